@@ -1,0 +1,340 @@
+// semantics.mjs: reference oracle for sio-tutor's statement language.
+//
+// Reads ONE JSON document on stdin ({namespaces, sockets, rows}), runs every row's
+// statement on the official Node `socket.io` server with one real `socket.io-client`
+// socket per listed socket, and prints on stdout who received what, one result per row:
+//   {"results": [{"received": [names], "events": [{name, event, args}], "error": null|msg}]}
+// A Rust test pipes the same scenario through our lab and compares the recipients.
+//
+// Why non-receipt is certain without any sleep (the acknowledgement barrier):
+//   1. A statement runs inside this process. Node's emit and broadcast encode the packets
+//      and hand them to each connection's engine.io write buffer synchronously (a returned
+//      promise is awaited first), so when the statement is over every delivery is queued.
+//   2. Then every still-connected client sends `sync` with an ack on its own connection.
+//      The server answers at once, so the ack is queued on that connection AFTER every
+//      packet of the statement, and engine.io and the client keep a connection's packets
+//      in order.
+//   3. So when a client's ack comes back, the client has already dispatched every event
+//      the statement sent to it; once all acks are back, anything not recorded was never
+//      sent. Only an emit deferred by a timer inside a statement would escape this, and
+//      statements do not do that. (`volatile` emits may be dropped by Node itself when a
+//      transport is busy, so they are not deterministic and do not belong in scenarios.)
+// Event arguments are printed as received; a statement that sends socket ids as data
+// would make the output differ from run to run.
+// The only timer in the file is the 20 s watchdog, which reports a hang and fails the run;
+// it never decides anything about receipt.
+//
+// Usage: node semantics.mjs < example.json
+
+import { createServer } from "node:http";
+import { Server } from "socket.io";
+import { io as connectClient } from "socket.io-client";
+
+const WATCHDOG_MS = 20_000;
+
+// What the run is doing now, so a watchdog abort can say where it got stuck.
+let phase = "starting";
+
+main().catch((err) => {
+  process.stderr.write(`semantics.mjs: ${phase}: ${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+});
+
+async function main() {
+  const watchdog = setTimeout(() => {
+    process.stderr.write(
+      `semantics.mjs: watchdog: no completion after ${WATCHDOG_MS / 1000} s, stuck while ${phase}\n`,
+    );
+    process.exit(3);
+  }, WATCHDOG_MS);
+
+  phase = "reading input";
+  const input = parseInput(await readStdin());
+
+  phase = "starting the server";
+  const lab = await startServer(input.namespaces);
+
+  const clients = [];
+  for (const spec of input.sockets) {
+    phase = `connecting ${spec.name} to ${spec.namespace}`;
+    clients.push(await connectOne(lab, spec));
+  }
+
+  phase = "joining the initial rooms";
+  for (const [i, spec] of input.sockets.entries()) {
+    await awaitIfThenable(clients[i].server.join(spec.rooms));
+  }
+
+  const results = [];
+  for (const [i, row] of input.rows.entries()) {
+    phase = `running row ${i} (${row.statement})`;
+    results.push(await runRow(row, lab.io, clients));
+  }
+
+  phase = "shutting down";
+  await shutdown(lab, clients);
+
+  clearTimeout(watchdog);
+  process.stdout.write(JSON.stringify({ results }) + "\n", () => process.exit(0));
+}
+
+// ---------------------------------------------------------------------------------------
+// Input
+
+// A broken input document is the only reason (besides a real failure) to exit non-zero.
+function inputError(message) {
+  process.stderr.write(`semantics.mjs: bad input document: ${message}\n`);
+  process.exit(2);
+}
+
+async function readStdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseInput(text) {
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    inputError(`not valid JSON: ${err.message}`);
+  }
+  if (!isObject(doc)) inputError("the document must be a JSON object");
+
+  const namespaces = doc.namespaces;
+  if (!Array.isArray(namespaces) || namespaces.length === 0) {
+    inputError("`namespaces` must be a non-empty array");
+  }
+  for (const ns of namespaces) {
+    if (typeof ns !== "string" || !ns.startsWith("/")) {
+      inputError(`namespace ${JSON.stringify(ns)} must be a string starting with "/"`);
+    }
+  }
+
+  if (!Array.isArray(doc.sockets)) inputError("`sockets` must be an array");
+  const names = new Set();
+  const sockets = doc.sockets.map((s, i) => {
+    if (!isObject(s)) inputError(`sockets[${i}] must be an object`);
+    checkSocketName(s.name, `sockets[${i}].name`);
+    if (names.has(s.name)) inputError(`socket name ${JSON.stringify(s.name)} is used twice`);
+    names.add(s.name);
+    const namespace = s.namespace ?? "/";
+    if (!namespaces.includes(namespace)) {
+      inputError(`sockets[${i}].namespace ${JSON.stringify(namespace)} is not in \`namespaces\``);
+    }
+    const rooms = s.rooms ?? [];
+    if (!Array.isArray(rooms) || !rooms.every((r) => typeof r === "string")) {
+      inputError(`sockets[${i}].rooms must be an array of strings`);
+    }
+    return { name: s.name, namespace, rooms };
+  });
+
+  if (!Array.isArray(doc.rows)) inputError("`rows` must be an array");
+  const rows = doc.rows.map((r, i) => {
+    if (!isObject(r)) inputError(`rows[${i}] must be an object`);
+    const as = r.as ?? null;
+    if (as !== null && !names.has(as)) {
+      inputError(`rows[${i}].as ${JSON.stringify(as)} is not a listed socket`);
+    }
+    if (typeof r.statement !== "string") inputError(`rows[${i}].statement must be a string`);
+    return { as, statement: r.statement };
+  });
+
+  return { namespaces, sockets, rows };
+}
+
+function isObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+// Socket names become parameters of the statement function, so each must be a legal
+// strict-mode parameter name that does not shadow `io` or `socket`.
+function checkSocketName(name, where) {
+  if (typeof name !== "string" || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
+    inputError(`${where} must be a JavaScript identifier, got ${JSON.stringify(name)}`);
+  }
+  if (name === "io" || name === "socket") inputError(`${where} may not be "io" or "socket"`);
+  try {
+    new Function(name, '"use strict";');
+  } catch {
+    inputError(`${where} ${JSON.stringify(name)} is a reserved word`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Server
+
+async function startServer(namespaces) {
+  const http = createServer();
+  const io = new Server(http, { serveClient: false });
+  // Server-side sockets by name, filled in by the connection handlers.
+  const byName = new Map();
+  for (const ns of namespaces) {
+    io.of(ns).on("connection", (socket) => onConnection(socket, byName));
+  }
+  await new Promise((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = http.address();
+  return { io, http, port, byName };
+}
+
+function onConnection(socket, byName) {
+  const name = socket.handshake.auth && socket.handshake.auth.name;
+  // The `disconnect` promise is created before anything can disconnect the socket,
+  // so a later wait for it can never miss the event.
+  const gone = new Promise((resolve) => socket.once("disconnect", resolve));
+  socket.on("sync", (ack) => {
+    if (typeof ack === "function") ack();
+  });
+  byName.set(name, { socket, gone });
+  // Last line on purpose (LAB-NOTES pitfall 1): once the client sees `welcome`, every
+  // handler above is in place.
+  socket.emit("welcome");
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients
+
+async function connectOne(lab, spec) {
+  const client = connectClient(`http://127.0.0.1:${lab.port}${spec.namespace}`, {
+    transports: ["websocket"],
+    auth: { name: spec.name },
+    forceNew: true, // one connection per socket, like the Rust lab's clients
+    reconnection: false, // a socket the server dropped must stay dropped
+  });
+  const record = {
+    name: spec.name,
+    client,
+    server: null,
+    serverGone: null,
+    clientGone: new Promise((resolve) => client.once("disconnect", resolve)),
+    ready: false,
+    live: true,
+    events: [],
+  };
+  client.onAny((event, ...args) => {
+    // Before `ready`, the only thing that can arrive is the handshake's `welcome`.
+    if (!record.ready) return;
+    // An emit with an ack callback hands the client a function; it is not data.
+    record.events.push({ event, args: args.filter((a) => typeof a !== "function") });
+  });
+
+  await new Promise((resolve, reject) => {
+    client.once("welcome", resolve);
+    client.once("connect_error", (err) =>
+      reject(new Error(`${spec.name} could not connect to ${spec.namespace}: ${err.message}`)),
+    );
+  });
+  record.ready = true;
+
+  const entry = lab.byName.get(spec.name);
+  if (!entry) throw new Error(`the server never registered ${spec.name}`);
+  record.server = entry.socket;
+  record.serverGone = entry.gone;
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------
+// Rows
+
+async function runRow(row, io, clients) {
+  const error = await runStatement(row, io, clients);
+  await settleDisconnections(clients);
+  await barrier(clients);
+  return collect(clients, error);
+}
+
+// Runs one statement; returns null, or the message of what it threw or rejected with.
+async function runStatement(row, io, clients) {
+  const names = clients.map((c) => c.name);
+  const values = clients.map((c) => ({ id: c.server.id }));
+  const sender = row.as === null ? undefined : clients.find((c) => c.name === row.as).server;
+  try {
+    const fn = compile(row.statement, ["io", "socket", ...names]);
+    await awaitIfThenable(fn(io, sender, ...values));
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+// Prefer the expression form, so a returned promise (e.g. an adapter's join) can be
+// awaited; fall back to a function body for multi-statement text.
+function compile(statement, params) {
+  const expr = statement.trim().replace(/;+\s*$/, "");
+  try {
+    return new Function(...params, `"use strict";\nreturn (\n${expr}\n);`);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+  }
+  return new Function(...params, `"use strict";\n${statement}`);
+}
+
+// In-memory adapters join synchronously, others return a promise: await only a thenable.
+async function awaitIfThenable(value) {
+  const isThenable =
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof value.then === "function";
+  if (isThenable) await value;
+}
+
+// Any socket the statement disconnected (on either side) is waited for until BOTH sides
+// have seen its `disconnect` event, then left out of later barriers.
+async function settleDisconnections(clients) {
+  for (const c of clients) {
+    if (c.live && (!c.server.connected || !c.client.connected)) await retire(c);
+  }
+}
+
+async function retire(c) {
+  phase += `, waiting for ${c.name} to disconnect on both sides`;
+  await Promise.all([c.serverGone, c.clientGone]);
+  c.live = false;
+}
+
+// Every live client round-trips an acknowledged `sync` (one ack in flight per client).
+// A client whose connection closes while its ack is pending gets the ack rejected by
+// socket.io-client, and is then retired like a disconnected socket (the events before
+// the close have arrived). The `connected` check must sit right before `emitWithAck`,
+// in the same tick: socket.io-client buffers an emit made while disconnected and never
+// rejects its ack, so that emit would hang.
+async function barrier(clients) {
+  await Promise.all(
+    clients
+      .filter((c) => c.live)
+      .map(async (c) => {
+        if (!c.client.connected || !c.server.connected) return retire(c);
+        try {
+          await c.client.emitWithAck("sync");
+        } catch {
+          await retire(c);
+        }
+      }),
+  );
+}
+
+// Events in connection order, each client's in arrival order; then reset for the next row.
+function collect(clients, error) {
+  const events = [];
+  for (const c of clients) {
+    for (const e of c.events) events.push({ name: c.name, event: e.event, args: e.args });
+    c.events = [];
+  }
+  return { received: events.map((e) => e.name), events, error };
+}
+
+// ---------------------------------------------------------------------------------------
+// Shutdown
+
+async function shutdown(lab, clients) {
+  for (const c of clients) {
+    if (c.live) c.client.disconnect();
+  }
+  // Wait until the server has let go of every socket before closing it.
+  await Promise.all(clients.map((c) => c.serverGone));
+  await lab.io.close();
+}
