@@ -1,1 +1,5 @@
-fn main() {}
+//! The `sio-tutor` binary: hands the command line to `sio_tutor::cli`.
+
+fn main() -> std::process::ExitCode {
+    sio_tutor::cli::main()
+}

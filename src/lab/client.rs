@@ -1,0 +1,207 @@
+//! One named client socket: a real rust_socketio async client, over WebSocket, that writes down
+//! every event it receives.
+//!
+//! The settings below each avoid a trap measured on this stack (see LAB-NOTES.md):
+//! WebSocket transport, because the default handshake over HTTP polling costs about 100 ms a
+//! client; `reconnect(false)`, because the default retries forever after the lab has closed;
+//! and at most one acknowledgement in flight per client, because rust_socketio mixes up
+//! concurrent acks. Callbacks never await anything that needs the receive loop (that would
+//! deadlock it) and never panic (that would kill it silently).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload, TransportType};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use super::LabError;
+use super::server::{SYNC_EVENT, WELCOME_EVENT};
+use crate::script::parser::INTERNAL_EVENT_PREFIX;
+
+/// How long a round trip may take before the lab gives up with an error. This bounds a failure;
+/// it is never how the lab decides that an event was not delivered.
+pub const ROUND_TRIP_LIMIT: Duration = Duration::from_secs(10);
+
+/// An event as one client received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    pub event: String,
+    pub args: Vec<Value>,
+}
+
+impl Received {
+    /// Turns what rust_socketio hands a callback back into the event the server sent.
+    ///
+    /// rust_socketio reads a packet with no arguments (`["bye"]`) as the data of an event named
+    /// `message`, so `(Message, ["bye"])` means the event `bye` with no arguments. That is why
+    /// the statement language does not let a lab emit an event named `message` (see
+    /// `crate::script::parser::CLIENT_RESERVED_EVENTS`). The lab's own events are left out.
+    fn from_callback(event: Event, payload: Payload) -> Option<Received> {
+        let values = match payload {
+            Payload::Text(values) => values,
+            _ => Vec::new(),
+        };
+        let received = match event {
+            Event::Custom(event) => Received {
+                event,
+                args: values,
+            },
+            Event::Message => match values.as_slice() {
+                [Value::String(event)] => Received {
+                    event: event.clone(),
+                    args: Vec::new(),
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        (!received.event.starts_with(INTERNAL_EVENT_PREFIX)).then_some(received)
+    }
+}
+
+pub struct LabClient {
+    pub name: String,
+    pub namespace: String,
+    client: Client,
+    inbox: Arc<Mutex<Vec<Received>>>,
+}
+
+/// How a connection attempt ended.
+pub enum Connection {
+    Ready(LabClient),
+    /// The server refused the connection; the message is what the client was told.
+    Refused(String),
+}
+
+/// A one-shot signal that a `FnMut` callback can fire (the first call wins).
+type Signal<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
+
+fn fire<T>(signal: &Signal<T>, value: T) {
+    if let Some(sender) = signal.lock().ok().and_then(|mut slot| slot.take()) {
+        let _ = sender.send(value);
+    }
+}
+
+impl LabClient {
+    /// Connects `name` to `namespace` and waits for the server's welcome (or its refusal).
+    pub async fn connect(url: &str, name: &str, namespace: &str) -> Result<Connection, LabError> {
+        let inbox = Arc::new(Mutex::new(Vec::new()));
+        let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();
+        let ready: Signal<Result<(), String>> = Arc::new(Mutex::new(Some(ready_tx)));
+
+        let on_welcome = ready.clone();
+        let on_error = ready.clone();
+        let recorder = inbox.clone();
+        let client = ClientBuilder::new(url)
+            .namespace(namespace)
+            .auth(serde_json::json!({ "name": name }))
+            .transport_type(TransportType::Websocket)
+            .reconnect(false)
+            .on(WELCOME_EVENT, move |_, _| {
+                fire(&on_welcome, Ok(()));
+                async {}.boxed()
+            })
+            .on(Event::Error, move |payload, _| {
+                fire(&on_error, Err(error_message(&payload)));
+                async {}.boxed()
+            })
+            .on_any(move |event, payload, _| {
+                if let Some(received) = Received::from_callback(event, payload)
+                    && let Ok(mut inbox) = recorder.lock()
+                {
+                    inbox.push(received);
+                }
+                async {}.boxed()
+            })
+            .connect()
+            .await
+            .map_err(|e| LabError::Client(name.to_string(), e.to_string()))?;
+
+        let outcome = tokio::time::timeout(ROUND_TRIP_LIMIT, ready_rx)
+            .await
+            .map_err(|_| LabError::Client(name.to_string(), "no welcome from the server".into()))?
+            .map_err(|_| LabError::Client(name.to_string(), "the connection closed".into()))?;
+        match outcome {
+            Ok(()) => Ok(Connection::Ready(LabClient {
+                name: name.to_string(),
+                namespace: namespace.to_string(),
+                client,
+                inbox,
+            })),
+            Err(message) => {
+                let _ = client.disconnect().await;
+                Ok(Connection::Refused(message))
+            }
+        }
+    }
+
+    /// The barrier's round trip: sends `sync` and waits for the server's acknowledgement. One
+    /// connection is ordered, so once the ack is here, every event the server sent this socket
+    /// before it has been received and recorded.
+    pub async fn sync(&self) -> Result<(), LabError> {
+        self.emit_acked(SYNC_EVENT, Vec::new()).await
+    }
+
+    /// Emits an event and waits for the server to acknowledge it. The server acknowledges a
+    /// client event only after its handler's emit has returned.
+    pub async fn emit_acked(&self, event: &str, args: Vec<Value>) -> Result<(), LabError> {
+        let (acked_tx, acked_rx) = oneshot::channel::<()>();
+        let acked: Signal<()> = Arc::new(Mutex::new(Some(acked_tx)));
+        self.client
+            .emit_with_ack(event, Payload::Text(args), ROUND_TRIP_LIMIT, move |_, _| {
+                fire(&acked, ());
+                async {}.boxed()
+            })
+            .await
+            .map_err(|e| LabError::Client(self.name.clone(), e.to_string()))?;
+        tokio::time::timeout(ROUND_TRIP_LIMIT, acked_rx)
+            .await
+            .map_err(|_| {
+                LabError::Client(
+                    self.name.clone(),
+                    format!("no acknowledgement for '{event}'"),
+                )
+            })?
+            .map_err(|_| LabError::Client(self.name.clone(), "the connection closed".into()))
+    }
+
+    /// Everything received since the last call, oldest first.
+    pub fn take_inbox(&self) -> Vec<Received> {
+        self.inbox
+            .lock()
+            .map(|mut inbox| std::mem::take(&mut *inbox))
+            .unwrap_or_default()
+    }
+
+    /// Closes the connection from the client's side.
+    pub async fn disconnect(&self) {
+        let _ = self.client.disconnect().await;
+    }
+}
+
+/// The text of a connect error: `{"message": "Invalid namespace"}` becomes `Invalid namespace`.
+fn error_message(payload: &Payload) -> String {
+    let text = match payload {
+        Payload::Text(values) => values
+            .iter()
+            .map(|value| match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    };
+    serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("message")
+                .and_then(Value::as_str)
+                .map(String::from)
+        })
+        .unwrap_or(text)
+}

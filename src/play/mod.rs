@@ -1,0 +1,56 @@
+//! The playground: playground commands run one by one against a live lab.
+//!
+//! [`script`] runs commands from a file or a pipe and prints the view of each; the interactive
+//! REPL on a terminal builds on the same [`Session`].
+
+pub mod script;
+
+use crate::lab::report::Report;
+use crate::lab::{Lab, LabError, LabOptions};
+use crate::script::{Command, ParseError, parse_command};
+
+/// One line's outcome.
+pub enum LineOutcome {
+    /// Blank or a comment.
+    Nothing,
+    Reports(Vec<Report>),
+    ParseError(ParseError),
+    LabError(LabError),
+}
+
+/// A lab plus the commands that built it, for one playground session.
+pub struct Session {
+    pub lab: Lab,
+}
+
+impl Session {
+    /// A playground lab: namespaces are served as soon as a socket connects to them.
+    pub async fn start() -> Result<Session, LabError> {
+        let lab = Lab::start(LabOptions {
+            namespaces: Vec::new(),
+            serve_on_connect: true,
+        })
+        .await?;
+        Ok(Session { lab })
+    }
+
+    /// Parses and runs one line.
+    pub async fn line(&mut self, line: &str) -> LineOutcome {
+        match parse_command(line) {
+            Ok(None) => LineOutcome::Nothing,
+            Ok(Some(command)) => self.command(&command).await,
+            Err(error) => LineOutcome::ParseError(error),
+        }
+    }
+
+    pub async fn command(&mut self, command: &Command) -> LineOutcome {
+        match self.lab.execute(command).await {
+            Ok(reports) => LineOutcome::Reports(reports),
+            Err(error) => LineOutcome::LabError(error),
+        }
+    }
+
+    pub async fn shutdown(self) {
+        self.lab.shutdown().await;
+    }
+}

@@ -1,0 +1,277 @@
+//! The text view: what a learner reads, and what a teacher projects.
+//!
+//! A delivery is the statement as run, then one line per socket in connection order, with a mark
+//! for received or not and the arguments received:
+//!
+//! ```text
+//! > alice: socket.broadcast.emit('chat message', 'hi')
+//!     ✗ alice   not received
+//!     ✓ bob     received 'chat message' 'hi'
+//! ```
+//!
+//! Sockets are grouped under their namespace when the lab has more than one. Colour is added
+//! with `colored` and switched off by `crate::render::choose_colours`.
+
+use colored::Colorize;
+use serde_json::Value;
+
+use super::LineError;
+use crate::lab::report::{
+    ConnectError, Delivery, HandlerSet, Membership, MembershipAction, Report, RoomMap, ServerLog,
+    Unhandled,
+};
+
+const RECEIVED: &str = "✓";
+const NOT_RECEIVED: &str = "✗";
+
+pub fn report(report: &Report) -> String {
+    match report {
+        Report::ServerLog(log) => server_log(log),
+        Report::Delivery(delivery) => self::delivery(delivery),
+        Report::Membership(membership) => self::membership(membership),
+        Report::Handler(handler) => self::handler(handler),
+        Report::Unhandled(unhandled) => self::unhandled(unhandled),
+        Report::ConnectError(error) => connect_error(error),
+        Report::Rooms(map) => rooms(map),
+    }
+}
+
+/// ```text
+/// error on line 2: `broadcast` is a flag, not a method
+///     alice: socket.broadcast().emit('hi')
+///                            ^
+///     hint: did you mean socket.broadcast.emit(...)?
+/// ```
+pub fn error(error: &LineError) -> String {
+    let mut out = format!(
+        "{} {}\n",
+        format!("error on line {}:", error.line).red().bold(),
+        error.message
+    );
+    if let Some(column) = error.column {
+        out.push_str(&format!("    {}\n", error.text));
+        out.push_str(&format!(
+            "    {}{}\n",
+            " ".repeat(column.saturating_sub(1)),
+            "^".red().bold()
+        ));
+    }
+    if let Some(hint) = &error.hint {
+        out.push_str(&format!("    {} {hint}\n", "hint:".yellow()));
+    }
+    out
+}
+
+/// A statement as the learner wrote it, with the socket it ran as.
+fn statement_line(as_socket: Option<&str>, statement: &str) -> String {
+    let text = match as_socket {
+        Some(name) => format!("{name}: {statement}"),
+        None => statement.to_string(),
+    };
+    format!("{} {}\n", ">".dimmed(), text.bold())
+}
+
+fn server_log(log: &ServerLog) -> String {
+    let whose = if log.namespace == "/" {
+        log.socket.clone()
+    } else {
+        format!("{}, {}", log.socket, log.namespace)
+    };
+    format!(
+        "  {} {}  {}\n",
+        "server:".cyan(),
+        log.line,
+        format!("({whose})").dimmed()
+    )
+}
+
+fn delivery(delivery: &Delivery) -> String {
+    let mut out = match &delivery.trigger {
+        Some(trigger) => format!(
+            "{}  {} {}\n",
+            statement_line(None, trigger),
+            "server runs:".dimmed(),
+            delivery.statement.cyan()
+        ),
+        None => statement_line(delivery.as_socket.as_deref(), &delivery.statement),
+    };
+    let width = delivery
+        .sockets
+        .iter()
+        .map(|(name, _)| name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut namespaces: Vec<&str> = Vec::new();
+    for (_, namespace) in &delivery.sockets {
+        if !namespaces.contains(&namespace.as_str()) {
+            namespaces.push(namespace);
+        }
+    }
+    let grouped = namespaces.len() > 1;
+    for namespace in namespaces {
+        if grouped {
+            let note = if namespace == delivery.namespace {
+                format!("{namespace}  (the event was sent here)")
+            } else {
+                namespace.to_string()
+            };
+            out.push_str(&format!("    {}\n", note.dimmed()));
+        }
+        let indent = if grouped { "      " } else { "    " };
+        for (name, _) in delivery.sockets.iter().filter(|(_, ns)| ns == namespace) {
+            let times = delivery.received.iter().filter(|r| *r == name).count();
+            let padded = format!("{name:<width$}");
+            let line = match times {
+                0 => format!(
+                    "{} {}   {}",
+                    NOT_RECEIVED.red(),
+                    padded.dimmed(),
+                    "not received".dimmed()
+                ),
+                1 => format!(
+                    "{} {}   received {}",
+                    RECEIVED.green().bold(),
+                    padded.bold(),
+                    event_with_args(&delivery.event, &delivery.args)
+                ),
+                n => format!(
+                    "{} {}   received {} ({n} times)",
+                    RECEIVED.green().bold(),
+                    padded.bold(),
+                    event_with_args(&delivery.event, &delivery.args)
+                ),
+            };
+            out.push_str(indent);
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    if delivery.sockets.is_empty() {
+        out.push_str(&format!("    {}\n", "(no sockets are connected)".dimmed()));
+    }
+    out
+}
+
+fn membership(membership: &Membership) -> String {
+    let mut out = statement_line(Some(&membership.as_socket), &membership.statement);
+    let rooms = membership.rooms.join(", ");
+    let what = match membership.action {
+        MembershipAction::Join => format!("{} joined {rooms}", membership.as_socket),
+        MembershipAction::Leave => format!("{} left {rooms}", membership.as_socket),
+        MembershipAction::Disconnect => {
+            format!("the server disconnected {}", membership.as_socket)
+        }
+    };
+    out.push_str(&format!("    {}\n", what.yellow()));
+    out
+}
+
+fn handler(handler: &HandlerSet) -> String {
+    let place = if handler.namespace == "/" {
+        String::new()
+    } else {
+        format!("{} ", handler.namespace)
+    };
+    format!(
+        "  {} on {place}'{}': {}\n",
+        "server:".cyan(),
+        handler.event,
+        handler.statement
+    )
+}
+
+fn unhandled(unhandled: &Unhandled) -> String {
+    let mut out = statement_line(None, &unhandled.trigger);
+    out.push_str(&format!(
+        "    {}\n",
+        format!(
+            "the server has no handler for '{}' on {}, so it sent nothing to anyone",
+            unhandled.event, unhandled.namespace
+        )
+        .yellow()
+    ));
+    out
+}
+
+fn connect_error(error: &ConnectError) -> String {
+    format!(
+        "  {} {} could not connect to {}: the client got the error \"{}\"\n",
+        NOT_RECEIVED.red(),
+        error.socket.bold(),
+        error.namespace,
+        error.message
+    )
+}
+
+fn rooms(map: &RoomMap) -> String {
+    let mut out = format!("{}\n", "rooms".bold());
+    for namespace in &map.namespaces {
+        let sockets = if namespace.sockets.is_empty() {
+            "no sockets".to_string()
+        } else {
+            namespace.sockets.join(", ")
+        };
+        out.push_str(&format!(
+            "  {} {}\n",
+            namespace.namespace.bold(),
+            format!("({sockets})").dimmed()
+        ));
+        if namespace.rooms.is_empty() {
+            out.push_str(&format!("    {}\n", "no rooms".dimmed()));
+        }
+        let width = namespace
+            .rooms
+            .iter()
+            .map(|room| room.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for room in &namespace.rooms {
+            let members = if room.members.is_empty() {
+                "(empty)".to_string()
+            } else {
+                room.members.join(", ")
+            };
+            out.push_str(&format!(
+                "    {}  {members}\n",
+                format!("{:<width$}", room.name).yellow()
+            ));
+        }
+    }
+    if !map.own_rooms_shown {
+        out.push_str(&format!(
+            "  {}\n",
+            "(every socket is also in its own room, named by its id: `rooms all` shows them)"
+                .dimmed()
+        ));
+    }
+    out
+}
+
+/// `'chat message' 'hi' 2`: the event and its arguments as a JavaScript hand would write them.
+pub fn event_with_args(event: &str, args: &[Value]) -> String {
+    let mut parts = vec![format!("'{event}'")];
+    parts.extend(args.iter().map(js_value));
+    parts.join(" ")
+}
+
+/// A JSON value written the way the statement language writes it: strings in single quotes.
+pub fn js_value(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(js_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => {
+            if map.is_empty() {
+                return "{}".to_string();
+            }
+            let fields: Vec<String> = map
+                .iter()
+                .map(|(key, value)| format!("{key}: {}", js_value(value)))
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+        other => other.to_string(),
+    }
+}

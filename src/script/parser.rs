@@ -1,0 +1,829 @@
+//! Tokens to commands, by recursive descent.
+//!
+//! The grammar is small enough to read straight off the functions below:
+//!
+//! ```text
+//! command   := connect NAME+ [to PATH] | on [PATH] STRING ':' statement | rooms [all]
+//!            | disconnect NAME | NAME '.' emit '(' args ')' | NAME ':' statement | statement
+//! statement := io ['.of(' STRING ')'] target* '.emit(' args ')'
+//!            | socket target* '.emit(' args ')'
+//!            | socket '.join(' rooms ')' | socket '.leave(' rooms ')' | socket '.disconnect()'
+//! target    := '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
+//! rooms     := room | '[' room (',' room)* ']'
+//! room      := STRING | NAME '.id' | 'socket.id'
+//! ```
+//!
+//! Most of the code is about errors: each mistake a learner is likely to make (a method call
+//! where Socket.IO has a flag, a typo in a method name, `socket` with no socket to run as) gets a
+//! message that says what was expected, at the right column, with the nearest valid form.
+
+use serde_json::{Map, Value};
+
+use super::ast::{Arg, Command, Emit, Origin, RoomRef, Statement, StatementKind, Target};
+use super::error::ParseError;
+use super::lexer::{Token, TokenKind, tokenize};
+
+/// Words that start a playground command; they cannot be socket names.
+pub const COMMAND_WORDS: &[&str] = &["connect", "on", "rooms", "disconnect", "io", "socket"];
+
+/// Event names that the Socket.IO API reserves: emitting one throws in Node.
+const RESERVED_EVENTS: &[&str] = &[
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+];
+
+/// Event names that rust_socketio, the lab's client, reads as its own events (case does not
+/// matter to it): an event with one of these names would not reach a lab socket as sent.
+const CLIENT_RESERVED_EVENTS: &[&str] = &["message", "error", "open", "close"];
+
+/// Event names the lab uses for its own bookkeeping start with this prefix.
+pub const INTERNAL_EVENT_PREFIX: &str = "sio-tutor:";
+
+/// Parses one playground line. Returns `Ok(None)` for a blank line or a comment.
+pub fn parse_command(line: &str) -> Result<Option<Command>, ParseError> {
+    let tokens = tokenize(line)?;
+    if tokens.is_empty() {
+        return Ok(None);
+    }
+    let mut parser = Parser::new(line, tokens);
+    let command = parser.command()?;
+    parser.expect_end()?;
+    Ok(Some(command))
+}
+
+/// Parses a single server-side statement, such as a lesson's handler or a line of `explain`.
+/// `in_handler` allows `msg`, the payload of the event being handled.
+pub fn parse_statement(text: &str, in_handler: bool) -> Result<Statement, ParseError> {
+    let tokens = tokenize(text)?;
+    let mut parser = Parser::new(text, tokens);
+    let statement = parser.statement(in_handler)?;
+    parser.expect_end()?;
+    Ok(statement)
+}
+
+/// Checks that a name can name a socket: an identifier that is not a word of the language.
+pub fn check_socket_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let starts_well = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
+    if !starts_well || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(format!(
+            "`{name}` cannot name a socket: use letters, digits and _ (alice, bob2)"
+        ));
+    }
+    if COMMAND_WORDS.contains(&name) || ["msg", "all", "to", "help"].contains(&name) {
+        return Err(format!(
+            "`{name}` is a word of the language; pick another socket name"
+        ));
+    }
+    Ok(())
+}
+
+struct Parser<'a> {
+    line: &'a str,
+    tokens: Vec<Token>,
+    position: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(line: &'a str, tokens: Vec<Token>) -> Self {
+        Parser {
+            line,
+            tokens,
+            position: 0,
+        }
+    }
+
+    // ---- commands -------------------------------------------------------------------------
+
+    fn command(&mut self) -> Result<Command, ParseError> {
+        let first = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("a command"))?;
+        let Some(word) = first.ident() else {
+            return Err(
+                ParseError::new(first.column, "expected a command or a statement").with_hint(
+                    "try `connect alice bob`, `io.emit('hello')` or `alice: socket.join('room1')`",
+                ),
+            );
+        };
+        match word {
+            "connect" => self.connect_command(),
+            "on" => self.on_command(),
+            "rooms" => {
+                self.advance();
+                let show_own_rooms = self.peek().and_then(Token::ident) == Some("all");
+                if show_own_rooms {
+                    self.advance();
+                }
+                Ok(Command::Rooms { show_own_rooms })
+            }
+            "disconnect" if !self.peek_punct_at(1, '.') && !self.peek_punct_at(1, ':') => {
+                self.advance();
+                let name = self.socket_name("the name of the socket to disconnect")?;
+                Ok(Command::Disconnect { name })
+            }
+            "io" => {
+                let statement = self.statement(false)?;
+                Ok(Command::Run {
+                    as_socket: None,
+                    statement,
+                })
+            }
+            "socket" => Err(ParseError::new(
+                first.column,
+                "a `socket` statement needs a socket to run as",
+            )
+            .with_hint(format!(
+                "put its name in front: alice: {}",
+                self.rest_from(first.column)
+            ))),
+            _ if self.peek_punct_at(1, ':') => {
+                let name = self.socket_name("a socket name")?;
+                self.advance(); // the ':'
+                let statement = self.statement(false)?;
+                Ok(Command::Run {
+                    as_socket: Some(name),
+                    statement,
+                })
+            }
+            _ if self.peek_punct_at(1, '.') => self.client_emit(),
+            other => {
+                let mut error =
+                    ParseError::new(first.column, format!("`{other}` is not a command"));
+                if let Some(close) = closest(other, &["connect", "on", "rooms", "disconnect", "io"])
+                {
+                    error = error.with_hint(format!("did you mean `{close}`?"));
+                } else {
+                    error = error.with_hint(format!(
+                        "to run a statement as a socket, write `{other}: socket.emit(...)`"
+                    ));
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn connect_command(&mut self) -> Result<Command, ParseError> {
+        self.advance(); // connect
+        let mut names = Vec::new();
+        let mut namespace = "/".to_string();
+        while let Some(token) = self.peek().cloned() {
+            if token.ident() == Some("to") {
+                self.advance();
+                namespace = self.namespace_path()?;
+                break;
+            }
+            names.push(self.socket_name("a socket name")?);
+        }
+        if names.is_empty() {
+            return Err(self
+                .error_at_end("at least one socket name")
+                .with_hint("connect alice bob carol"));
+        }
+        Ok(Command::Connect { names, namespace })
+    }
+
+    fn on_command(&mut self) -> Result<Command, ParseError> {
+        self.advance(); // on
+        let namespace = match self.peek().map(|t| &t.kind) {
+            Some(TokenKind::Path(_)) => self.namespace_path()?,
+            _ => "/".to_string(),
+        };
+        let event = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(event),
+                ..
+            }) => {
+                self.advance();
+                event
+            }
+            Some(token) => {
+                return Err(
+                    ParseError::new(token.column, "expected the event name, in quotes")
+                        .with_hint("on 'chat message': io.emit('chat message', msg)"),
+                );
+            }
+            None => return Err(self.error_at_end("the event name, in quotes")),
+        };
+        self.expect_punct(':', "`:` between the event and its handler")?;
+        let handler = self.statement(true)?;
+        Ok(Command::On {
+            namespace,
+            event,
+            handler,
+        })
+    }
+
+    fn client_emit(&mut self) -> Result<Command, ParseError> {
+        let start = self.peek().map(|t| t.column).unwrap_or(1);
+        let name = self.socket_name("a socket name")?;
+        self.expect_punct('.', "`.`")?;
+        let method = self.expect_ident("`emit`")?;
+        if method.ident() != Some("emit") {
+            let word = method.ident().unwrap_or_default().to_string();
+            let mut error = ParseError::new(
+                method.column,
+                format!(
+                    "a client socket can `emit` events; `{word}` is not something it does here"
+                ),
+            );
+            error = error.with_hint(match word.as_str() {
+                "join" | "leave" | "to" | "broadcast" | "except" | "disconnect" | "in" => format!(
+                    "rooms and broadcasts are the server's business: write `{name}: socket.{word}(...)` to run it on the server as {name}"
+                ),
+                _ => format!("{name}.emit('chat message', 'hi')"),
+            });
+            return Err(error);
+        }
+        let (event, args) = self.emit_arguments(false)?;
+        let args = args
+            .into_iter()
+            .map(|arg| match arg {
+                Arg::Value(value) => value,
+                Arg::Msg => Value::Null, // unreachable: `msg` is refused outside handlers
+            })
+            .collect();
+        let end = self.previous_end();
+        Ok(Command::ClientEmit {
+            name,
+            event,
+            args,
+            source: self.slice(start, end),
+        })
+    }
+
+    // ---- statements -----------------------------------------------------------------------
+
+    fn statement(&mut self, in_handler: bool) -> Result<Statement, ParseError> {
+        let first = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("a statement starting with `io` or `socket`"))?;
+        let kind = match first.ident() {
+            Some("io") => {
+                self.advance();
+                self.io_statement(in_handler)?
+            }
+            Some("socket") => {
+                self.advance();
+                self.socket_statement(in_handler)?
+            }
+            Some(word) if word == "nsp" || word == "namespace" => {
+                return Err(ParseError::new(first.column, format!("`{word}` is not defined here"))
+                    .with_hint("reach a namespace with io.of('/name'), e.g. io.of('/tenant-a').emit(...)"));
+            }
+            _ => {
+                return Err(ParseError::new(
+                    first.column,
+                    format!(
+                        "expected a statement starting with `io` or `socket`, found {}",
+                        first.describe()
+                    ),
+                ));
+            }
+        };
+        let end = self.previous_end();
+        Ok(Statement {
+            source: self.slice(first.column, end),
+            kind,
+        })
+    }
+
+    fn io_statement(&mut self, in_handler: bool) -> Result<StatementKind, ParseError> {
+        let mut namespace = "/".to_string();
+        let mut chain = Vec::new();
+        let mut first_link = true;
+        loop {
+            self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
+            let method = self.expect_ident("a method: emit, to, in, except or of")?;
+            let word = method.ident().unwrap_or_default();
+            match word {
+                "emit" => {
+                    let (event, args) = self.emit_arguments(in_handler)?;
+                    return Ok(StatementKind::Emit(Emit {
+                        origin: Origin::Io { namespace },
+                        chain,
+                        event,
+                        args,
+                    }));
+                }
+                "to" | "in" | "except" => {
+                    let rooms = self.room_arguments(in_handler)?;
+                    chain.push(target(word, rooms));
+                }
+                "of" if first_link => {
+                    self.expect_punct('(', "`(`")?;
+                    namespace = self.namespace_string()?;
+                    self.expect_punct(')', "`)`")?;
+                }
+                "of" => {
+                    return Err(
+                        ParseError::new(method.column, "`of` must come right after `io`")
+                            .with_hint("io.of('/tenant-a').to('room1').emit(...)"),
+                    );
+                }
+                "broadcast" => {
+                    return Err(ParseError::new(method.column, "`io` has no `broadcast` flag: io.emit already reaches every socket")
+                        .with_hint("to leave one socket out, run as that socket: alice: socket.broadcast.emit(...)"));
+                }
+                "sockets" => {
+                    return Err(ParseError::new(
+                        method.column,
+                        "write io.emit(...) for the main namespace",
+                    )
+                    .with_hint("io.sockets.emit is the old spelling of io.emit"));
+                }
+                "join" | "leave" | "disconnect" => {
+                    return Err(ParseError::new(
+                        method.column,
+                        format!("`{word}` is done by a socket, not by `io`"),
+                    )
+                    .with_hint(format!("alice: socket.{word}(...)")));
+                }
+                other => {
+                    let mut error = ParseError::new(
+                        method.column,
+                        format!("`io` has no method `{other}` here"),
+                    );
+                    if let Some(close) = closest(other, &["emit", "to", "in", "except", "of"]) {
+                        error = error.with_hint(format!("did you mean `{close}`?"));
+                    }
+                    return Err(error);
+                }
+            }
+            first_link = false;
+        }
+    }
+
+    fn socket_statement(&mut self, in_handler: bool) -> Result<StatementKind, ParseError> {
+        let mut chain = Vec::new();
+        loop {
+            self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
+            let method = self.expect_ident(
+                "a method: emit, broadcast, to, in, except, join, leave or disconnect",
+            )?;
+            let word = method.ident().unwrap_or_default();
+            match word {
+                "emit" => {
+                    let (event, args) = self.emit_arguments(in_handler)?;
+                    return Ok(StatementKind::Emit(Emit {
+                        origin: Origin::Socket,
+                        chain,
+                        event,
+                        args,
+                    }));
+                }
+                "broadcast" => {
+                    if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
+                        return Err(ParseError::new(
+                            paren.column,
+                            "`broadcast` is a flag, not a method",
+                        )
+                        .with_hint("did you mean socket.broadcast.emit(...)?"));
+                    }
+                    chain.push(Target::Broadcast);
+                }
+                "to" | "in" | "except" => {
+                    let rooms = self.room_arguments(in_handler)?;
+                    chain.push(target(word, rooms));
+                }
+                "join" | "leave" if chain.is_empty() => {
+                    let rooms = self.room_arguments(in_handler)?;
+                    return Ok(if word == "join" {
+                        StatementKind::Join(rooms)
+                    } else {
+                        StatementKind::Leave(rooms)
+                    });
+                }
+                "disconnect" if chain.is_empty() => {
+                    self.expect_punct('(', "`(`")?;
+                    self.expect_punct(')', "`)`: socket.disconnect() takes no argument here")?;
+                    return Ok(StatementKind::Disconnect);
+                }
+                "join" | "leave" | "disconnect" => {
+                    return Err(ParseError::new(
+                        method.column,
+                        format!("`{word}` cannot follow a broadcast chain"),
+                    )
+                    .with_hint(format!("socket.{word}(...) on its own")));
+                }
+                "id" => {
+                    return Err(ParseError::new(
+                        method.column,
+                        "`socket.id` is a room, not a statement",
+                    )
+                    .with_hint("send to a socket's own room with io.to(socket.id).emit(...)"));
+                }
+                other => {
+                    let mut error = ParseError::new(
+                        method.column,
+                        format!("`socket` has no method `{other}` here"),
+                    );
+                    let choices = [
+                        "emit",
+                        "broadcast",
+                        "to",
+                        "in",
+                        "except",
+                        "join",
+                        "leave",
+                        "disconnect",
+                    ];
+                    if let Some(close) = closest(other, &choices) {
+                        error = error.with_hint(format!("did you mean `{close}`?"));
+                    }
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    /// `('event', arg, ...)` after `emit`.
+    fn emit_arguments(&mut self, in_handler: bool) -> Result<(String, Vec<Arg>), ParseError> {
+        self.expect_punct('(', "`(` after emit")?;
+        let event = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(event),
+                column,
+                ..
+            }) => {
+                if RESERVED_EVENTS.contains(&event.as_str()) {
+                    return Err(ParseError::new(
+                        column,
+                        format!("\"{event}\" is a reserved event name in Socket.IO"),
+                    )
+                    .with_hint("pick another name, such as 'chat message'"));
+                }
+                if CLIENT_RESERVED_EVENTS.contains(&event.to_lowercase().as_str()) {
+                    return Err(ParseError::new(column, format!("the lab's Rust client (rust_socketio) keeps the event name \"{event}\" for itself, so it could not show who received it"))
+                        .with_hint("pick another name, such as 'chat message' or 'news'"));
+                }
+                if event.starts_with(INTERNAL_EVENT_PREFIX) {
+                    return Err(ParseError::new(
+                        column,
+                        format!(
+                            "event names starting with \"{INTERNAL_EVENT_PREFIX}\" belong to the lab itself"
+                        ),
+                    ));
+                }
+                self.advance();
+                event
+            }
+            Some(token) if token.is_punct(')') => {
+                return Err(ParseError::new(token.column, "emit needs an event name")
+                    .with_hint("emit('chat message', 'hi')"));
+            }
+            Some(token) => {
+                return Err(
+                    ParseError::new(token.column, "the event name comes first, in quotes")
+                        .with_hint("emit('chat message', 'hi')"),
+                );
+            }
+            None => return Err(self.error_at_end("the event name, in quotes")),
+        };
+        let mut args = Vec::new();
+        while self.peek().is_some_and(|t| t.is_punct(',')) {
+            self.advance();
+            args.push(self.argument(in_handler)?);
+        }
+        self.expect_punct(')', "`,` and another argument, or `)`")?;
+        Ok((event, args))
+    }
+
+    fn argument(&mut self, in_handler: bool) -> Result<Arg, ParseError> {
+        if let Some(token) = self.peek().filter(|t| t.ident() == Some("msg")) {
+            if in_handler {
+                self.advance();
+                return Ok(Arg::Msg);
+            }
+            return Err(
+                ParseError::new(token.column, "`msg` only exists inside an `on` handler")
+                    .with_hint("on 'chat message': io.emit('chat message', msg)"),
+            );
+        }
+        Ok(Arg::Value(self.value()?))
+    }
+
+    /// A JSON-like value: what a JavaScript hand would type as a literal.
+    fn value(&mut self) -> Result<Value, ParseError> {
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("a value"))?;
+        self.advance();
+        match token.kind {
+            TokenKind::Str(text) => Ok(Value::String(text)),
+            TokenKind::Number(number) => Ok(Value::Number(number)),
+            TokenKind::Ident(word) => match word.as_str() {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                "null" => Ok(Value::Null),
+                "undefined" => Err(ParseError::new(
+                    token.column,
+                    "`undefined` does not travel over Socket.IO",
+                )
+                .with_hint("use null")),
+                "msg" => Err(
+                    ParseError::new(token.column, "`msg` can only be a whole argument")
+                        .with_hint("io.emit('chat message', msg)"),
+                ),
+                other => Err(
+                    ParseError::new(token.column, format!("`{other}` is not a value"))
+                        .with_hint(format!("to send the text, quote it: '{other}'")),
+                ),
+            },
+            TokenKind::Punct('[') => {
+                let mut items = Vec::new();
+                if self.peek().is_some_and(|t| t.is_punct(']')) {
+                    self.advance();
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value()?);
+                    if self.peek().is_some_and(|t| t.is_punct(',')) {
+                        self.advance();
+                    } else {
+                        self.expect_punct(']', "`,` or `]`")?;
+                        return Ok(Value::Array(items));
+                    }
+                }
+            }
+            TokenKind::Punct('{') => {
+                let mut object = Map::new();
+                if self.peek().is_some_and(|t| t.is_punct('}')) {
+                    self.advance();
+                    return Ok(Value::Object(object));
+                }
+                loop {
+                    let key = self
+                        .peek()
+                        .cloned()
+                        .ok_or_else(|| self.error_at_end("a key"))?;
+                    let key = match key.kind {
+                        TokenKind::Ident(name) | TokenKind::Str(name) => name,
+                        _ => {
+                            return Err(ParseError::new(
+                                key.column,
+                                "expected a key, such as `text` or 'text'",
+                            ));
+                        }
+                    };
+                    self.advance();
+                    self.expect_punct(':', "`:` after the key")?;
+                    let value = self.value()?;
+                    object.insert(key, value);
+                    if self.peek().is_some_and(|t| t.is_punct(',')) {
+                        self.advance();
+                    } else {
+                        self.expect_punct('}', "`,` or `}`")?;
+                        return Ok(Value::Object(object));
+                    }
+                }
+            }
+            _ => Err(ParseError::new(
+                token.column,
+                format!(
+                    "expected a value (a string, number, true, false, null, [..] or {{..}}), found {}",
+                    token.describe()
+                ),
+            )),
+        }
+    }
+
+    /// `(room)` or `([room, room])` after to / in / except / join / leave.
+    fn room_arguments(&mut self, in_handler: bool) -> Result<Vec<RoomRef>, ParseError> {
+        self.expect_punct('(', "`(` and a room")?;
+        let rooms = if self.peek().is_some_and(|t| t.is_punct('[')) {
+            self.advance();
+            let mut rooms = vec![self.room(in_handler)?];
+            while self.peek().is_some_and(|t| t.is_punct(',')) {
+                self.advance();
+                rooms.push(self.room(in_handler)?);
+            }
+            self.expect_punct(']', "`,` and another room, or `]`")?;
+            rooms
+        } else {
+            vec![self.room(in_handler)?]
+        };
+        if let Some(token) = self.peek().filter(|t| t.is_punct(',')) {
+            return Err(
+                ParseError::new(token.column, "several rooms go in one list")
+                    .with_hint("to(['room1', 'room2'])"),
+            );
+        }
+        self.expect_punct(')', "`)`")?;
+        Ok(rooms)
+    }
+
+    fn room(&mut self, _in_handler: bool) -> Result<RoomRef, ParseError> {
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("a room"))?;
+        match &token.kind {
+            TokenKind::Str(name) => {
+                self.advance();
+                Ok(RoomRef::Named(name.clone()))
+            }
+            TokenKind::Ident(name) => {
+                let name = name.clone();
+                self.advance();
+                let id_follows = self.peek().is_some_and(|t| t.is_punct('.'))
+                    && self.tokens.get(self.position + 1).and_then(Token::ident) == Some("id");
+                if !id_follows {
+                    return Err(ParseError::new(token.column, format!("`{name}` is not a room"))
+                        .with_hint(format!("a room name goes in quotes ('{name}'); a socket's own room is {name}.id")));
+                }
+                self.advance();
+                self.advance();
+                if name == "socket" {
+                    Ok(RoomRef::OwnId)
+                } else {
+                    Ok(RoomRef::SocketId(name))
+                }
+            }
+            _ => Err(ParseError::new(
+                token.column,
+                format!("expected a room name in quotes, found {}", token.describe()),
+            )),
+        }
+    }
+
+    // ---- small pieces ---------------------------------------------------------------------
+
+    fn socket_name(&mut self, what: &str) -> Result<String, ParseError> {
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end(what))?;
+        let Some(name) = token.ident() else {
+            return Err(ParseError::new(
+                token.column,
+                format!("expected {what}, found {}", token.describe()),
+            ));
+        };
+        check_socket_name(name).map_err(|message| ParseError::new(token.column, message))?;
+        self.advance();
+        Ok(name.to_string())
+    }
+
+    fn namespace_path(&mut self) -> Result<String, ParseError> {
+        match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Path(path),
+                ..
+            }) => {
+                self.advance();
+                Ok(path)
+            }
+            Some(Token {
+                kind: TokenKind::Str(path),
+                column,
+                ..
+            }) if path.starts_with('/') => {
+                let _ = column;
+                self.advance();
+                Ok(path)
+            }
+            Some(token) => Err(ParseError::new(
+                token.column,
+                "expected a namespace such as /tenant-a",
+            )),
+            None => Err(self.error_at_end("a namespace such as /tenant-a")),
+        }
+    }
+
+    fn namespace_string(&mut self) -> Result<String, ParseError> {
+        match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(path),
+                column,
+                ..
+            }) => {
+                if !path.starts_with('/') {
+                    return Err(ParseError::new(column, "a namespace starts with `/`")
+                        .with_hint(format!("io.of('/{path}')")));
+                }
+                self.advance();
+                Ok(path)
+            }
+            Some(token) => Err(
+                ParseError::new(token.column, "expected a namespace in quotes")
+                    .with_hint("io.of('/tenant-a')"),
+            ),
+            None => Err(self.error_at_end("a namespace in quotes")),
+        }
+    }
+
+    fn expect_punct(&mut self, c: char, what: &str) -> Result<(), ParseError> {
+        match self.peek() {
+            Some(token) if token.is_punct(c) => {
+                self.advance();
+                Ok(())
+            }
+            Some(token) => Err(ParseError::new(
+                token.column,
+                format!("expected {what}, found {}", token.describe()),
+            )),
+            None => Err(self.error_at_end(what)),
+        }
+    }
+
+    fn expect_ident(&mut self, what: &str) -> Result<Token, ParseError> {
+        match self.peek().cloned() {
+            Some(token) if token.ident().is_some() => {
+                self.advance();
+                Ok(token)
+            }
+            Some(token) => Err(ParseError::new(
+                token.column,
+                format!("expected {what}, found {}", token.describe()),
+            )),
+            None => Err(self.error_at_end(what)),
+        }
+    }
+
+    fn expect_end(&self) -> Result<(), ParseError> {
+        match self.peek() {
+            None => Ok(()),
+            Some(token) => Err(ParseError::new(
+                token.column,
+                format!(
+                    "unexpected {} after the end of the statement",
+                    token.describe()
+                ),
+            )
+            .with_hint("one statement per line")),
+        }
+    }
+
+    fn error_at_end(&self, what: &str) -> ParseError {
+        let column = self.line.trim_end().chars().count() + 1;
+        ParseError::new(column, format!("expected {what}, but the line ends here"))
+    }
+
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.position)
+    }
+
+    fn peek_punct_at(&self, offset: usize, c: char) -> bool {
+        self.tokens
+            .get(self.position + offset)
+            .is_some_and(|t| t.is_punct(c))
+    }
+
+    fn advance(&mut self) {
+        self.position += 1;
+    }
+
+    fn previous_end(&self) -> usize {
+        self.position
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map(|t| t.end)
+            .unwrap_or(1)
+    }
+
+    /// The text of the line between two 1-based columns (end exclusive).
+    fn slice(&self, start: usize, end: usize) -> String {
+        self.line
+            .chars()
+            .skip(start - 1)
+            .take(end.saturating_sub(start))
+            .collect()
+    }
+
+    fn rest_from(&self, start: usize) -> String {
+        self.line
+            .chars()
+            .skip(start - 1)
+            .collect::<String>()
+            .trim()
+            .to_string()
+    }
+}
+
+fn target(word: &str, rooms: Vec<RoomRef>) -> Target {
+    match word {
+        "to" => Target::To(rooms),
+        "in" => Target::In(rooms),
+        _ => Target::Except(rooms),
+    }
+}
+
+/// The closest word by edit distance, if it is close enough to be what was meant.
+pub fn closest<'w>(word: &str, choices: &[&'w str]) -> Option<&'w str> {
+    choices
+        .iter()
+        .map(|choice| (strsim::damerau_levenshtein(word, choice), *choice))
+        .filter(|(distance, choice)| {
+            *distance <= 2.max(choice.len() / 3) && *distance < choice.len()
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, choice)| choice)
+}
