@@ -1,11 +1,14 @@
 //! The command line: which commands exist, their flags, and what each one runs.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use colored::Colorize;
 
+use crate::lesson::find::find;
+use crate::lesson::{Lesson, Source, load_all};
 use crate::play::{self, Session};
 use crate::render::{self, View};
 
@@ -19,6 +22,32 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Commands {
+    /// List the lessons.
+    List {
+        /// Read lessons from DIR instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
+    },
+    /// Run a lesson from start to end with no prompts (for a projector, or a quick look).
+    Demo {
+        /// The lesson: its number, its id or the start of its id.
+        #[arg(required_unless_present = "all")]
+        lesson: Option<String>,
+        /// Run every lesson, in order.
+        #[arg(long, conflicts_with = "lesson")]
+        all: bool,
+        /// Print one JSON object a line instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Read lessons from DIR instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
+    },
+    /// Work with lesson files.
+    Lessons {
+        #[command(subcommand)]
+        command: LessonsCommand,
+    },
     /// Run playground commands against a live lab, from FILE or from a pipe.
     Play {
         /// A script of playground commands, one a line. Without it, standard input is read.
@@ -26,6 +55,15 @@ pub enum Commands {
         /// Print one JSON object a line instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LessonsCommand {
+    /// Validate lesson files without running them; exits 1 on any error.
+    Check {
+        /// The folder to check (default: the built-in lessons).
+        dir: Option<PathBuf>,
     },
 }
 
@@ -58,11 +96,103 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Commands::Play { file, json }) => play_script(file, View::from_json_flag(json)).await,
+        Some(Commands::List { lessons }) => list(lessons.as_deref()),
+        Some(Commands::Demo {
+            lesson,
+            all,
+            json,
+            lessons,
+        }) => {
+            demo(
+                lesson.as_deref(),
+                all,
+                View::from_json_flag(json),
+                lessons.as_deref(),
+            )
+            .await
+        }
+        Some(Commands::Lessons {
+            command: LessonsCommand::Check { dir },
+        }) => check(dir.as_deref()),
         None => {
-            println!("sio-tutor: try `sio-tutor play` with a script, or `sio-tutor --help`.");
-            status::OK
+            let code = list(None);
+            println!("Run a lesson with `sio-tutor demo 1` (or `sio-tutor demo --all`).");
+            code
         }
     }
+}
+
+/// Loads the lessons, or prints every error and returns the exit status to use.
+fn load_lessons(dir: Option<&Path>) -> Result<Vec<Lesson>, u8> {
+    let source = match dir {
+        Some(dir) => Source::Folder(dir),
+        None => Source::BuiltIn,
+    };
+    load_all(source).map_err(|errors| {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        eprintln!(
+            "sio-tutor: {} error{} in the lesson files",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
+        status::FAILED
+    })
+}
+
+fn list(dir: Option<&Path>) -> u8 {
+    let lessons = match load_lessons(dir) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    for lesson in &lessons {
+        println!(
+            "{:>2}. {:<22} {}",
+            lesson.number,
+            lesson.title.bold(),
+            lesson.summary.dimmed()
+        );
+    }
+    status::OK
+}
+
+fn check(dir: Option<&Path>) -> u8 {
+    match load_lessons(dir) {
+        Ok(lessons) => {
+            let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
+            println!("{} lessons, {steps} steps: all valid", lessons.len());
+            status::OK
+        }
+        Err(code) => code,
+    }
+}
+
+async fn demo(wanted: Option<&str>, all: bool, view: View, dir: Option<&Path>) -> u8 {
+    let lessons = match load_lessons(dir) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    let chosen: Vec<&Lesson> = if all {
+        lessons.iter().collect()
+    } else {
+        match find(&lessons, wanted.unwrap_or_default()) {
+            Ok(lesson) => vec![lesson],
+            Err(message) => {
+                eprintln!("sio-tutor: {message}");
+                return status::CANNOT_RUN;
+            }
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    for lesson in chosen {
+        if let Err(error) = crate::demo::run(lesson, view, &mut stdout).await {
+            let _ = stdout.flush();
+            eprintln!("sio-tutor: {error}");
+            return status::FAILED;
+        }
+    }
+    status::OK
 }
 
 async fn play_script(file: Option<PathBuf>, view: View) -> u8 {

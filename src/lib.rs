@@ -12,12 +12,16 @@
 //!   commands: parsing and friendly errors, no network.
 //! - [`lab`]: the live lab: the server, the named clients, the acknowledgement barrier that
 //!   proves non-receipt, and the delivery records it returns.
-//! - [`render`]: the text and JSON views of those records.
+//! - [`render`]: the text and JSON views of those records and of lesson pages and quizzes.
+//! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, validation (no network).
+//! - [`demo`]: a lesson run from start to end with no prompts.
 //! - [`play`]: the playground, from a script or a pipe.
 //! - [`cli`]: the commands and flags; `main.rs` only calls it.
 
 pub mod cli;
+pub mod demo;
 pub mod lab;
+pub mod lesson;
 pub mod play;
 pub mod render;
 pub mod script;

@@ -92,6 +92,17 @@ pub struct LabOptions {
     pub serve_on_connect: bool,
 }
 
+impl LabOptions {
+    /// A lab for a lesson: it serves `/` and `namespaces`, and nothing else, so that a
+    /// connection to another namespace fails as it would on a real server.
+    pub fn serving(namespaces: &[String]) -> LabOptions {
+        LabOptions {
+            namespaces: namespaces.to_vec(),
+            serve_on_connect: false,
+        }
+    }
+}
+
 /// The most sockets one lab holds. Each is a real TCP connection with two file descriptors in
 /// this process; the limit is raised at start to fit.
 pub const MAX_SOCKETS: usize = 5_000;
