@@ -466,6 +466,10 @@ impl Lab {
                     .filter_map(|s| self.server.state.name_of(&namespace, s.id))
                     .collect();
                 names.sort_by_key(|name| order(name));
+                if names.is_empty() {
+                    // A room exists only while it has members; never show a bare socket id.
+                    continue;
+                }
                 let owner = members
                     .iter()
                     .find(|m| m.namespace == namespace && m.sid.as_str() == room.as_ref());

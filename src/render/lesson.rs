@@ -181,7 +181,10 @@ pub fn wrap_styled(text: &str, first_indent: &str, indent: &str) -> String {
     let options = textwrap::Options::new(WIDTH)
         .initial_indent(first_indent)
         .subsequent_indent(indent)
-        .break_words(false);
+        .break_words(false)
+        // Break only at spaces: never inside `io('/tenant-a')` or a path.
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     let lines = textwrap::wrap(text.trim(), options);
     let mut state = Markup::default();
     lines
