@@ -11,6 +11,7 @@ use crate::lesson::find::find;
 use crate::lesson::{Lesson, Source, load_all};
 use crate::play::{self, Session};
 use crate::render::{self, View};
+use crate::tutor::{self, Tutor};
 
 /// A tutor that teaches Socket.IO by running it for real.
 #[derive(Debug, Parser)]
@@ -42,6 +43,24 @@ pub enum Commands {
         /// Read lessons from DIR instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         lessons: Option<PathBuf>,
+    },
+    /// Start or resume a lesson, with predictions and quizzes (needs a terminal).
+    Learn {
+        /// The lesson: its number, its id or the start of its id.
+        lesson: String,
+        /// Read lessons from DIR instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
+    },
+    /// Print your journal: your answers to the reflection questions.
+    Journal,
+    /// Forget your progress in one lesson, or in all of them.
+    Reset {
+        /// The lesson to reset (all lessons when left out).
+        lesson: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
     /// Work with lesson files.
     Lessons {
@@ -114,10 +133,131 @@ async fn run(cli: Cli) -> u8 {
         Some(Commands::Lessons {
             command: LessonsCommand::Check { dir },
         }) => check(dir.as_deref()),
-        None => {
-            let code = list(None);
-            println!("Run a lesson with `sio-tutor demo 1` (or `sio-tutor demo --all`).");
-            code
+        Some(Commands::Learn { lesson, lessons }) => learn(Some(&lesson), lessons.as_deref()).await,
+        Some(Commands::Journal) => journal(),
+        Some(Commands::Reset { lesson, yes }) => reset(lesson.as_deref(), yes),
+        None => learn(None, None).await,
+    }
+}
+
+/// `sio-tutor` (the menu) and `sio-tutor learn LESSON`.
+async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> u8 {
+    let lessons = match load_lessons(dir) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    let chosen = match wanted.map(|w| find(&lessons, w)) {
+        Some(Ok(lesson)) => Some(lesson.clone()),
+        Some(Err(message)) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+        None => None,
+    };
+    if !tutor::terminal::interactive() {
+        if wanted.is_none() {
+            let _ = list(dir);
+            println!();
+        }
+        eprintln!("{}", tutor::terminal::NEEDS_TERMINAL);
+        return status::CANNOT_RUN;
+    }
+    tutor::terminal::catch_interrupts();
+    let mut tutor = match Tutor::open(lessons) {
+        Ok(tutor) => tutor,
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
+    let outcome = match chosen {
+        Some(lesson) => tutor.learn(&lesson).await,
+        None => tutor.menu().await,
+    };
+    match outcome {
+        Ok(()) => status::OK,
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            status::FAILED
+        }
+    }
+}
+
+fn journal() -> u8 {
+    let Some(dir) = tutor::progress::home() else {
+        eprintln!("sio-tutor: cannot find your data folder; set SIO_TUTOR_HOME");
+        return status::CANNOT_RUN;
+    };
+    match tutor::journal::Journal::new(dir).entries() {
+        Ok(entries) if entries.is_empty() => {
+            println!(
+                "Your journal is empty. The reflection question at the end of the course adds to it."
+            );
+            status::OK
+        }
+        Ok(entries) => {
+            for entry in entries {
+                println!("{}  ({})", entry.date.dimmed(), entry.lesson);
+                println!("  {}", entry.question.italic());
+                println!("  {}\n", entry.answer);
+            }
+            status::OK
+        }
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            status::FAILED
+        }
+    }
+}
+
+fn reset(lesson: Option<&str>, yes: bool) -> u8 {
+    let lessons = match load_lessons(None) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    let id = match lesson.map(|w| find(&lessons, w)) {
+        Some(Ok(lesson)) => Some(lesson.id.clone()),
+        Some(Err(message)) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+        None => None,
+    };
+    let what = match &id {
+        Some(id) => format!("your progress in lesson \"{id}\""),
+        None => "your progress in every lesson".to_string(),
+    };
+    if !yes {
+        if !tutor::terminal::interactive() {
+            eprintln!(
+                "sio-tutor: reset asks before it forgets {what}; add --yes to confirm without a terminal"
+            );
+            return status::CANNOT_RUN;
+        }
+        let confirmed = dialoguer::Confirm::new()
+            .with_prompt(format!("Forget {what}?"))
+            .default(false)
+            .interact_opt();
+        if !matches!(confirmed, Ok(Some(true))) {
+            println!("Nothing was changed.");
+            return status::OK;
+        }
+    }
+    let mut tutor = match Tutor::open(lessons) {
+        Ok(tutor) => tutor,
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
+    match tutor.reset(id.as_deref()) {
+        Ok(()) => {
+            println!("Forgot {what}.");
+            status::OK
+        }
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            status::FAILED
         }
     }
 }
@@ -146,12 +286,17 @@ fn list(dir: Option<&Path>) -> u8 {
         Ok(lessons) => lessons,
         Err(code) => return code,
     };
+    // Progress is shown when it can be read; a list never fails for want of it.
+    let progress = tutor::progress::home()
+        .map(|home| tutor::progress::Store::new(home).load().0)
+        .unwrap_or_default();
     for lesson in &lessons {
         println!(
-            "{:>2}. {:<22} {}",
+            "{:>2}. {:<20} {:<24} {}",
             lesson.number,
             lesson.title.bold(),
-            lesson.summary.dimmed()
+            format!("[{}]", progress.label(&lesson.id)).dimmed(),
+            lesson.summary
         );
     }
     status::OK

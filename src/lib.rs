@@ -15,6 +15,7 @@
 //! - [`render`]: the text and JSON views of those records and of lesson pages and quizzes.
 //! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, validation (no network).
 //! - [`demo`]: a lesson run from start to end with no prompts.
+//! - [`tutor`]: the interactive tutor: menu, predictions, quizzes, progress and journal.
 //! - [`play`]: the playground, from a script or a pipe.
 //! - [`cli`]: the commands and flags; `main.rs` only calls it.
 
@@ -25,3 +26,4 @@ pub mod lesson;
 pub mod play;
 pub mod render;
 pub mod script;
+pub mod tutor;
