@@ -287,9 +287,16 @@ fn list(dir: Option<&Path>) -> u8 {
         Err(code) => return code,
     };
     // Progress is shown when it can be read; a list never fails for want of it.
-    let progress = tutor::progress::home()
-        .map(|home| tutor::progress::Store::new(home).load().0)
-        .unwrap_or_default();
+    let progress = match tutor::progress::home() {
+        Some(home) => {
+            let (progress, warning) = tutor::progress::Store::new(home).load();
+            if let Some(warning) = warning {
+                eprintln!("{} {warning}", "warning:".yellow().bold());
+            }
+            progress
+        }
+        None => Default::default(),
+    };
     for lesson in &lessons {
         println!(
             "{:>2}. {:<20} {:<24} {}",
