@@ -134,6 +134,11 @@ impl Lab {
         std::iter::once("/".to_string()).chain(served).collect()
     }
 
+    /// The server's `on` handlers: (namespace, event, statement), sorted.
+    pub fn handlers(&self) -> Vec<(String, String, Statement)> {
+        self.server.state.handlers()
+    }
+
     /// Carries out one command and returns what happened, in order.
     pub async fn execute(&mut self, command: &Command) -> Result<Vec<Report>, LabError> {
         match command {
