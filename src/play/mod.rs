@@ -2,7 +2,10 @@
 //!
 //! [`script`] runs commands from a file or a pipe and prints the view of each; the interactive
 //! REPL on a terminal builds on the same [`Session`].
+//!
+//! - [`explain`]: who would receive a statement, and the rule why, without running it.
 
+pub mod explain;
 pub mod script;
 
 use crate::lab::report::Report;
