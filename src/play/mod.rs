@@ -3,8 +3,10 @@
 //! [`script`] runs commands from a file or a pipe and prints the view of each; the interactive
 //! REPL on a terminal builds on the same [`Session`].
 //!
+//! - [`complete`]: tab completion of the language and of what exists in the lab.
 //! - [`explain`]: who would receive a statement, and the rule why, without running it.
 
+pub mod complete;
 pub mod explain;
 pub mod script;
 
