@@ -19,13 +19,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Commands {
-    /// Run playground commands against a live lab, from FILE or from a pipe.
+    /// The playground: a REPL over a live lab on a terminal, or commands from FILE or a pipe.
     Play {
-        /// A script of playground commands, one a line. Without it, standard input is read.
+        /// A script of playground commands, one a line. Without it, standard input is read
+        /// (or, on a terminal, the interactive playground opens).
         file: Option<PathBuf>,
         /// Print one JSON object a line instead of text.
         #[arg(long)]
         json: bool,
+        /// Interactive playground: start with no sockets instead of alice, bob and carol.
+        #[arg(long, conflicts_with = "file")]
+        empty: bool,
     },
 }
 
@@ -57,7 +61,19 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> u8 {
     match cli.command {
-        Some(Commands::Play { file, json }) => play_script(file, View::from_json_flag(json)).await,
+        Some(Commands::Play { file, json, empty }) => {
+            let on_terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+            if file.is_none() && !json && on_terminal {
+                let opening = if empty {
+                    play::repl::Opening::empty()
+                } else {
+                    play::repl::Opening::scene()
+                };
+                return play::repl::run(opening).await;
+            }
+            // A script or a pipe starts from an empty lab anyway: `--empty` changes nothing.
+            play_script(file, View::from_json_flag(json)).await
+        }
         None => {
             println!("sio-tutor: try `sio-tutor play` with a script, or `sio-tutor --help`.");
             status::OK
@@ -78,7 +94,7 @@ async fn play_script(file: Option<PathBuf>, view: View) -> u8 {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 eprintln!(
-                    "sio-tutor play reads commands from a file or a pipe, for example:\n  printf 'connect alice bob\\nalice: socket.broadcast.emit(\"hi\")\\n' | sio-tutor play"
+                    "sio-tutor play is interactive when both its input and output are a terminal; otherwise it reads commands from a file or a pipe, for example:\n  printf 'connect alice bob\\nalice: socket.broadcast.emit(\"hi\")\\n' | sio-tutor play"
                 );
                 return status::CANNOT_RUN;
             }

@@ -13,7 +13,7 @@
 //! - [`lab`]: the live lab: the server, the named clients, the acknowledgement barrier that
 //!   proves non-receipt, and the delivery records it returns.
 //! - [`render`]: the text and JSON views of those records.
-//! - [`play`]: the playground, from a script or a pipe.
+//! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`).
 //! - [`cli`]: the commands and flags; `main.rs` only calls it.
 
 pub mod cli;
