@@ -1,13 +1,17 @@
 //! The command line: which commands exist, their flags, and what each one runs.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use colored::Colorize;
 
+use crate::lesson::find::find;
+use crate::lesson::{Lesson, Source, load_all};
 use crate::play::{self, Session};
 use crate::render::{self, View};
+use crate::tutor::{self, Tutor};
 
 /// A tutor that teaches Socket.IO by running it for real.
 #[derive(Debug, Parser)]
@@ -19,6 +23,50 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Commands {
+    /// List the lessons.
+    List {
+        /// Read lessons from DIR instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
+    },
+    /// Run a lesson from start to end with no prompts (for a projector, or a quick look).
+    Demo {
+        /// The lesson: its number, its id or the start of its id.
+        #[arg(required_unless_present = "all")]
+        lesson: Option<String>,
+        /// Run every lesson, in order.
+        #[arg(long, conflicts_with = "lesson")]
+        all: bool,
+        /// Print one JSON object a line instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Read lessons from DIR instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
+    },
+    /// Start or resume a lesson, with predictions and quizzes (needs a terminal).
+    Learn {
+        /// The lesson: its number, its id or the start of its id.
+        lesson: String,
+        /// Read lessons from DIR instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
+    },
+    /// Print your journal: your answers to the reflection questions.
+    Journal,
+    /// Forget your progress in one lesson, or in all of them.
+    Reset {
+        /// The lesson to reset (all lessons when left out).
+        lesson: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Work with lesson files.
+    Lessons {
+        #[command(subcommand)]
+        command: LessonsCommand,
+    },
     /// The playground: a REPL over a live lab on a terminal, or commands from FILE or a pipe.
     Play {
         /// A script of playground commands, one a line. Without it, standard input is read
@@ -30,6 +78,15 @@ pub enum Commands {
         /// Interactive playground: start with no sockets instead of alice, bob and carol.
         #[arg(long, conflicts_with = "file")]
         empty: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LessonsCommand {
+    /// Validate lesson files without running them; exits 1 on any error.
+    Check {
+        /// The folder to check (default: the built-in lessons).
+        dir: Option<PathBuf>,
     },
 }
 
@@ -74,11 +131,229 @@ async fn run(cli: Cli) -> u8 {
             // A script or a pipe starts from an empty lab anyway: `--empty` changes nothing.
             play_script(file, View::from_json_flag(json)).await
         }
-        None => {
-            println!("sio-tutor: try `sio-tutor play` with a script, or `sio-tutor --help`.");
-            status::OK
+        Some(Commands::List { lessons }) => list(lessons.as_deref()),
+        Some(Commands::Demo {
+            lesson,
+            all,
+            json,
+            lessons,
+        }) => {
+            demo(
+                lesson.as_deref(),
+                all,
+                View::from_json_flag(json),
+                lessons.as_deref(),
+            )
+            .await
+        }
+        Some(Commands::Lessons {
+            command: LessonsCommand::Check { dir },
+        }) => check(dir.as_deref()),
+        Some(Commands::Learn { lesson, lessons }) => learn(Some(&lesson), lessons.as_deref()).await,
+        Some(Commands::Journal) => journal(),
+        Some(Commands::Reset { lesson, yes }) => reset(lesson.as_deref(), yes),
+        None => learn(None, None).await,
+    }
+}
+
+/// `sio-tutor` (the menu) and `sio-tutor learn LESSON`.
+async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> u8 {
+    let lessons = match load_lessons(dir) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    let chosen = match wanted.map(|w| find(&lessons, w)) {
+        Some(Ok(lesson)) => Some(lesson.clone()),
+        Some(Err(message)) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+        None => None,
+    };
+    if !tutor::terminal::interactive() {
+        if wanted.is_none() {
+            let _ = list(dir);
+            println!();
+        }
+        eprintln!("{}", tutor::terminal::NEEDS_TERMINAL);
+        return status::CANNOT_RUN;
+    }
+    tutor::terminal::catch_interrupts();
+    let mut tutor = match Tutor::open(lessons) {
+        Ok(tutor) => tutor,
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
+    let outcome = match chosen {
+        Some(lesson) => tutor.learn(&lesson).await,
+        None => tutor.menu().await,
+    };
+    match outcome {
+        Ok(()) => status::OK,
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            status::FAILED
         }
     }
+}
+
+fn journal() -> u8 {
+    let Some(dir) = tutor::progress::home() else {
+        eprintln!("sio-tutor: cannot find your data folder; set SIO_TUTOR_HOME");
+        return status::CANNOT_RUN;
+    };
+    match tutor::journal::Journal::new(dir).entries() {
+        Ok(entries) if entries.is_empty() => {
+            println!(
+                "Your journal is empty. The reflection question at the end of the course adds to it."
+            );
+            status::OK
+        }
+        Ok(entries) => {
+            for entry in entries {
+                println!("{}  ({})", entry.date.dimmed(), entry.lesson);
+                println!("  {}", entry.question.italic());
+                println!("  {}\n", entry.answer);
+            }
+            status::OK
+        }
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            status::FAILED
+        }
+    }
+}
+
+fn reset(lesson: Option<&str>, yes: bool) -> u8 {
+    let lessons = match load_lessons(None) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    let id = match lesson.map(|w| find(&lessons, w)) {
+        Some(Ok(lesson)) => Some(lesson.id.clone()),
+        Some(Err(message)) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+        None => None,
+    };
+    let what = match &id {
+        Some(id) => format!("your progress in lesson \"{id}\""),
+        None => "your progress in every lesson".to_string(),
+    };
+    if !yes {
+        if !tutor::terminal::interactive() {
+            eprintln!(
+                "sio-tutor: reset asks before it forgets {what}; add --yes to confirm without a terminal"
+            );
+            return status::CANNOT_RUN;
+        }
+        let confirmed = dialoguer::Confirm::new()
+            .with_prompt(format!("Forget {what}?"))
+            .default(false)
+            .interact_opt();
+        if !matches!(confirmed, Ok(Some(true))) {
+            println!("Nothing was changed.");
+            return status::OK;
+        }
+    }
+    let mut tutor = match Tutor::open(lessons) {
+        Ok(tutor) => tutor,
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
+    match tutor.reset(id.as_deref()) {
+        Ok(()) => {
+            println!("Forgot {what}.");
+            status::OK
+        }
+        Err(message) => {
+            eprintln!("sio-tutor: {message}");
+            status::FAILED
+        }
+    }
+}
+
+/// Loads the lessons, or prints every error and returns the exit status to use.
+fn load_lessons(dir: Option<&Path>) -> Result<Vec<Lesson>, u8> {
+    let source = match dir {
+        Some(dir) => Source::Folder(dir),
+        None => Source::BuiltIn,
+    };
+    load_all(source).map_err(|errors| {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        eprintln!(
+            "sio-tutor: {} error{} in the lesson files",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
+        status::FAILED
+    })
+}
+
+fn list(dir: Option<&Path>) -> u8 {
+    let lessons = match load_lessons(dir) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    // Progress is shown when it can be read; a list never fails for want of it.
+    let progress = tutor::progress::home()
+        .map(|home| tutor::progress::Store::new(home).load().0)
+        .unwrap_or_default();
+    for lesson in &lessons {
+        println!(
+            "{:>2}. {:<20} {:<24} {}",
+            lesson.number,
+            lesson.title.bold(),
+            format!("[{}]", progress.label(&lesson.id)).dimmed(),
+            lesson.summary
+        );
+    }
+    status::OK
+}
+
+fn check(dir: Option<&Path>) -> u8 {
+    match load_lessons(dir) {
+        Ok(lessons) => {
+            let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
+            println!("{} lessons, {steps} steps: all valid", lessons.len());
+            status::OK
+        }
+        Err(code) => code,
+    }
+}
+
+async fn demo(wanted: Option<&str>, all: bool, view: View, dir: Option<&Path>) -> u8 {
+    let lessons = match load_lessons(dir) {
+        Ok(lessons) => lessons,
+        Err(code) => return code,
+    };
+    let chosen: Vec<&Lesson> = if all {
+        lessons.iter().collect()
+    } else {
+        match find(&lessons, wanted.unwrap_or_default()) {
+            Ok(lesson) => vec![lesson],
+            Err(message) => {
+                eprintln!("sio-tutor: {message}");
+                return status::CANNOT_RUN;
+            }
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    for lesson in chosen {
+        if let Err(error) = crate::demo::run(lesson, view, &mut stdout).await {
+            let _ = stdout.flush();
+            eprintln!("sio-tutor: {error}");
+            return status::FAILED;
+        }
+    }
+    status::OK
 }
 
 async fn play_script(file: Option<PathBuf>, view: View) -> u8 {

@@ -12,12 +12,18 @@
 //!   commands: parsing and friendly errors, no network.
 //! - [`lab`]: the live lab: the server, the named clients, the acknowledgement barrier that
 //!   proves non-receipt, and the delivery records it returns.
-//! - [`render`]: the text and JSON views of those records.
+//! - [`render`]: the text and JSON views of those records and of lesson pages and quizzes.
+//! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, validation (no network).
+//! - [`demo`]: a lesson run from start to end with no prompts.
+//! - [`tutor`]: the interactive tutor: menu, predictions, quizzes, progress and journal.
 //! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`).
 //! - [`cli`]: the commands and flags; `main.rs` only calls it.
 
 pub mod cli;
+pub mod demo;
 pub mod lab;
+pub mod lesson;
 pub mod play;
 pub mod render;
 pub mod script;
+pub mod tutor;

@@ -195,7 +195,10 @@ fn error_message(payload: &Payload) -> String {
             .join(" "),
         _ => String::new(),
     };
-    serde_json::from_str::<Value>(&text)
+    // rust_socketio wraps the server's payload in its own words
+    // (`Received an ConnectError frame: {"message":"Invalid namespace"}`): keep the server's.
+    let json = text.find('{').map(|start| &text[start..]).unwrap_or(&text);
+    serde_json::from_str::<Value>(json)
         .ok()
         .and_then(|value| {
             value

@@ -92,6 +92,17 @@ pub struct LabOptions {
     pub serve_on_connect: bool,
 }
 
+impl LabOptions {
+    /// A lab for a lesson: it serves `/` and `namespaces`, and nothing else, so that a
+    /// connection to another namespace fails as it would on a real server.
+    pub fn serving(namespaces: &[String]) -> LabOptions {
+        LabOptions {
+            namespaces: namespaces.to_vec(),
+            serve_on_connect: false,
+        }
+    }
+}
+
 /// The most sockets one lab holds. Each is a real TCP connection with two file descriptors in
 /// this process; the limit is raised at start to fit.
 pub const MAX_SOCKETS: usize = 5_000;
@@ -460,6 +471,10 @@ impl Lab {
                     .filter_map(|s| self.server.state.name_of(&namespace, s.id))
                     .collect();
                 names.sort_by_key(|name| order(name));
+                if names.is_empty() {
+                    // A room exists only while it has members; never show a bare socket id.
+                    continue;
+                }
                 let owner = members
                     .iter()
                     .find(|m| m.namespace == namespace && m.sid.as_str() == room.as_ref());

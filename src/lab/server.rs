@@ -298,6 +298,10 @@ async fn on_client_event(
 }
 
 async fn on_disconnect(socket: SocketRef, State(state): State<Arc<ServerState>>) {
+    // Node leaves every room before it emits `disconnect`; socketioxide runs this handler
+    // first and cleans the rooms up after. Leaving here keeps Node's order, so that once the
+    // lab sees the socket gone, the room map no longer lists it either.
+    socket.leave_all();
     let name = {
         let mut members = lock(&state.members);
         let position = members

@@ -5,6 +5,7 @@
 //! the playground or the classroom server, so that a delivery looks the same everywhere.
 
 pub mod json;
+pub mod lesson;
 pub mod text;
 
 use std::io::IsTerminal;

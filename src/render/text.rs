@@ -87,6 +87,24 @@ fn server_log(log: &ServerLog) -> String {
 }
 
 fn delivery(delivery: &Delivery) -> String {
+    delivery_with_notes(delivery, |_, _| String::new())
+}
+
+/// A delivery with the learner's prediction beside each socket: which picks were right, which
+/// sockets were missed, which were wrongly picked.
+pub fn delivery_with_prediction(delivery: &Delivery, picked: &[String]) -> String {
+    delivery_with_notes(delivery, |name, received| {
+        let chosen = picked.iter().any(|p| p == name);
+        match (chosen, received) {
+            (true, true) => format!("   {}", "← you picked it: right".green()),
+            (false, true) => format!("   {}", "← missed: it received it".red()),
+            (true, false) => format!("   {}", "← you picked it: it did not receive it".red()),
+            (false, false) => String::new(),
+        }
+    })
+}
+
+fn delivery_with_notes(delivery: &Delivery, note: impl Fn(&str, bool) -> String) -> String {
     let mut out = match &delivery.trigger {
         Some(trigger) => format!(
             "{}  {} {}\n",
@@ -144,6 +162,7 @@ fn delivery(delivery: &Delivery) -> String {
             };
             out.push_str(indent);
             out.push_str(line.trim_end());
+            out.push_str(&note(name, times > 0));
             out.push('\n');
         }
     }

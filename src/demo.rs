@@ -1,0 +1,210 @@
+//! `sio-tutor demo`: a lesson from start to end with no prompts, for a projector, for the
+//! snapshot tests and, with `--json`, for tools.
+//!
+//! Pages, live statements with their deliveries and the server's proof of life in order, room
+//! maps, and each quiz question shown with its answer. The answer to a predict question is not
+//! written in the lesson: it is whoever the live lab delivered to.
+
+use std::io::Write;
+
+use crate::lab::report::Report;
+use crate::lab::{Lab, LabError, LabOptions};
+use crate::lesson::{Lesson, Line, QuizKind, Step};
+use crate::render::View;
+use crate::render::lesson::{LessonItem, OptionView, QuizView};
+use crate::script::Command;
+
+/// Why a demo stopped.
+#[derive(Debug)]
+pub enum DemoError {
+    Lab {
+        lesson: String,
+        line: String,
+        error: LabError,
+    },
+    Output(std::io::Error),
+}
+
+impl std::fmt::Display for DemoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DemoError::Lab {
+                lesson,
+                line,
+                error,
+            } => write!(f, "lesson {lesson}, at `{line}`: {error}"),
+            DemoError::Output(error) => write!(f, "cannot write the output: {error}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for DemoError {
+    fn from(error: std::io::Error) -> Self {
+        DemoError::Output(error)
+    }
+}
+
+/// Runs one lesson in a fresh lab, writing every item to `out`.
+pub async fn run(lesson: &Lesson, view: View, out: &mut impl Write) -> Result<(), DemoError> {
+    let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces))
+        .await
+        .map_err(|error| DemoError::Lab {
+            lesson: lesson.id.clone(),
+            line: "(starting the lab)".to_string(),
+            error,
+        })?;
+    let outcome = run_in(&mut lab, lesson, view, out).await;
+    lab.shutdown().await;
+    outcome
+}
+
+/// Runs one lesson in a lab the caller owns (the playground's `--lesson` keeps it afterwards).
+pub async fn run_in(
+    lab: &mut Lab,
+    lesson: &Lesson,
+    view: View,
+    out: &mut impl Write,
+) -> Result<(), DemoError> {
+    let show = |out: &mut dyn Write, item: LessonItem| -> std::io::Result<()> {
+        out.write_all(view.lesson_item(&item).as_bytes())
+    };
+    show(
+        out,
+        LessonItem::Lesson {
+            number: lesson.number,
+            id: lesson.id.clone(),
+            title: lesson.title.clone(),
+            summary: lesson.summary.clone(),
+        },
+    )?;
+    for step in &lesson.steps {
+        match step {
+            Step::Page(text) => show(out, LessonItem::Page { text: text.clone() })?,
+            Step::Lab(lines) => {
+                for line in lines {
+                    let reports = execute(lab, lesson, line).await?;
+                    if echoes(&line.command) {
+                        show(
+                            out,
+                            LessonItem::Command {
+                                line: line.text.clone(),
+                            },
+                        )?;
+                    }
+                    write_reports(out, view, &reports)?;
+                }
+                writeln_text(out, view)?;
+            }
+            Step::Run(run) => {
+                let reports = execute(lab, lesson, &run.line).await?;
+                write_reports(out, view, &reports)?;
+                match &run.notice {
+                    Some(text) => show(out, LessonItem::Notice { text: text.clone() })?,
+                    None => writeln_text(out, view)?,
+                }
+            }
+            Step::Rooms { show_own_rooms } => {
+                let map = lab.room_map(*show_own_rooms).await;
+                write_reports(out, view, &[Report::Rooms(map)])?;
+                writeln_text(out, view)?;
+            }
+            Step::Quiz(quiz) => {
+                let mut view_of = QuizView {
+                    quiz: String::new(),
+                    question: quiz.question.clone(),
+                    hint: quiz.hint.clone(),
+                    options: Vec::new(),
+                    answer: Vec::new(),
+                    explanation: None,
+                    reflection: false,
+                };
+                match &quiz.kind {
+                    QuizKind::Predict { line, why } => {
+                        view_of.quiz = "predict".into();
+                        let reports = execute(lab, lesson, line).await?;
+                        view_of.answer = received_by(&reports);
+                        view_of.explanation = Some(why.clone());
+                        show(out, LessonItem::Quiz(view_of.clone()))?;
+                        write_reports(out, view, &reports)?;
+                        writeln_text(out, view)?;
+                        continue;
+                    }
+                    QuizKind::Choice { options } => {
+                        view_of.quiz = "choice".into();
+                        view_of.options = options
+                            .iter()
+                            .map(|o| OptionView {
+                                text: o.text.clone(),
+                                correct: o.correct,
+                                why: o.why.clone(),
+                            })
+                            .collect();
+                    }
+                    QuizKind::Text {
+                        accept,
+                        explanation,
+                        reflection,
+                    } => {
+                        view_of.quiz = "text".into();
+                        view_of.answer = accept.first().cloned().into_iter().collect();
+                        view_of.explanation = explanation.clone();
+                        view_of.reflection = *reflection;
+                    }
+                }
+                show(out, LessonItem::Quiz(view_of))?;
+            }
+        }
+    }
+    show(
+        out,
+        LessonItem::End {
+            id: lesson.id.clone(),
+        },
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Lab commands whose reports do not say what ran (connect, disconnect) are echoed first.
+fn echoes(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Connect { .. } | Command::Disconnect { .. }
+    )
+}
+
+async fn execute(lab: &mut Lab, lesson: &Lesson, line: &Line) -> Result<Vec<Report>, DemoError> {
+    lab.execute(&line.command)
+        .await
+        .map_err(|error| DemoError::Lab {
+            lesson: lesson.id.clone(),
+            line: line.text.clone(),
+            error,
+        })
+}
+
+/// Who received the (first) event of a statement: the live answer to a predict question.
+pub fn received_by(reports: &[Report]) -> Vec<String> {
+    reports
+        .iter()
+        .find_map(|report| match report {
+            Report::Delivery(delivery) => Some(delivery.received.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn write_reports(out: &mut impl Write, view: View, reports: &[Report]) -> std::io::Result<()> {
+    for report in reports {
+        out.write_all(view.report(report).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A blank line between steps, in the text view only.
+fn writeln_text(out: &mut impl Write, view: View) -> std::io::Result<()> {
+    if view == View::Text {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}

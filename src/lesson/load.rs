@@ -1,0 +1,569 @@
+//! Loading lessons from TOML and validating them before anything runs.
+//!
+//! The built-in lessons are embedded in the binary (so it works from any folder); `--lessons DIR`
+//! reads another folder. Validation walks every lesson as the lab would, without a network: it
+//! parses every statement, and tracks which sockets and namespaces exist at each step, so that a
+//! socket used before it is connected is an error here rather than in front of a class. Every
+//! error names the file, line and column and says what was expected.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use super::model::{Choice, Lesson, Line, Quiz, QuizKind, RunStep, Step};
+use crate::script::{Command, Origin, RoomRef, StatementKind, parse_command};
+
+static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
+
+/// One problem in one lesson file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for LessonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Where lessons come from.
+#[derive(Debug, Clone)]
+pub enum Source<'a> {
+    BuiltIn,
+    Folder(&'a Path),
+}
+
+/// Loads and validates every lesson, in file-name order. Returns every error found, not just the
+/// first, so a teacher can fix a file in one go.
+pub fn load_all(source: Source<'_>) -> Result<Vec<Lesson>, Vec<LessonError>> {
+    let files = match read_files(&source) {
+        Ok(files) => files,
+        Err(error) => return Err(vec![error]),
+    };
+    let mut lessons = Vec::new();
+    let mut errors = Vec::new();
+    for (index, (name, text)) in files.iter().enumerate() {
+        match load_one(name, text, index + 1) {
+            Ok(lesson) => lessons.push(lesson),
+            Err(mut found) => errors.append(&mut found),
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for lesson in &lessons {
+        if !seen.insert(lesson.id.clone()) {
+            errors.push(LessonError {
+                file: lesson.file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("another lesson already has the id \"{}\"", lesson.id),
+            });
+        }
+    }
+    if lessons.is_empty() && errors.is_empty() {
+        errors.push(LessonError {
+            file: source_name(&source),
+            line: 1,
+            column: 1,
+            message: "no lesson files (*.toml) found".to_string(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(lessons)
+    } else {
+        Err(errors)
+    }
+}
+
+fn source_name(source: &Source<'_>) -> String {
+    match source {
+        Source::BuiltIn => "lessons".to_string(),
+        Source::Folder(path) => path.display().to_string(),
+    }
+}
+
+/// `(file name, text)` of every `*.toml`, sorted by name.
+fn read_files(source: &Source<'_>) -> Result<Vec<(String, String)>, LessonError> {
+    let mut files = Vec::new();
+    match source {
+        Source::BuiltIn => {
+            for file in BUILT_IN.files() {
+                let name = file.path().display().to_string();
+                if name.ends_with(".toml") {
+                    files.push((name, file.contents_utf8().unwrap_or_default().to_string()));
+                }
+            }
+        }
+        Source::Folder(dir) => {
+            let unreadable = |e: std::io::Error| LessonError {
+                file: dir.display().to_string(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read this folder: {e}"),
+            };
+            for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+                let path = entry.map_err(unreadable)?.path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text = std::fs::read_to_string(&path).map_err(|e| LessonError {
+                        file: path.display().to_string(),
+                        line: 1,
+                        column: 1,
+                        message: format!("cannot read this file: {e}"),
+                    })?;
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+// ---- the file format, as written ------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesson {
+    id: Spanned<String>,
+    title: String,
+    summary: String,
+    #[serde(default)]
+    namespaces: Vec<Spanned<String>>,
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    page: Option<String>,
+    lab: Option<Vec<Spanned<String>>>,
+    run: Option<Spanned<String>>,
+    rooms: Option<Spanned<toml::Value>>,
+    quiz: Option<Spanned<String>>,
+    notice: Option<String>,
+    predict: Option<bool>,
+    why: Option<String>,
+    question: Option<String>,
+    hint: Option<String>,
+    options: Option<Vec<RawChoice>>,
+    accept: Option<Vec<String>>,
+    explanation: Option<String>,
+    reflection: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    text: String,
+    #[serde(default)]
+    correct: bool,
+    why: Option<String>,
+}
+
+// ---- validation -----------------------------------------------------------------------------
+
+/// Collects errors for one file, turning byte offsets into lines and columns.
+struct Checker<'a> {
+    file: &'a str,
+    text: &'a str,
+    errors: Vec<LessonError>,
+}
+
+impl Checker<'_> {
+    fn error_at(&mut self, offset: usize, message: impl Into<String>) {
+        let (line, column) = line_column(self.text, offset);
+        self.errors.push(LessonError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.error_at(span.start, message);
+    }
+
+    /// Parses a playground line held in a TOML string at `span`. An error's column points into
+    /// the string itself (just after its opening quote).
+    fn line(&mut self, text: &str, span: Range<usize>) -> Option<Line> {
+        match parse_command(text) {
+            Ok(Some(command)) => Some(Line {
+                text: text.to_string(),
+                command,
+            }),
+            Ok(None) => {
+                self.error(
+                    span,
+                    "expected a playground command here, found an empty line",
+                );
+                None
+            }
+            Err(error) => {
+                let inside = text
+                    .char_indices()
+                    .nth(error.column.saturating_sub(1))
+                    .map(|(i, _)| i)
+                    .unwrap_or(text.len());
+                let mut message = error.message.clone();
+                if let Some(hint) = &error.hint {
+                    message.push_str(&format!(" (hint: {hint})"));
+                }
+                self.error_at(span.start + 1 + inside, message);
+                None
+            }
+        }
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonError>> {
+    let mut checker = Checker {
+        file,
+        text,
+        errors: Vec::new(),
+    };
+    let raw: RawLesson = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let offset = error.span().map(|s| s.start).unwrap_or(0);
+            checker.error_at(offset, error.message().trim().to_string());
+            return Err(checker.errors);
+        }
+    };
+
+    let id = raw.id.get_ref().clone();
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        checker.error(
+            raw.id.span(),
+            "expected an id of lowercase letters, digits and dashes, such as \"basic-chat\"",
+        );
+    }
+    let mut namespaces = Vec::new();
+    for namespace in &raw.namespaces {
+        if !namespace.get_ref().starts_with('/') || namespace.get_ref() == "/" {
+            checker.error(
+                namespace.span(),
+                "expected a namespace other than \"/\", starting with /, such as \"/tenant-a\"",
+            );
+        }
+        namespaces.push(namespace.get_ref().clone());
+    }
+
+    let mut world = World::new(&namespaces);
+    let mut steps = Vec::new();
+    for raw_step in raw.steps {
+        let span = raw_step.span();
+        if let Some(step) = step(&mut checker, &mut world, raw_step.into_inner(), span) {
+            steps.push(step);
+        }
+    }
+    if checker.errors.is_empty() {
+        Ok(Lesson {
+            file: file.to_string(),
+            number,
+            id,
+            title: raw.title,
+            summary: raw.summary,
+            namespaces,
+            steps,
+        })
+    } else {
+        Err(checker.errors)
+    }
+}
+
+/// Validates one step and builds it.
+fn step(
+    checker: &mut Checker<'_>,
+    world: &mut World,
+    raw: RawStep,
+    span: Range<usize>,
+) -> Option<Step> {
+    let kinds: Vec<&str> = [
+        ("page", raw.page.is_some()),
+        ("lab", raw.lab.is_some()),
+        ("rooms", raw.rooms.is_some()),
+        // A predict quiz carries a `run` too; `quiz` decides the kind when it is there.
+        ("run", raw.run.is_some() && raw.quiz.is_none()),
+        ("quiz", raw.quiz.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    if kinds.len() != 1 {
+        let found = if kinds.is_empty() {
+            "none".to_string()
+        } else {
+            kinds.join(" and ")
+        };
+        checker.error(
+            span,
+            format!(
+                "expected exactly one of page, lab, run, rooms or quiz in this step, found {found}"
+            ),
+        );
+        return None;
+    }
+    let kind = kinds[0];
+    let misplaced = |name: &str, present: bool, allowed: &[&str]| -> Option<String> {
+        (present && !allowed.contains(&kind))
+            .then(|| format!("`{name}` does not belong in a {kind} step"))
+    };
+    let quiz_kind = raw
+        .quiz
+        .as_ref()
+        .map(|q| q.get_ref().as_str())
+        .unwrap_or("");
+    let checks = [
+        misplaced("notice", raw.notice.is_some(), &["run"]),
+        misplaced("predict", raw.predict.is_some(), &["run"]),
+        misplaced("why", raw.why.is_some(), &["run", "quiz"]),
+        misplaced("question", raw.question.is_some(), &["quiz"]),
+        misplaced("hint", raw.hint.is_some(), &["quiz"]),
+        misplaced("options", raw.options.is_some(), &["quiz"]),
+        misplaced("accept", raw.accept.is_some(), &["quiz"]),
+        misplaced("explanation", raw.explanation.is_some(), &["quiz"]),
+        misplaced("reflection", raw.reflection.is_some(), &["quiz"]),
+    ];
+    let mut ok = true;
+    for message in checks.into_iter().flatten() {
+        checker.error(span.clone(), message);
+        ok = false;
+    }
+    if !ok {
+        return None;
+    }
+
+    match kind {
+        "page" => Some(Step::Page(raw.page.unwrap_or_default())),
+        "lab" => {
+            let mut lines = Vec::new();
+            for text in raw.lab.unwrap_or_default() {
+                let line = checker.line(text.get_ref(), text.span())?;
+                world.apply(checker, &line.command, text.span());
+                lines.push(line);
+            }
+            Some(Step::Lab(lines))
+        }
+        "rooms" => {
+            let value = raw.rooms?;
+            let show_own_rooms = match value.get_ref() {
+                toml::Value::Boolean(true) => false,
+                toml::Value::String(s) if s == "all" => true,
+                _ => {
+                    checker.error(
+                        value.span(),
+                        "expected rooms = true, or rooms = \"all\" to show own-id rooms too",
+                    );
+                    return None;
+                }
+            };
+            Some(Step::Rooms { show_own_rooms })
+        }
+        "run" => {
+            let run = raw.run?;
+            let line = checker.line(run.get_ref(), run.span())?;
+            world.apply(checker, &line.command, run.span());
+            let predict_why = match (raw.predict.unwrap_or(false), raw.why) {
+                (true, Some(why)) => Some(why),
+                (true, None) => {
+                    checker.error(span, "a step with predict = true needs a `why`: the reason shown after the prediction");
+                    return None;
+                }
+                (false, _) => None,
+            };
+            Some(Step::Run(RunStep {
+                line,
+                notice: raw.notice,
+                predict_why,
+            }))
+        }
+        _ => {
+            let Some(question) = raw.question else {
+                checker.error(span, "a quiz needs a `question`");
+                return None;
+            };
+            let quiz_span = raw.quiz.as_ref().map(|q| q.span()).unwrap_or(span.clone());
+            let kind = match quiz_kind {
+                "predict" => {
+                    let Some(run) = raw.run else {
+                        checker.error(quiz_span, "a predict quiz needs `run`: the statement whose recipients the learner predicts");
+                        return None;
+                    };
+                    let line = checker.line(run.get_ref(), run.span())?;
+                    world.apply(checker, &line.command, run.span());
+                    let Some(why) = raw.why else {
+                        checker.error(quiz_span, "a predict quiz needs a `why`");
+                        return None;
+                    };
+                    QuizKind::Predict { line, why }
+                }
+                "choice" => {
+                    let options: Vec<Choice> = raw
+                        .options
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|o| Choice {
+                            text: o.text,
+                            correct: o.correct,
+                            why: o.why,
+                        })
+                        .collect();
+                    if options.len() < 2 {
+                        checker.error(quiz_span, "a choice quiz needs at least two `options`");
+                        return None;
+                    }
+                    if !options.iter().any(|o| o.correct) {
+                        checker.error(
+                            quiz_span,
+                            "a choice quiz needs at least one option with correct = true",
+                        );
+                        return None;
+                    }
+                    if options.iter().any(|o| !o.correct && o.why.is_none()) {
+                        checker.error(
+                            quiz_span,
+                            "every wrong option needs a `why` that explains it",
+                        );
+                        return None;
+                    }
+                    QuizKind::Choice { options }
+                }
+                "text" => {
+                    let reflection = raw.reflection.unwrap_or(false);
+                    let accept = raw.accept.unwrap_or_default();
+                    if accept.is_empty() && !reflection {
+                        checker.error(quiz_span, "a text quiz needs `accept`, the answers that count as right (or reflection = true)");
+                        return None;
+                    }
+                    QuizKind::Text {
+                        accept,
+                        explanation: raw.explanation,
+                        reflection,
+                    }
+                }
+                other => {
+                    checker.error(
+                        quiz_span,
+                        format!(
+                            "expected quiz = \"predict\", \"choice\" or \"text\", found \"{other}\""
+                        ),
+                    );
+                    return None;
+                }
+            };
+            Some(Step::Quiz(Quiz {
+                question,
+                hint: raw.hint,
+                kind,
+            }))
+        }
+    }
+}
+
+/// What exists in the lab at a point of a lesson, tracked without running it.
+struct World {
+    /// Namespaces the lab serves: `/` and the declared ones.
+    served: BTreeSet<String>,
+    /// Connected sockets and their namespaces.
+    sockets: Vec<(String, String)>,
+}
+
+impl World {
+    fn new(namespaces: &[String]) -> World {
+        let mut served: BTreeSet<String> = namespaces.iter().cloned().collect();
+        served.insert("/".to_string());
+        World {
+            served,
+            sockets: Vec::new(),
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.sockets.iter().any(|(n, _)| n == name)
+    }
+
+    fn require_socket(&self, checker: &mut Checker<'_>, name: &str, span: &Range<usize>) {
+        if !self.has(name) {
+            checker.error(span.clone(), format!("the socket {name} is used before it is connected (add `connect {name}` to a lab step before this one)"));
+        }
+    }
+
+    fn require_namespace(&self, checker: &mut Checker<'_>, namespace: &str, span: &Range<usize>) {
+        if !self.served.contains(namespace) {
+            checker.error(span.clone(), format!("the namespace {namespace} is not served: add it to `namespaces` at the top of the file"));
+        }
+    }
+
+    fn apply(&mut self, checker: &mut Checker<'_>, command: &Command, span: Range<usize>) {
+        match command {
+            Command::Connect { names, namespace } => {
+                for name in names {
+                    if self.has(name) {
+                        checker.error(span.clone(), format!("{name} is already connected"));
+                    }
+                    // A connection to a namespace the server does not serve fails on purpose
+                    // (lesson 4 shows the error); the socket then does not exist.
+                    if self.served.contains(namespace) {
+                        self.sockets.push((name.clone(), namespace.clone()));
+                    }
+                }
+            }
+            Command::On { namespace, .. } => self.require_namespace(checker, namespace, &span),
+            Command::ClientEmit { name, .. } => self.require_socket(checker, name, &span),
+            Command::Disconnect { name } => {
+                self.require_socket(checker, name, &span);
+                self.sockets.retain(|(n, _)| n != name);
+            }
+            Command::Rooms { .. } => {}
+            Command::Run {
+                as_socket,
+                statement,
+            } => {
+                if let Some(name) = as_socket {
+                    self.require_socket(checker, name, &span);
+                }
+                match &statement.kind {
+                    StatementKind::Emit(emit) => {
+                        if let Origin::Io { namespace } = &emit.origin {
+                            self.require_namespace(checker, namespace, &span);
+                        }
+                        for room in emit.rooms().into_iter().chain(emit.excepted()) {
+                            if let RoomRef::SocketId(name) = room {
+                                self.require_socket(checker, name, &span);
+                            }
+                        }
+                    }
+                    StatementKind::Disconnect => {
+                        if let Some(name) = as_socket {
+                            self.sockets.retain(|(n, _)| n != name);
+                        }
+                    }
+                    StatementKind::Join(_) | StatementKind::Leave(_) => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! A lesson once loaded and validated: what the demo, the tutor and the playground walk through.
+//! Every statement in it has already been parsed, so nothing here can fail to parse later.
+
+use crate::script::Command;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesson {
+    /// Where it came from (`03-rooms.toml`), for messages.
+    pub file: String,
+    /// 1-based position in the course.
+    pub number: usize,
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    /// Namespaces the lab serves besides `/`.
+    pub namespaces: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Explanation, with `code` and *emphasis* markup.
+    Page(String),
+    /// Playground commands that set up the lab.
+    Lab(Vec<Line>),
+    /// A statement run live.
+    Run(RunStep),
+    /// The room map.
+    Rooms {
+        show_own_rooms: bool,
+    },
+    Quiz(Quiz),
+}
+
+/// A playground line, as written and as parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub text: String,
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunStep {
+    pub line: Line,
+    /// One sentence saying what to notice.
+    pub notice: Option<String>,
+    /// When set, the tutor asks who will receive it first, and shows this reason afterwards.
+    pub predict_why: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quiz {
+    pub question: String,
+    pub hint: Option<String>,
+    pub kind: QuizKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum QuizKind {
+    /// Who will receive this? The answer is whatever the live lab delivers.
+    Predict { line: Line, why: String },
+    /// Options, one or several correct.
+    Choice { options: Vec<Choice> },
+    /// A short free answer.
+    Text {
+        accept: Vec<String>,
+        explanation: Option<String>,
+        /// Any answer is kept in the journal; nothing is marked wrong.
+        reflection: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub text: String,
+    pub correct: bool,
+    pub why: Option<String>,
+}
+
+impl QuizKind {
+    /// How many options are correct (several means a multi-select).
+    pub fn correct_count(&self) -> usize {
+        match self {
+            QuizKind::Choice { options } => options.iter().filter(|o| o.correct).count(),
+            _ => 0,
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The learner's journal: answers to reflection questions, with the date, kept beside the
+//! progress file and written the same atomic way.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::progress::write_atomically;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// When it was written, RFC 3339 in UTC.
+    pub date: String,
+    pub lesson: String,
+    pub question: String,
+    pub answer: String,
+}
+
+pub struct Journal {
+    path: PathBuf,
+}
+
+impl Journal {
+    pub fn new(dir: PathBuf) -> Journal {
+        Journal {
+            path: dir.join("journal.json"),
+        }
+    }
+
+    pub fn entries(&self) -> Result<Vec<Entry>, String> {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| format!("cannot read the journal {}: {e}", self.path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(format!(
+                "cannot read the journal {}: {e}",
+                self.path.display()
+            )),
+        }
+    }
+
+    pub fn add(&self, lesson: &str, question: &str, answer: &str) -> Result<(), String> {
+        let mut entries = self.entries()?;
+        entries.push(Entry {
+            date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            lesson: lesson.to_string(),
+            question: question.to_string(),
+            answer: answer.to_string(),
+        });
+        let text = serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?;
+        write_atomically(&self.path, text.as_bytes())
+            .map_err(|e| format!("cannot write the journal {}: {e}", self.path.display()))
+    }
+}

@@ -1,0 +1,225 @@
+//! The learner's progress and journal, kept in the user's data folder (or `$SIO_TUTOR_HOME`).
+//!
+//! Both are small JSON files a person can read. Every write goes to a temporary file in the same
+//! folder and is then renamed over the old one, so an interruption at any moment leaves either
+//! the old file or the new one, never half of one. A progress file that cannot be read is set
+//! aside under a new name (never deleted), with a warning that says where, and the tutor starts
+//! clean.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Where the tutor keeps its files.
+pub fn home() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("SIO_TUTOR_HOME").filter(|h| !h.is_empty()) {
+        return Some(PathBuf::from(home));
+    }
+    directories::ProjectDirs::from("", "", "sio-tutor").map(|dirs| dirs.data_dir().to_path_buf())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The lesson the learner was last in, for the menu's cursor.
+    #[serde(default)]
+    pub last: Option<String>,
+    #[serde(default)]
+    pub lessons: BTreeMap<String, LessonProgress>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonProgress {
+    /// The next step to show (0-based); equal to the number of steps once done.
+    pub step: usize,
+    pub done: bool,
+    /// Questions answered right at the first try, and questions asked.
+    pub score: usize,
+    pub questions: usize,
+}
+
+/// How a lesson stands, as the menu shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl Progress {
+    pub fn status(&self, id: &str) -> Status {
+        match self.lessons.get(id) {
+            Some(p) if p.done => Status::Done,
+            Some(p) if p.step > 0 => Status::InProgress,
+            _ => Status::NotStarted,
+        }
+    }
+
+    /// A short label for lists: `done, 5/6`, `in progress, 2/3`, `not started`.
+    pub fn label(&self, id: &str) -> String {
+        let score = |p: &LessonProgress| format!("{}/{}", p.score, p.questions);
+        match (self.status(id), self.lessons.get(id)) {
+            (Status::Done, Some(p)) => format!("done, score {}", score(p)),
+            (Status::InProgress, Some(p)) => format!("in progress, score {}", score(p)),
+            _ => "not started".to_string(),
+        }
+    }
+}
+
+/// The progress file and where it lives.
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    pub fn new(dir: PathBuf) -> Store {
+        Store { dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn progress_path(&self) -> PathBuf {
+        self.dir.join("progress.json")
+    }
+
+    /// Reads the progress. A missing file is a fresh start; an unreadable one is set aside and
+    /// the returned warning says where it went.
+    pub fn load(&self) -> (Progress, Option<String>) {
+        let path = self.progress_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (Progress::default(), None);
+            }
+            Err(e) => {
+                return (
+                    Progress::default(),
+                    Some(format!(
+                        "cannot read {} ({e}); starting with a clean slate",
+                        path.display()
+                    )),
+                );
+            }
+        };
+        match serde_json::from_str(&text) {
+            Ok(progress) => (progress, None),
+            Err(error) => {
+                let aside = self
+                    .dir
+                    .join(format!("progress.unreadable-{}.json", timestamp()));
+                let warning = match std::fs::rename(&path, &aside) {
+                    Ok(()) => format!(
+                        "your progress file could not be read ({error}); it was kept as {} and the tutor starts clean",
+                        aside.display()
+                    ),
+                    Err(e) => format!(
+                        "your progress file {} could not be read ({error}) nor set aside ({e}); the tutor starts clean and will not overwrite it",
+                        path.display()
+                    ),
+                };
+                (Progress::default(), Some(warning))
+            }
+        }
+    }
+
+    pub fn save(&self, progress: &Progress) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
+        write_atomically(&self.progress_path(), text.as_bytes())
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it over
+/// `path`: readers see the old file or the new one, never a mix.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, path)
+}
+
+fn timestamp() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .replace(':', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("sio-tutor-progress-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn progress_round_trips_through_the_file() {
+        let store = Store::new(temp_dir("round-trip"));
+        let mut progress = Progress {
+            last: Some("rooms".into()),
+            ..Default::default()
+        };
+        progress.lessons.insert(
+            "rooms".into(),
+            LessonProgress {
+                step: 4,
+                done: false,
+                score: 1,
+                questions: 2,
+            },
+        );
+        store.save(&progress).expect("save");
+        let (loaded, warning) = store.load();
+        assert_eq!(loaded, progress);
+        assert_eq!(warning, None);
+        assert_eq!(loaded.status("rooms"), Status::InProgress);
+        assert_eq!(loaded.label("rooms"), "in progress, score 1/2");
+        assert_eq!(loaded.status("namespaces"), Status::NotStarted);
+    }
+
+    #[test]
+    fn a_write_leaves_no_temporary_file_behind() {
+        let dir = temp_dir("atomic");
+        let store = Store::new(dir.clone());
+        store.save(&Progress::default()).expect("save");
+        store.save(&Progress::default()).expect("save again");
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(names, vec!["progress.json".to_string()]);
+    }
+
+    #[test]
+    fn an_unreadable_file_is_set_aside_not_deleted() {
+        let dir = temp_dir("unreadable");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("progress.json"), "{ this is not json").expect("write");
+        let store = Store::new(dir.clone());
+        let (progress, warning) = store.load();
+        assert_eq!(progress, Progress::default());
+        let warning = warning.expect("a warning");
+        assert!(warning.contains("progress.unreadable-"), "{warning}");
+        let aside: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.to_string_lossy().contains("unreadable"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(
+            std::fs::read_to_string(&aside[0]).expect("read"),
+            "{ this is not json"
+        );
+        assert!(!dir.join("progress.json").exists());
+    }
+}

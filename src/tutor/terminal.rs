@@ -1,0 +1,112 @@
+//! The terminal side of the tutor: whether there is one, the prompts (dialoguer), and leaving
+//! the terminal clean when the learner quits with Ctrl-C or Esc.
+//!
+//! Ctrl-C reaches us two ways: as SIGINT between prompts, and from inside a prompt, where the
+//! terminal is in raw mode and `console` re-raises SIGINT after restoring it. Both end in
+//! [`quit`], the one exit path: show the cursor, end the half-drawn line, exit with 130. Progress
+//! needs no saving there: it is written after every step, atomically.
+
+use std::io::IsTerminal;
+
+use console::{Key, Term};
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Input, MultiSelect, Select};
+
+/// What a learner sees when the tutor needs a terminal it does not have.
+pub const NEEDS_TERMINAL: &str = "sio-tutor's interactive tutor needs a terminal to ask you questions, and this is not one \
+(standard input or output is redirected, or CI is set).\n\
+To see a lesson without prompts, run:  sio-tutor demo 1   (or: sio-tutor demo --all)";
+
+/// The exit status after Ctrl-C or Esc, as a shell reports a SIGINT.
+pub const INTERRUPTED: i32 = 130;
+
+/// True when prompts can be shown: both ends are a terminal and this is not CI.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false" || v == "0")
+}
+
+/// Catches SIGINT for the rest of the process, so that Ctrl-C between prompts also leaves the
+/// terminal clean.
+pub fn catch_interrupts() {
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            quit();
+        }
+    });
+}
+
+/// Leaves the terminal as it was and exits with status 130.
+pub fn quit() -> ! {
+    let term = Term::stdout();
+    let _ = term.show_cursor();
+    let _ = term.write_line("");
+    let _ = term.write_line("Bye for now: your progress is saved. Run sio-tutor to continue.");
+    std::process::exit(INTERRUPTED);
+}
+
+/// Blocking prompt code runs here, so the lab's tasks keep running on the other workers.
+fn blocking<T>(prompt: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(prompt)
+}
+
+/// Any prompt error (Ctrl-C raised inside the prompt, a closed terminal) ends the session.
+fn or_quit<T>(result: dialoguer::Result<Option<T>>) -> T {
+    match result {
+        Ok(Some(value)) => value,
+        _ => quit(),
+    }
+}
+
+/// Waits for Enter (Esc quits).
+pub fn press_enter() {
+    blocking(|| {
+        let term = Term::stdout();
+        let _ = term.write_str(&format!(
+            "{}",
+            console::style("  [Enter] to continue").dim()
+        ));
+        loop {
+            match term.read_key() {
+                Ok(Key::Enter) => break,
+                Ok(Key::Escape) | Ok(Key::CtrlC) | Err(_) => quit(),
+                _ => {}
+            }
+        }
+        let _ = term.clear_line();
+    });
+}
+
+pub fn select(prompt: &str, items: &[String], default: usize) -> usize {
+    blocking(|| {
+        or_quit(
+            Select::with_theme(&ColorfulTheme::default())
+                .with_prompt(prompt)
+                .items(items)
+                .default(default)
+                .interact_opt(),
+        )
+    })
+}
+
+pub fn multi_select(prompt: &str, items: &[String]) -> Vec<usize> {
+    blocking(|| {
+        or_quit(
+            MultiSelect::with_theme(&ColorfulTheme::default())
+                .with_prompt(prompt)
+                .items(items)
+                .interact_opt(),
+        )
+    })
+}
+
+pub fn input(prompt: &str) -> String {
+    blocking(|| {
+        Input::<String>::with_theme(&ColorfulTheme::default())
+            .with_prompt(prompt)
+            .allow_empty(true)
+            .interact_text()
+            .unwrap_or_else(|_| quit())
+    })
+}

@@ -1,0 +1,125 @@
+//! The lessons, run live: a snapshot of what `sio-tutor demo` shows for every lesson (plain
+//! text, and JSON for one), repeat-run determinism, and the exact error for each broken lesson
+//! file in `tests/broken-lessons/`.
+
+use std::path::Path;
+
+use sio_tutor::lesson::{Lesson, Source, load_all};
+use sio_tutor::render::View;
+
+fn built_in() -> Vec<Lesson> {
+    colored::control::set_override(false);
+    match load_all(Source::BuiltIn) {
+        Ok(lessons) => lessons,
+        Err(errors) => panic!("the built-in lessons do not validate: {errors:#?}"),
+    }
+}
+
+async fn demo(lesson: &Lesson, view: View) -> String {
+    let mut out = Vec::new();
+    if let Err(error) = sio_tutor::demo::run(lesson, view, &mut out).await {
+        panic!("demo of {} failed: {error}", lesson.id);
+    }
+    String::from_utf8(out).expect("demo output is UTF-8")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_lesson_demo_matches_its_snapshot() {
+    let lessons = built_in();
+    assert!(lessons.len() >= 4, "the four core lessons are built in");
+    for lesson in &lessons {
+        let output = demo(lesson, View::Text).await;
+        insta::assert_snapshot!(format!("demo_{:02}_{}", lesson.number, lesson.id), output);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_lesson_json_view_matches_its_snapshot() {
+    let lessons = built_in();
+    let rooms = lessons
+        .iter()
+        .find(|l| l.id == "rooms")
+        .expect("a rooms lesson");
+    let output = demo(rooms, View::Json).await;
+    for line in output.lines() {
+        let value: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not one JSON object a line ({e}): {line}"));
+        assert!(value["kind"].is_string(), "every object has a kind: {line}");
+    }
+    insta::assert_snapshot!("demo_rooms_json", output);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_gives_the_same_bytes_every_run() {
+    let lessons = built_in();
+    for lesson in &lessons {
+        let first = demo(lesson, View::Text).await;
+        for run in 1..5 {
+            let again = demo(lesson, View::Text).await;
+            assert_eq!(first, again, "lesson {} differed on run {run}", lesson.id);
+        }
+    }
+}
+
+#[test]
+fn each_broken_lesson_file_gets_its_exact_error() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-lessons");
+    let errors = match load_all(Source::Folder(&dir)) {
+        Ok(_) => panic!("the broken lessons validated"),
+        Err(errors) => errors,
+    };
+    let found: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let file = Path::new(&e.file)
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy();
+            format!("{file}:{}:{}: {}", e.line, e.column, e.message)
+        })
+        .collect();
+    let expected = [
+        "bad-statement.toml:9:31: `broadcast` is a flag, not a method (hint: did you mean socket.broadcast.emit(...)?)",
+        "no-correct-option.toml:6:8: a choice quiz needs at least one option with correct = true",
+        "not-toml.toml:2:18: invalid basic string, expected `\"`",
+        "predict-without-why.toml:8:1: a step with predict = true needs a `why`: the reason shown after the prediction",
+        "socket-before-connect.toml:9:7: the socket bob is used before it is connected (add `connect bob` to a lab step before this one)",
+        "two-kinds.toml:5:1: expected exactly one of page, lab, run, rooms or quiz in this step, found page and rooms",
+        "unknown-field.toml:7:1: unknown field `notes`, expected one of `page`, `lab`, `run`, `rooms`, `quiz`, `notice`, `predict`, `why`, `question`, `hint`, `options`, `accept`, `explanation`, `reflection`",
+        "unserved-namespace.toml:6:7: the namespace /tenant-x is not served: add it to `namespaces` at the top of the file",
+    ];
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn lessons_check_exits_non_zero_on_a_broken_folder_and_zero_on_the_built_in_one() {
+    let binary = env!("CARGO_BIN_EXE_sio-tutor");
+    let broken = std::process::Command::new(binary)
+        .args(["lessons", "check", "tests/broken-lessons"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run sio-tutor");
+    assert_eq!(broken.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("8 errors in the lesson files"), "{stderr}");
+
+    let good = std::process::Command::new(binary)
+        .args(["lessons", "check"])
+        .output()
+        .expect("run sio-tutor");
+    assert_eq!(good.status.code(), Some(0));
+}
+
+#[test]
+fn an_unknown_lesson_name_suggests_the_closest() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+        .args(["demo", "roms"])
+        .output()
+        .expect("run sio-tutor");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("did you mean \"rooms\" (lesson 3)?"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,231 @@
+//! The interactive tutor, driven through the real binary as a learner would: in a
+//! pseudo-terminal (expectrl), with keys, reading the screen. Plus what happens with no terminal.
+//!
+//! The expect timeouts wait for text to appear on a screen; they never decide a delivery.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::{Eof, Session};
+
+const ENTER: &str = "\r";
+const SPACE: &str = " ";
+const DOWN: &str = "\x1b[B";
+const CTRL_C: &str = "\x03";
+
+fn fresh_home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sio-tutor-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn tutor(home: &Path, args: &[&str]) -> Session {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sio-tutor"));
+    command
+        .args(args)
+        .env("SIO_TUTOR_HOME", home)
+        .env("TERM", "xterm-256color")
+        .env_remove("CI")
+        .env_remove("NO_COLOR");
+    let mut session = Session::spawn(command).expect("spawn sio-tutor in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+fn expect(session: &mut Session, text: &str) {
+    if let Err(error) = session.expect(text) {
+        let mut rest = vec![0u8; 65536];
+        let n = session.try_read(&mut rest).unwrap_or(0);
+        panic!(
+            "the screen never showed {text:?}: {error}; the screen's last output: {:?}",
+            String::from_utf8_lossy(&rest[..n])
+        );
+    }
+}
+
+fn send(session: &mut Session, keys: &str) {
+    session.send(keys).expect("send keys");
+}
+
+/// Answers a multi-select prediction by picking the sockets at these positions (0 = alice).
+fn predict(session: &mut Session, picks: &[usize]) {
+    expect(session, "Who will receive it?");
+    predict_picks(session, picks);
+}
+
+fn predict_picks(session: &mut Session, picks: &[usize]) {
+    let mut at = 0;
+    for &pick in picks {
+        while at < pick {
+            send(session, DOWN);
+            at += 1;
+        }
+        send(session, SPACE);
+    }
+    send(session, ENTER);
+}
+
+fn continue_(session: &mut Session) {
+    expect(session, "[Enter] to continue");
+    send(session, ENTER);
+}
+
+fn progress(home: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(home.join("progress.json")).expect("a progress file");
+    serde_json::from_str(&text).expect("progress is JSON")
+}
+
+#[test]
+fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
+    let home = fresh_home("lesson-2");
+
+    // First sitting: one prediction right, one wrong, then Ctrl-C.
+    let mut session = tutor(&home, &["learn", "2"]);
+    expect(&mut session, "Lesson 2: Emit vs broadcast");
+    continue_(&mut session); // the first page
+    predict(&mut session, &[0]); // socket.emit as alice: alice only
+    expect(&mut session, "Right!");
+    continue_(&mut session);
+    continue_(&mut session); // io.emit, not predicted
+    predict(&mut session, &[0]); // broadcast as alice: not alice
+    expect(&mut session, "you picked it: it did not receive it");
+    expect(&mut session, "missed: it received it");
+    expect(&mut session, "Not quite.");
+    continue_(&mut session);
+    expect(&mut session, "[Enter] to continue"); // the next page
+    send(&mut session, CTRL_C);
+    expect(&mut session, "\x1b[?25h"); // the cursor is shown again
+    expect(&mut session, "your progress is saved");
+    let status = session.get_process().wait().expect("exit status");
+    assert_eq!(
+        format!("{status:?}"),
+        format!(
+            "{:?}",
+            expectrl::WaitStatus::Exited(session.get_process().pid(), 130)
+        )
+    );
+    let saved = progress(&home);
+    assert_eq!(saved["lessons"]["emit-vs-broadcast"]["step"], 5, "{saved}");
+    assert_eq!(saved["lessons"]["emit-vs-broadcast"]["score"], 1, "{saved}");
+    assert_eq!(
+        saved["lessons"]["emit-vs-broadcast"]["questions"], 2,
+        "{saved}"
+    );
+
+    // Second sitting: the menu's cursor is on lesson 2, which resumes where it stopped.
+    let mut session = tutor(&home, &[]);
+    expect(&mut session, "in progress, score 1/2");
+    send(&mut session, ENTER);
+    expect(&mut session, "Resuming at step 6 of 14.");
+    continue_(&mut session); // page: the interview question
+    continue_(&mut session); // page: the handler with broadcast
+    predict(&mut session, &[1, 2, 3]); // alice.emit through the broadcast handler
+    expect(&mut session, "Right!");
+    continue_(&mut session);
+    continue_(&mut session); // page
+    // The choice question: a wrong answer first (io.emit), its explanation, then the right one.
+    expect(&mut session, "Your answer");
+    send(&mut session, DOWN);
+    send(&mut session, ENTER);
+    expect(
+        &mut session,
+        "io.emit reaches every connected socket, the sender included.",
+    );
+    expect(&mut session, "What next?");
+    send(&mut session, ENTER); // Try again
+    expect(&mut session, "Your answer");
+    send(&mut session, ENTER); // socket.broadcast.emit('hi')
+    expect(&mut session, "Right!");
+    expect(&mut session, "Your prediction");
+    predict_picks(&mut session, &[0, 1, 2]); // dave.emit through broadcast: alice, bob, carol
+    expect(&mut session, "Right!");
+    continue_(&mut session);
+    expect(&mut session, "Your prediction");
+    predict_picks(&mut session, &[1]); // bob: socket.emit: bob only
+    expect(&mut session, "Right!");
+    continue_(&mut session);
+    expect(&mut session, "Your answer");
+    send(&mut session, "Broadcast\r");
+    expect(&mut session, "Right!");
+    expect(&mut session, "Lesson 2 done.");
+    expect(&mut session, "5 of 7 questions right at the first try.");
+    send(&mut session, ENTER);
+    expect(&mut session, "Pick a lesson");
+    expect(&mut session, "done, score 5/7");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+
+    let saved = progress(&home);
+    let lesson = &saved["lessons"]["emit-vs-broadcast"];
+    assert_eq!(lesson["done"], true, "{saved}");
+    assert_eq!(lesson["step"], 14, "{saved}");
+    assert_eq!(lesson["score"], 5, "{saved}");
+    assert_eq!(lesson["questions"], 7, "{saved}");
+}
+
+#[test]
+fn without_a_terminal_learn_and_the_menu_point_to_demo_and_exit_2() {
+    for args in [&["learn", "2"][..], &[][..]] {
+        let output = Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+            .args(args)
+            .env("SIO_TUTOR_HOME", fresh_home("no-terminal"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sio-tutor");
+        assert_eq!(output.status.code(), Some(2), "args {args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("needs a terminal"), "{stderr}");
+        assert!(stderr.contains("sio-tutor demo 1"), "{stderr}");
+    }
+}
+
+#[test]
+fn with_ci_set_even_a_terminal_gets_the_non_interactive_answer() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sio-tutor"));
+    command
+        .args(["learn", "1"])
+        .env("SIO_TUTOR_HOME", fresh_home("ci"))
+        .env("CI", "true");
+    let mut session = Session::spawn(command).expect("spawn");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    expect(&mut session, "needs a terminal");
+    let status = session.get_process().wait().expect("exit status");
+    assert_eq!(
+        format!("{status:?}"),
+        format!(
+            "{:?}",
+            expectrl::WaitStatus::Exited(session.get_process().pid(), 2)
+        )
+    );
+}
+
+#[test]
+fn reset_without_a_terminal_needs_yes_and_then_forgets() {
+    let home = fresh_home("reset");
+    std::fs::write(
+        home.join("progress.json"),
+        r#"{"last":"rooms","lessons":{"rooms":{"step":3,"done":false,"score":1,"questions":1}}}"#,
+    )
+    .expect("write progress");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+            .args(args)
+            .env("SIO_TUTOR_HOME", &home)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sio-tutor")
+    };
+    let refused = run(&["reset", "rooms"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"));
+    assert_eq!(progress(&home)["lessons"]["rooms"]["step"], 3);
+
+    let listed = run(&["list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("[in progress, score 1/1]"));
+
+    let done = run(&["reset", "rooms", "--yes"]);
+    assert_eq!(done.status.code(), Some(0));
+    assert!(progress(&home)["lessons"].get("rooms").is_none());
+}
