@@ -78,6 +78,9 @@ pub enum Commands {
         /// Interactive playground: start with no sockets instead of alice, bob and carol.
         #[arg(long, conflicts_with = "file")]
         empty: bool,
+        /// Interactive playground: start from the lab as LESSON leaves it (number, id or prefix).
+        #[arg(long, value_name = "LESSON", conflicts_with_all = ["file", "empty"])]
+        lesson: Option<String>,
     },
 }
 
@@ -118,15 +121,27 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> u8 {
     match cli.command {
-        Some(Commands::Play { file, json, empty }) => {
+        Some(Commands::Play {
+            file,
+            json,
+            empty,
+            lesson,
+        }) => {
             let on_terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
             if file.is_none() && !json && on_terminal {
-                let opening = if empty {
-                    play::repl::Opening::empty()
-                } else {
-                    play::repl::Opening::scene()
+                let opening = match lesson {
+                    Some(wanted) => match play_lesson(&wanted) {
+                        Ok(lesson) => play::repl::Opening::lesson(&lesson),
+                        Err(code) => return code,
+                    },
+                    None if empty => play::repl::Opening::empty(),
+                    None => play::repl::Opening::scene(),
                 };
                 return play::repl::run(opening).await;
+            }
+            if lesson.is_some() {
+                eprintln!("sio-tutor: --lesson opens the interactive playground, on a terminal");
+                return status::CANNOT_RUN;
             }
             // A script or a pipe starts from an empty lab anyway: `--empty` changes nothing.
             play_script(file, View::from_json_flag(json)).await
@@ -276,6 +291,15 @@ fn reset(lesson: Option<&str>, yes: bool) -> u8 {
             status::FAILED
         }
     }
+}
+
+/// The lesson `play --lesson` starts from.
+fn play_lesson(wanted: &str) -> Result<Lesson, u8> {
+    let lessons = load_lessons(None)?;
+    find(&lessons, wanted).cloned().map_err(|message| {
+        eprintln!("sio-tutor: {message}");
+        status::CANNOT_RUN
+    })
 }
 
 /// Loads the lessons, or prints every error and returns the exit status to use.

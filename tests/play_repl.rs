@@ -284,3 +284,36 @@ fn an_empty_playground_has_no_sockets() {
     screen.quit();
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[test]
+fn a_playground_can_start_where_a_lesson_ends() {
+    let home = temp_home("repl-lesson");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sio-tutor"));
+    command
+        .args(["play", "--lesson", "rooms"])
+        .current_dir(&home)
+        .env("SIO_TUTOR_HOME", &home)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut screen = Screen {
+        session: Session::spawn(command).expect("the binary starts in a pty"),
+        transcript: String::new(),
+    };
+    screen
+        .session
+        .set_expect_timeout(Some(Duration::from_secs(60)));
+    screen.wait("as lesson 3 (Rooms) left it");
+    screen.wait(PROMPT);
+    screen.enter("who", "dave");
+    let shown = screen.quit();
+    // Lesson 3 ends with bob out of football and carol disconnected.
+    for line in [
+        "alice  /  football",
+        "bob    /  music",
+        "dave   /  no rooms but its own",
+    ] {
+        assert!(shown.lines().any(|l| l.trim() == line), "{line}:\n{shown}");
+    }
+    assert!(!shown.contains("carol  /"), "{shown}");
+    let _ = std::fs::remove_dir_all(&home);
+}

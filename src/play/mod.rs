@@ -33,12 +33,18 @@ pub struct Session {
 impl Session {
     /// A playground lab: namespaces are served as soon as a socket connects to them.
     pub async fn start() -> Result<Session, LabError> {
-        let lab = Lab::start(LabOptions {
+        Session::start_with(LabOptions {
             namespaces: Vec::new(),
             serve_on_connect: true,
         })
-        .await?;
-        Ok(Session { lab })
+        .await
+    }
+
+    /// A session over a lab started with `options` (a lesson's, for `play --lesson`).
+    pub async fn start_with(options: LabOptions) -> Result<Session, LabError> {
+        Ok(Session {
+            lab: Lab::start(options).await?,
+        })
     }
 
     /// Parses and runs one line.

@@ -28,8 +28,11 @@ use rustyline::history::FileHistory;
 use super::complete::{Helper, Names};
 use super::explain::{self, ExplainError, Scene};
 use super::{LineOutcome, Session};
+use crate::lab::report::Report;
+use crate::lab::{LabError, LabOptions};
+use crate::lesson::{Lesson, QuizKind, Step};
 use crate::render::{LineError, View};
-use crate::script::parse_command;
+use crate::script::{Command, parse_command};
 
 /// The help page.
 const HELP: &str = include_str!("../../assets/play-help.txt");
@@ -37,6 +40,8 @@ const HELP: &str = include_str!("../../assets/play-help.txt");
 const SCENE: &str = include_str!("../../assets/play-scene.txt");
 /// What an empty playground says.
 const EMPTY: &str = include_str!("../../assets/play-empty.txt");
+/// What a playground started from a lesson says.
+const LESSON: &str = include_str!("../../assets/play-lesson.txt");
 
 const PROMPT: &str = "play> ";
 
@@ -48,6 +53,10 @@ const SAVED_HEADER: &str = "# sio-tutor play session";
 pub struct Opening {
     pub commands: Vec<String>,
     pub announcement: String,
+    /// For a lesson: the namespaces its lab serves. The commands then run in a lab that serves
+    /// only these, as in the lesson (where connecting elsewhere fails on purpose); the
+    /// playground serves any namespace once they have run.
+    pub lesson_namespaces: Option<Vec<String>>,
 }
 
 impl Opening {
@@ -59,6 +68,33 @@ impl Opening {
     /// No sockets at all.
     pub fn empty() -> Opening {
         Opening::parse(EMPTY)
+    }
+
+    /// The lab as `lesson` leaves it: every command its steps run, in order (lab lines, run
+    /// steps and the statements of predict quizzes).
+    pub fn lesson(lesson: &Lesson) -> Opening {
+        let mut commands = Vec::new();
+        for step in &lesson.steps {
+            match step {
+                Step::Lab(lines) => commands.extend(lines.iter().map(|l| l.text.clone())),
+                Step::Run(run) => commands.push(run.line.text.clone()),
+                Step::Quiz(quiz) => {
+                    if let QuizKind::Predict { line, .. } = &quiz.kind {
+                        commands.push(line.text.clone());
+                    }
+                }
+                Step::Page(_) | Step::Rooms { .. } => {}
+            }
+        }
+        let announcement = Opening::parse(LESSON)
+            .announcement
+            .replace("{number}", &lesson.number.to_string())
+            .replace("{title}", &lesson.title);
+        Opening {
+            commands,
+            announcement,
+            lesson_namespaces: Some(lesson.namespaces.clone()),
+        }
     }
 
     /// Reads an opening file: `# ` comments, `| ` announcement lines, and commands.
@@ -76,6 +112,15 @@ impl Opening {
         Opening {
             commands,
             announcement,
+            lesson_namespaces: None,
+        }
+    }
+
+    /// A fresh session for this opening (its commands not yet run).
+    pub async fn session(&self) -> Result<Session, LabError> {
+        match &self.lesson_namespaces {
+            Some(namespaces) => Session::start_with(LabOptions::serving(namespaces)).await,
+            None => Session::start().await,
         }
     }
 }
@@ -149,7 +194,7 @@ pub async fn run(opening: Opening) -> u8 {
         let _ = editor.load_history(path);
     }
 
-    let session = match Session::start().await {
+    let session = match opening.session().await {
         Ok(session) => session,
         Err(error) => {
             eprintln!("sio-tutor: {error}");
@@ -201,7 +246,7 @@ impl Repl {
         self.saved.clear();
         for command in self.opening.commands.clone() {
             match self.session.line(&command).await {
-                LineOutcome::Reports(_) => self.saved.push(command),
+                LineOutcome::Reports(reports) => self.save_line(&command, &reports),
                 LineOutcome::Nothing => {}
                 LineOutcome::ParseError(error) => {
                     print!(
@@ -215,8 +260,34 @@ impl Repl {
                 ),
             }
         }
+        self.session.lab.set_serve_on_connect(true);
         print!("{}", self.opening.announcement.dimmed());
         flush();
+    }
+
+    /// Remembers a line that ran, for `save`. A `connect` the server refused for some names
+    /// (a namespace a lesson does not serve) is saved with the names that did connect only:
+    /// the replay serves any namespace, and must end with the same sockets.
+    fn save_line(&mut self, line: &str, reports: &[Report]) {
+        let refused: Vec<&str> = reports
+            .iter()
+            .filter_map(|report| match report {
+                Report::ConnectError(error) => Some(error.socket.as_str()),
+                _ => None,
+            })
+            .collect();
+        match parse_command(line) {
+            Ok(Some(Command::Connect { names, namespace })) if !refused.is_empty() => {
+                let kept: Vec<String> = names
+                    .into_iter()
+                    .filter(|name| !refused.contains(&name.as_str()))
+                    .collect();
+                if !kept.is_empty() {
+                    self.saved.push(connect_line(&kept, &namespace));
+                }
+            }
+            _ => self.saved.push(line.trim().to_string()),
+        }
     }
 
     async fn line(&mut self, line: &str) -> Flow {
@@ -239,7 +310,7 @@ impl Repl {
         let text = match self.session.line(line).await {
             LineOutcome::Nothing => return,
             LineOutcome::Reports(reports) => {
-                self.saved.push(line.trim().to_string());
+                self.save_line(line, &reports);
                 reports.iter().map(|r| View::Text.report(r)).collect()
             }
             LineOutcome::ParseError(error) => View::Text.error(&LineError::parse(0, line, &error)),
@@ -259,13 +330,8 @@ impl Repl {
         let Some((_, namespace)) = new.first() else {
             return;
         };
-        let names: Vec<&str> = new.iter().map(|(name, _)| name.as_str()).collect();
-        let to = if namespace == "/" {
-            String::new()
-        } else {
-            format!(" to {namespace}")
-        };
-        self.saved.push(format!("connect {}{to}", names.join(" ")));
+        let names: Vec<String> = new.iter().map(|(name, _)| name.clone()).collect();
+        self.saved.push(connect_line(&names, namespace));
     }
 
     async fn explain(&mut self, text: &str) {
@@ -326,7 +392,7 @@ impl Repl {
     }
 
     async fn reset(&mut self) {
-        let fresh = match Session::start().await {
+        let fresh = match self.opening.session().await {
             Ok(session) => session,
             Err(error) => {
                 return print!(
@@ -417,18 +483,20 @@ pub fn write_session(path: &Path, commands: &[String]) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Where the history lives: `$SIO_TUTOR_HOME/play-history.txt`, or the user's data folder.
-pub fn history_path() -> Option<PathBuf> {
-    data_dir().map(|dir| dir.join("play-history.txt"))
+/// `connect a b [to /ns]`.
+fn connect_line(names: &[String], namespace: &str) -> String {
+    let to = if namespace == "/" {
+        String::new()
+    } else {
+        format!(" to {namespace}")
+    };
+    format!("connect {}{to}", names.join(" "))
 }
 
-/// sio-tutor's folder for what it keeps between runs. `SIO_TUTOR_HOME` overrides it (the
-/// tutor's progress file lives there too).
-pub fn data_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("SIO_TUTOR_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(home));
-    }
-    directories::ProjectDirs::from("", "", "sio-tutor").map(|dirs| dirs.data_dir().to_path_buf())
+/// Where the history lives: next to the tutor's progress, in `$SIO_TUTOR_HOME` or the user's
+/// data folder.
+pub fn history_path() -> Option<PathBuf> {
+    crate::tutor::progress::home().map(|dir| dir.join("play-history.txt"))
 }
 
 /// Saves after every line, so that history survives a closed terminal. Losing it is never
