@@ -67,13 +67,20 @@ pub enum Commands {
         #[command(subcommand)]
         command: LessonsCommand,
     },
-    /// Run playground commands against a live lab, from FILE or from a pipe.
+    /// The playground: a REPL over a live lab on a terminal, or commands from FILE or a pipe.
     Play {
-        /// A script of playground commands, one a line. Without it, standard input is read.
+        /// A script of playground commands, one a line. Without it, standard input is read
+        /// (or, on a terminal, the interactive playground opens).
         file: Option<PathBuf>,
         /// Print one JSON object a line instead of text.
         #[arg(long)]
         json: bool,
+        /// Interactive playground: start with no sockets instead of alice, bob and carol.
+        #[arg(long, conflicts_with = "file")]
+        empty: bool,
+        /// Interactive playground: start from the lab as LESSON leaves it (number, id or prefix).
+        #[arg(long, value_name = "LESSON", conflicts_with_all = ["file", "empty"])]
+        lesson: Option<String>,
     },
 }
 
@@ -114,7 +121,31 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> u8 {
     match cli.command {
-        Some(Commands::Play { file, json }) => play_script(file, View::from_json_flag(json)).await,
+        Some(Commands::Play {
+            file,
+            json,
+            empty,
+            lesson,
+        }) => {
+            let on_terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+            if file.is_none() && !json && on_terminal {
+                let opening = match lesson {
+                    Some(wanted) => match play_lesson(&wanted) {
+                        Ok(lesson) => play::repl::Opening::lesson(&lesson),
+                        Err(code) => return code,
+                    },
+                    None if empty => play::repl::Opening::empty(),
+                    None => play::repl::Opening::scene(),
+                };
+                return play::repl::run(opening).await;
+            }
+            if lesson.is_some() {
+                eprintln!("sio-tutor: --lesson opens the interactive playground, on a terminal");
+                return status::CANNOT_RUN;
+            }
+            // A script or a pipe starts from an empty lab anyway: `--empty` changes nothing.
+            play_script(file, View::from_json_flag(json)).await
+        }
         Some(Commands::List { lessons }) => list(lessons.as_deref()),
         Some(Commands::Demo {
             lesson,
@@ -262,6 +293,15 @@ fn reset(lesson: Option<&str>, yes: bool) -> u8 {
     }
 }
 
+/// The lesson `play --lesson` starts from.
+fn play_lesson(wanted: &str) -> Result<Lesson, u8> {
+    let lessons = load_lessons(None)?;
+    find(&lessons, wanted).cloned().map_err(|message| {
+        eprintln!("sio-tutor: {message}");
+        status::CANNOT_RUN
+    })
+}
+
 /// Loads the lessons, or prints every error and returns the exit status to use.
 fn load_lessons(dir: Option<&Path>) -> Result<Vec<Lesson>, u8> {
     let source = match dir {
@@ -360,7 +400,7 @@ async fn play_script(file: Option<PathBuf>, view: View) -> u8 {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 eprintln!(
-                    "sio-tutor play reads commands from a file or a pipe, for example:\n  printf 'connect alice bob\\nalice: socket.broadcast.emit(\"hi\")\\n' | sio-tutor play"
+                    "sio-tutor play is interactive when both its input and output are a terminal; otherwise it reads commands from a file or a pipe, for example:\n  printf 'connect alice bob\\nalice: socket.broadcast.emit(\"hi\")\\n' | sio-tutor play"
                 );
                 return status::CANNOT_RUN;
             }

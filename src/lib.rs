@@ -16,7 +16,7 @@
 //! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, validation (no network).
 //! - [`demo`]: a lesson run from start to end with no prompts.
 //! - [`tutor`]: the interactive tutor: menu, predictions, quizzes, progress and journal.
-//! - [`play`]: the playground, from a script or a pipe.
+//! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`).
 //! - [`cli`]: the commands and flags; `main.rs` only calls it.
 
 pub mod cli;

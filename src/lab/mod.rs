@@ -145,6 +145,17 @@ impl Lab {
         std::iter::once("/".to_string()).chain(served).collect()
     }
 
+    /// Whether a namespace is served as soon as a socket connects to it. The playground's
+    /// `--lesson` replays a lesson strictly (as the lesson ran), then turns this on.
+    pub fn set_serve_on_connect(&mut self, yes: bool) {
+        self.options.serve_on_connect = yes;
+    }
+
+    /// The server's `on` handlers: (namespace, event, statement), sorted.
+    pub fn handlers(&self) -> Vec<(String, String, Statement)> {
+        self.server.state.handlers()
+    }
+
     /// Carries out one command and returns what happened, in order.
     pub async fn execute(&mut self, command: &Command) -> Result<Vec<Report>, LabError> {
         match command {

@@ -97,6 +97,16 @@ impl ServerState {
             .cloned()
     }
 
+    /// Every handler that was set, sorted by namespace and event.
+    pub fn handlers(&self) -> Vec<(String, String, Statement)> {
+        let mut handlers: Vec<_> = lock(&self.handlers)
+            .iter()
+            .map(|((ns, event), statement)| (ns.clone(), event.clone(), statement.clone()))
+            .collect();
+        handlers.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        handlers
+    }
+
     pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {
         lock(&self.last_effect).take()
     }

@@ -1,8 +1,15 @@
 //! The playground: playground commands run one by one against a live lab.
 //!
-//! [`script`] runs commands from a file or a pipe and prints the view of each; the interactive
-//! REPL on a terminal builds on the same [`Session`].
+//! [`script`] runs commands from a file or a pipe and prints the view of each; [`repl`] is the
+//! interactive playground on a terminal, over the same [`Session`].
+//!
+//! - [`repl`]: the prompt loop and its own commands (`help`, `who`, `explain`, `save`, ...).
+//! - [`complete`]: tab completion of the language and of what exists in the lab.
+//! - [`explain`]: who would receive a statement, and the rule why, without running it.
 
+pub mod complete;
+pub mod explain;
+pub mod repl;
 pub mod script;
 
 use crate::lab::report::Report;
@@ -26,12 +33,18 @@ pub struct Session {
 impl Session {
     /// A playground lab: namespaces are served as soon as a socket connects to them.
     pub async fn start() -> Result<Session, LabError> {
-        let lab = Lab::start(LabOptions {
+        Session::start_with(LabOptions {
             namespaces: Vec::new(),
             serve_on_connect: true,
         })
-        .await?;
-        Ok(Session { lab })
+        .await
+    }
+
+    /// A session over a lab started with `options` (a lesson's, for `play --lesson`).
+    pub async fn start_with(options: LabOptions) -> Result<Session, LabError> {
+        Ok(Session {
+            lab: Lab::start(options).await?,
+        })
     }
 
     /// Parses and runs one line.

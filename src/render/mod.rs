@@ -45,6 +45,7 @@ impl View {
 /// error from the lab.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineError {
+    /// 1-based line of the script; 0 for a line typed at the playground's prompt.
     pub line: usize,
     pub text: String,
     pub message: String,

@@ -43,11 +43,12 @@ pub fn report(report: &Report) -> String {
 ///     hint: did you mean socket.broadcast.emit(...)?
 /// ```
 pub fn error(error: &LineError) -> String {
-    let mut out = format!(
-        "{} {}\n",
-        format!("error on line {}:", error.line).red().bold(),
-        error.message
-    );
+    // Line 0: the interactive playground, where the line is the one just typed.
+    let label = match error.line {
+        0 => "error:".to_string(),
+        line => format!("error on line {line}:"),
+    };
+    let mut out = format!("{} {}\n", label.red().bold(), error.message);
     if let Some(column) = error.column {
         out.push_str(&format!("    {}\n", error.text));
         out.push_str(&format!(

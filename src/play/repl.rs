@@ -1,0 +1,561 @@
+//! `sio-tutor play` on a terminal: a REPL over a live lab.
+//!
+//! Every line a learner types goes to the same [`Session`] as a scripted `play`, so a statement
+//! means the same thing here as everywhere else. On top of the script's commands, the REPL has
+//! its own: `help`, `who`, `explain`, `save`, `reset` and `quit` (see `assets/play-help.txt`).
+//!
+//! What the REPL promises:
+//! - An error never ends the session: it is drawn (caret and hint for a parse error) and the
+//!   prompt comes back.
+//! - `save FILE` writes the commands that succeeded, starting with the opening scene, so that
+//!   `sio-tutor play FILE` replays to the same deliveries.
+//! - The terminal is left clean: rustyline restores it after every line; Ctrl-C clears the line
+//!   and Ctrl-D quits through the normal shutdown of the lab.
+//!
+//! The line editor blocks while it waits for a key. That is fine here: the REPL runs on the
+//! thread that drives the runtime (`block_on`), and the lab's server and clients run on the
+//! runtime's worker threads, which keep going.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use colored::Colorize;
+use rustyline::Editor;
+use rustyline::config::{CompletionType, Config};
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+
+use super::complete::{Helper, Names};
+use super::explain::{self, ExplainError, Scene};
+use super::{LineOutcome, Session};
+use crate::lab::report::Report;
+use crate::lab::{LabError, LabOptions};
+use crate::lesson::{Lesson, QuizKind, Step};
+use crate::render::{LineError, View};
+use crate::script::{Command, parse_command};
+
+/// The help page.
+const HELP: &str = include_str!("../../assets/play-help.txt");
+/// The opening scene and its announcement.
+const SCENE: &str = include_str!("../../assets/play-scene.txt");
+/// What an empty playground says.
+const EMPTY: &str = include_str!("../../assets/play-empty.txt");
+/// What a playground started from a lesson says.
+const LESSON: &str = include_str!("../../assets/play-lesson.txt");
+
+const PROMPT: &str = "play> ";
+
+/// The first line of every saved session: `save` only overwrites a file that starts with it.
+const SAVED_HEADER: &str = "# sio-tutor play session";
+
+/// Where a playground starts: commands to run before the first prompt, and what to announce.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opening {
+    pub commands: Vec<String>,
+    pub announcement: String,
+    /// For a lesson: the namespaces its lab serves. The commands then run in a lab that serves
+    /// only these, as in the lesson (where connecting elsewhere fails on purpose); the
+    /// playground serves any namespace once they have run.
+    pub lesson_namespaces: Option<Vec<String>>,
+}
+
+impl Opening {
+    /// alice, bob and carol on `/` (from `assets/play-scene.txt`).
+    pub fn scene() -> Opening {
+        Opening::parse(SCENE)
+    }
+
+    /// No sockets at all.
+    pub fn empty() -> Opening {
+        Opening::parse(EMPTY)
+    }
+
+    /// The lab as `lesson` leaves it: every command its steps run, in order (lab lines, run
+    /// steps and the statements of predict quizzes).
+    pub fn lesson(lesson: &Lesson) -> Opening {
+        let mut commands = Vec::new();
+        for step in &lesson.steps {
+            match step {
+                Step::Lab(lines) => commands.extend(lines.iter().map(|l| l.text.clone())),
+                Step::Run(run) => commands.push(run.line.text.clone()),
+                Step::Quiz(quiz) => {
+                    if let QuizKind::Predict { line, .. } = &quiz.kind {
+                        commands.push(line.text.clone());
+                    }
+                }
+                Step::Page(_) | Step::Rooms { .. } => {}
+            }
+        }
+        let announcement = Opening::parse(LESSON)
+            .announcement
+            .replace("{number}", &lesson.number.to_string())
+            .replace("{title}", &lesson.title);
+        Opening {
+            commands,
+            announcement,
+            lesson_namespaces: Some(lesson.namespaces.clone()),
+        }
+    }
+
+    /// Reads an opening file: `# ` comments, `| ` announcement lines, and commands.
+    pub fn parse(text: &str) -> Opening {
+        let mut commands = Vec::new();
+        let mut announcement = String::new();
+        for line in text.lines() {
+            if let Some(said) = line.strip_prefix('|') {
+                announcement.push_str(said.strip_prefix(' ').unwrap_or(said));
+                announcement.push('\n');
+            } else if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+                commands.push(line.trim().to_string());
+            }
+        }
+        Opening {
+            commands,
+            announcement,
+            lesson_namespaces: None,
+        }
+    }
+
+    /// A fresh session for this opening (its commands not yet run).
+    pub async fn session(&self) -> Result<Session, LabError> {
+        match &self.lesson_namespaces {
+            Some(namespaces) => Session::start_with(LabOptions::serving(namespaces)).await,
+            None => Session::start().await,
+        }
+    }
+}
+
+/// One line of the REPL, as understood before the statement parser sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplLine<'a> {
+    Help,
+    Who,
+    Reset,
+    Quit,
+    /// `explain` alone prints the rules; with text, explains it.
+    Explain(&'a str),
+    Save(&'a str),
+    /// Anything else: a playground command, as in a script.
+    Command(&'a str),
+}
+
+impl<'a> ReplLine<'a> {
+    /// A REPL word counts only when it is the whole first word: `who` is the command, but
+    /// `who: socket.emit('x')` runs a statement as a socket named who.
+    pub fn classify(line: &'a str) -> ReplLine<'a> {
+        let trimmed = line.trim();
+        let (word, rest) = match trimmed.split_once(char::is_whitespace) {
+            Some((word, rest)) => (word, rest.trim()),
+            None => (trimmed, ""),
+        };
+        match (word, rest.is_empty()) {
+            ("help", true) => ReplLine::Help,
+            ("who", true) => ReplLine::Who,
+            ("reset", true) => ReplLine::Reset,
+            ("quit" | "exit", true) => ReplLine::Quit,
+            ("explain", _) => ReplLine::Explain(rest),
+            ("save", _) => ReplLine::Save(rest),
+            _ => ReplLine::Command(line),
+        }
+    }
+}
+
+enum Flow {
+    Continue,
+    Quit,
+}
+
+/// The REPL's state: the session, and the commands worth saving.
+struct Repl {
+    session: Session,
+    opening: Opening,
+    /// Every command that succeeded, in order, starting with the opening's.
+    saved: Vec<String>,
+}
+
+/// Runs the REPL until `quit` or Ctrl-D. Returns the exit status.
+pub async fn run(opening: Opening) -> u8 {
+    let config = Config::builder()
+        .completion_type(CompletionType::List)
+        .max_history_size(1_000)
+        .and_then(|b| Ok(b.history_ignore_dups(true)?.build()));
+    let editor = config.and_then(Editor::<Helper, FileHistory>::with_config);
+    let mut editor = match editor {
+        Ok(editor) => editor,
+        Err(error) => {
+            eprintln!("sio-tutor: cannot open the line editor: {error}");
+            return crate::cli::status::CANNOT_RUN;
+        }
+    };
+    editor.set_helper(Some(Helper::default()));
+    let history = history_path();
+    if let Some(path) = &history {
+        // A missing history file is the normal first run.
+        let _ = editor.load_history(path);
+    }
+
+    let session = match opening.session().await {
+        Ok(session) => session,
+        Err(error) => {
+            eprintln!("sio-tutor: {error}");
+            return crate::cli::status::CANNOT_RUN;
+        }
+    };
+    let mut repl = Repl {
+        session,
+        opening,
+        saved: Vec::new(),
+    };
+    repl.open().await;
+
+    loop {
+        if let Some(helper) = editor.helper_mut() {
+            helper.names = repl.names().await;
+        }
+        match editor.readline(PROMPT) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                    if let Some(path) = &history {
+                        save_history(&mut editor, path);
+                    }
+                }
+                if let Flow::Quit = repl.line(&line).await {
+                    break;
+                }
+            }
+            // Ctrl-C: rustyline has already dropped the line; a fresh prompt follows.
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => {
+                println!();
+                break;
+            }
+            Err(error) => {
+                eprintln!("sio-tutor: the terminal failed: {error}");
+                break;
+            }
+        }
+    }
+    repl.session.shutdown().await;
+    crate::cli::status::OK
+}
+
+impl Repl {
+    /// Runs the opening commands quietly (they are announced instead), and remembers them.
+    async fn open(&mut self) {
+        self.saved.clear();
+        for command in self.opening.commands.clone() {
+            match self.session.line(&command).await {
+                LineOutcome::Reports(reports) => self.save_line(&command, &reports),
+                LineOutcome::Nothing => {}
+                LineOutcome::ParseError(error) => {
+                    print!(
+                        "{}",
+                        View::Text.error(&LineError::parse(0, &command, &error))
+                    )
+                }
+                LineOutcome::LabError(error) => print!(
+                    "{}",
+                    View::Text.error(&LineError::lab(0, &command, error.to_string()))
+                ),
+            }
+        }
+        self.session.lab.set_serve_on_connect(true);
+        print!("{}", self.opening.announcement.dimmed());
+        flush();
+    }
+
+    /// Remembers a line that ran, for `save`. A `connect` the server refused for some names
+    /// (a namespace a lesson does not serve) is saved with the names that did connect only:
+    /// the replay serves any namespace, and must end with the same sockets.
+    fn save_line(&mut self, line: &str, reports: &[Report]) {
+        let refused: Vec<&str> = reports
+            .iter()
+            .filter_map(|report| match report {
+                Report::ConnectError(error) => Some(error.socket.as_str()),
+                _ => None,
+            })
+            .collect();
+        match parse_command(line) {
+            Ok(Some(Command::Connect { names, namespace })) if !refused.is_empty() => {
+                let kept: Vec<String> = names
+                    .into_iter()
+                    .filter(|name| !refused.contains(&name.as_str()))
+                    .collect();
+                if !kept.is_empty() {
+                    self.saved.push(connect_line(&kept, &namespace));
+                }
+            }
+            _ => self.saved.push(line.trim().to_string()),
+        }
+    }
+
+    async fn line(&mut self, line: &str) -> Flow {
+        match ReplLine::classify(line) {
+            ReplLine::Help => print!("{HELP}"),
+            ReplLine::Quit => return Flow::Quit,
+            ReplLine::Who => print!("{}", self.who().await),
+            ReplLine::Reset => self.reset().await,
+            ReplLine::Explain("") => print!("{}", explain::rules_text()),
+            ReplLine::Explain(text) => self.explain(text).await,
+            ReplLine::Save(path) => self.save(path),
+            ReplLine::Command(text) => self.command(text).await,
+        }
+        flush();
+        Flow::Continue
+    }
+
+    async fn command(&mut self, line: &str) {
+        let before = self.session.lab.sockets();
+        let text = match self.session.line(line).await {
+            LineOutcome::Nothing => return,
+            LineOutcome::Reports(reports) => {
+                self.save_line(line, &reports);
+                reports.iter().map(|r| View::Text.report(r)).collect()
+            }
+            LineOutcome::ParseError(error) => View::Text.error(&LineError::parse(0, line, &error)),
+            LineOutcome::LabError(error) => {
+                // `connect dave alice` fails at alice after dave has connected: keep dave in
+                // the saved session, so that it replays to the same lab.
+                self.save_partial_connect(&before);
+                View::Text.error(&LineError::lab(0, line, error.to_string()))
+            }
+        };
+        print!("{text}");
+    }
+
+    fn save_partial_connect(&mut self, before: &[(String, String)]) {
+        let after = self.session.lab.sockets();
+        let new: Vec<&(String, String)> = after.iter().filter(|s| !before.contains(s)).collect();
+        let Some((_, namespace)) = new.first() else {
+            return;
+        };
+        let names: Vec<String> = new.iter().map(|(name, _)| name.clone()).collect();
+        self.saved.push(connect_line(&names, namespace));
+    }
+
+    async fn explain(&mut self, text: &str) {
+        let command = match parse_command(text) {
+            Ok(Some(command)) => command,
+            Ok(None) => return print!("{}", explain::rules_text()),
+            Err(error) => {
+                return print!("{}", View::Text.error(&LineError::parse(0, text, &error)));
+            }
+        };
+        let scene = Scene::read(&self.session.lab).await;
+        match explain::explain_command(&scene, &command) {
+            Ok(explanation) => print!("{}", explain::text(&explanation)),
+            Err(error @ ExplainError::NotAStatement) | Err(error @ ExplainError::Lab(_)) => {
+                print!(
+                    "{}",
+                    View::Text.error(&LineError::lab(0, text, error.to_string()))
+                )
+            }
+        }
+    }
+
+    /// `who`: every socket in connection order, its namespace and its named rooms.
+    async fn who(&self) -> String {
+        let sockets = self.session.lab.sockets();
+        if sockets.is_empty() {
+            return format!(
+                "  {}\n",
+                "no sockets: connect some (connect alice bob)".dimmed()
+            );
+        }
+        let map = self.session.lab.room_map(false).await;
+        let name_width = sockets.iter().map(|(n, _)| n.chars().count()).max();
+        let ns_width = sockets.iter().map(|(_, ns)| ns.chars().count()).max();
+        let (name_width, ns_width) = (name_width.unwrap_or(0), ns_width.unwrap_or(0));
+        let mut out = String::new();
+        for (name, namespace) in &sockets {
+            let rooms: Vec<&str> = map
+                .namespaces
+                .iter()
+                .filter(|ns| ns.namespace == *namespace)
+                .flat_map(|ns| &ns.rooms)
+                .filter(|room| room.members.contains(name))
+                .map(|room| room.name.as_str())
+                .collect();
+            let rooms = if rooms.is_empty() {
+                "no rooms but its own".dimmed().to_string()
+            } else {
+                rooms.join(", ").yellow().to_string()
+            };
+            out.push_str(&format!(
+                "  {}  {}  {rooms}\n",
+                format!("{name:<name_width$}").bold(),
+                format!("{namespace:<ns_width$}").dimmed(),
+            ));
+        }
+        out
+    }
+
+    async fn reset(&mut self) {
+        let fresh = match self.opening.session().await {
+            Ok(session) => session,
+            Err(error) => {
+                return print!(
+                    "{}",
+                    View::Text.error(&LineError::lab(0, "reset", error.to_string()))
+                );
+            }
+        };
+        let old = std::mem::replace(&mut self.session, fresh);
+        old.shutdown().await;
+        println!("{}", "a fresh lab:".bold());
+        self.open().await;
+    }
+
+    fn save(&self, path: &str) {
+        let path = path.trim_matches(|c| c == '\'' || c == '"');
+        if path.is_empty() {
+            return print!(
+                "{}",
+                View::Text.error(&LineError::lab(
+                    0,
+                    "save",
+                    "save needs a file name: save session.txt"
+                ))
+            );
+        }
+        match write_session(Path::new(path), &self.saved) {
+            Ok(()) => println!(
+                "  {} {} commands; replay them with: sio-tutor play {path}",
+                format!("saved {path}:").green(),
+                self.saved.len()
+            ),
+            Err(message) => print!(
+                "{}",
+                View::Text.error(&LineError::lab(0, &format!("save {path}"), message))
+            ),
+        }
+    }
+
+    /// What exists in the lab, for tab completion.
+    async fn names(&self) -> Names {
+        let map = self.session.lab.room_map(false).await;
+        let mut rooms: Vec<String> = map
+            .namespaces
+            .iter()
+            .flat_map(|ns| ns.rooms.iter().map(|room| room.name.clone()))
+            .collect();
+        rooms.sort();
+        rooms.dedup();
+        Names {
+            sockets: self
+                .session
+                .lab
+                .sockets()
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect(),
+            rooms,
+            namespaces: self.session.lab.namespaces(),
+        }
+    }
+}
+
+/// Writes a saved session. Refuses to overwrite a file that is not itself a saved session, so a
+/// slip of the keyboard cannot destroy someone's work.
+pub fn write_session(path: &Path, commands: &[String]) -> Result<(), String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        if !existing.starts_with(SAVED_HEADER) {
+            return Err(format!(
+                "{} already exists and is not a saved session: pick another name",
+                path.display()
+            ));
+        }
+    } else if path.exists() {
+        return Err(format!(
+            "{} already exists and is not a saved session: pick another name",
+            path.display()
+        ));
+    }
+    let mut text = format!(
+        "{SAVED_HEADER}: replay it with `sio-tutor play {}`\n",
+        path.display()
+    );
+    for command in commands {
+        text.push_str(command);
+        text.push('\n');
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// `connect a b [to /ns]`.
+fn connect_line(names: &[String], namespace: &str) -> String {
+    let to = if namespace == "/" {
+        String::new()
+    } else {
+        format!(" to {namespace}")
+    };
+    format!("connect {}{to}", names.join(" "))
+}
+
+/// Where the history lives: next to the tutor's progress, in `$SIO_TUTOR_HOME` or the user's
+/// data folder.
+pub fn history_path() -> Option<PathBuf> {
+    crate::tutor::progress::home().map(|dir| dir.join("play-history.txt"))
+}
+
+/// Saves after every line, so that history survives a closed terminal. Losing it is never
+/// fatal, so errors are ignored.
+fn save_history<H: rustyline::Helper>(editor: &mut Editor<H, FileHistory>, path: &Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = editor.save_history(path);
+}
+
+fn flush() {
+    let _ = std::io::stdout().flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scene_connects_three_sockets_and_says_so() {
+        let opening = Opening::scene();
+        assert_eq!(opening.commands, ["connect alice bob carol"]);
+        assert!(opening.announcement.contains("alice, bob and carol"));
+        assert!(Opening::empty().commands.is_empty());
+    }
+
+    #[test]
+    fn repl_words_only_count_as_the_whole_first_word() {
+        assert_eq!(ReplLine::classify(" who "), ReplLine::Who);
+        assert_eq!(
+            ReplLine::classify("who: socket.emit('x')"),
+            ReplLine::Command("who: socket.emit('x')")
+        );
+        assert_eq!(
+            ReplLine::classify("explain io.emit('x')"),
+            ReplLine::Explain("io.emit('x')")
+        );
+        assert_eq!(ReplLine::classify("explain"), ReplLine::Explain(""));
+        assert_eq!(ReplLine::classify("save a.txt"), ReplLine::Save("a.txt"));
+        assert_eq!(ReplLine::classify("exit"), ReplLine::Quit);
+    }
+
+    #[test]
+    fn save_never_overwrites_a_file_it_did_not_write() {
+        let dir = std::env::temp_dir().join(format!("sio-tutor-save-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let mine = dir.join("session.txt");
+        let theirs = dir.join("notes.txt");
+        let _ = std::fs::remove_file(&mine);
+        std::fs::write(&theirs, "precious").expect("write a file");
+        let commands = vec!["connect alice".to_string()];
+        assert_eq!(write_session(&mine, &commands), Ok(()));
+        assert_eq!(write_session(&mine, &commands), Ok(()));
+        assert!(write_session(&theirs, &commands).is_err());
+        assert_eq!(
+            std::fs::read_to_string(&theirs).expect("read it back"),
+            "precious"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,39 @@
+//! `sio-tutor play --lesson LESSON` starts from the lab as the lesson leaves it. Every built-in
+//! lesson's commands must replay into a playground without an error, as they ran in the lesson.
+
+use sio_tutor::lesson::{Source, load_all};
+use sio_tutor::play::LineOutcome;
+use sio_tutor::play::repl::Opening;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_lesson_opens_a_playground() {
+    let lessons = load_all(Source::BuiltIn).expect("the built-in lessons load");
+    assert!(!lessons.is_empty());
+    for lesson in &lessons {
+        let opening = Opening::lesson(lesson);
+        assert!(
+            opening.announcement.contains(&lesson.title),
+            "lesson {}: {}",
+            lesson.id,
+            opening.announcement
+        );
+        let mut session = opening.session().await.expect("a lab starts");
+        for line in &opening.commands {
+            match session.line(line).await {
+                LineOutcome::Reports(_) | LineOutcome::Nothing => {}
+                LineOutcome::ParseError(error) => {
+                    panic!("lesson {}: `{line}` does not parse: {error}", lesson.id)
+                }
+                LineOutcome::LabError(error) => {
+                    panic!("lesson {}: `{line}` failed: {error}", lesson.id)
+                }
+            }
+        }
+        assert!(
+            !session.lab.sockets().is_empty(),
+            "lesson {} leaves sockets to play with",
+            lesson.id
+        );
+        session.shutdown().await;
+    }
+}
