@@ -171,3 +171,31 @@ fn the_binary_gives_the_same_bytes_every_run() {
         }
     }
 }
+
+/// `connect_many` connects in parallel, but the lab still lists the sockets in the order of the
+/// names, so every view of a benchmark or classroom lab is stable too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_many_keeps_the_order_of_the_names() {
+    let names: Vec<String> = (0..200).map(|i| format!("s{i:03}")).collect();
+    let mut lab = Lab::start(LabOptions {
+        namespaces: Vec::new(),
+        serve_on_connect: true,
+    })
+    .await
+    .expect("the lab starts");
+    lab.connect_many(&names, "/", 16)
+        .await
+        .expect("200 sockets connect");
+    let listed: Vec<String> = lab.sockets().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(listed, names);
+    let emit = sio_tutor::script::parse_command("io.emit('x', 1)")
+        .unwrap()
+        .unwrap();
+    let reports = lab.execute(&emit).await.expect("the emit runs");
+    let received = reports.iter().find_map(|r| match r {
+        sio_tutor::lab::report::Report::Delivery(d) => Some(d.received.clone()),
+        _ => None,
+    });
+    assert_eq!(received, Some(names));
+    lab.shutdown().await;
+}
