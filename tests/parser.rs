@@ -764,10 +764,7 @@ fn a_semicolon_before_a_comment_is_accepted() {
 /// `broadcast` is a flag of a socket only: in Node, `socket.to('r')` returns a BroadcastOperator
 /// with no `broadcast` property, so `socket.to('r').broadcast.emit(...)` throws a TypeError
 /// (checked with tests/node/semantics.mjs).
-/// BUG (src/script/parser.rs, `socket_statement`): the parser accepts `broadcast` anywhere in
-/// the chain, so the lab runs a statement that Node refuses.
 #[test]
-#[ignore = "bug in src/script/parser.rs: `.broadcast` is accepted after `.to(...)`"]
 fn broadcast_only_comes_right_after_socket() {
     for (line, column) in [
         ("alice: socket.to('room1').broadcast.emit('x')", 27),
