@@ -743,10 +743,7 @@ fn draw_puts_the_caret_under_the_column() {
 }
 
 /// A trailing semicolon is accepted, and so is a comment; both together should be too.
-/// BUG (src/script/lexer.rs): `;` is accepted only when nothing but spaces follows it, so
-/// `io.emit('x'); // send` fails with "unexpected character `;`".
 #[test]
-#[ignore = "bug in src/script/lexer.rs: a `;` before a comment is refused"]
 fn a_semicolon_before_a_comment_is_accepted() {
     for line in [
         "io.emit('x'); // send it",
@@ -786,10 +783,7 @@ fn broadcast_only_comes_right_after_socket() {
 /// JavaScript has one number type: `2.0` is `2` and `1e3` is `1000`, and that is what Node
 /// sends (checked with tests/node/semantics.mjs: `socket.emit('n', 2.0, 1e3, -0)` arrives as
 /// `[2, 1000, 0]`).
-/// BUG (src/script/lexer.rs, `read_number`): the lexer keeps `2.0` as the float 2.0, so the lab
-/// sends `2.0`, `1000.0` and `-0.0`, and the views print them that way.
 #[test]
-#[ignore = "bug in src/script/lexer.rs: 2.0 and 1e3 are not the JavaScript numbers 2 and 1000"]
 fn numbers_mean_what_they_mean_in_javascript() {
     let Command::Run { statement, .. } = parse("io.emit('n', 2.0, 1e3, -0, 1.5, 1e-3)") else {
         unreachable!()
