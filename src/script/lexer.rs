@@ -118,7 +118,7 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                 end: column + 1,
             });
             i += 1;
-        } else if c == ';' && chars[i + 1..].iter().all(|c| c.is_whitespace()) {
+        } else if c == ';' && only_a_comment_follows(&chars[i + 1..]) {
             // A trailing semicolon is what a JavaScript hand types; accept it silently.
             i += 1;
         } else {
@@ -163,13 +163,40 @@ fn read_string(chars: &[char], start: usize) -> Result<(String, usize), ParseErr
     ))
 }
 
+/// True when nothing but spaces and perhaps a comment (`#` or `//`) is left on the line.
+fn only_a_comment_follows(rest: &[char]) -> bool {
+    let mut rest = rest.iter().skip_while(|c| c.is_whitespace());
+    match rest.next() {
+        None | Some('#') => true,
+        Some('/') => rest.next() == Some(&'/'),
+        Some(_) => false,
+    }
+}
+
 fn read_number(chars: &[char], start: usize) -> Result<(serde_json::Number, usize), ParseError> {
     let mut i = start + 1;
-    while i < chars.len() && (chars[i].is_ascii_digit() || matches!(chars[i], '.' | 'e' | 'E')) {
+    while i < chars.len()
+        && (chars[i].is_ascii_digit()
+            || matches!(chars[i], '.' | 'e' | 'E')
+            || (matches!(chars[i], '-' | '+') && matches!(chars[i - 1], 'e' | 'E')))
+    {
         i += 1;
     }
     let text: String = chars[start..i].iter().collect();
     let number = serde_json::from_str::<serde_json::Number>(&text)
         .map_err(|_| ParseError::new(start + 1, format!("`{text}` is not a number")))?;
-    Ok((number, i))
+    Ok((javascript_number(number), i))
+}
+
+/// JavaScript has one number type: `2.0` is `2`, `1e3` is `1000` and `-0` is `0` once sent
+/// (`JSON.stringify` writes them so). Whole numbers that a double holds exactly become integers,
+/// so that the lab sends, and the views print, what Node would.
+fn javascript_number(number: serde_json::Number) -> serde_json::Number {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match number.as_f64() {
+        Some(value) if number.is_f64() && value.fract() == 0.0 && value.abs() <= EXACT => {
+            serde_json::Number::from(value as i64)
+        }
+        _ => number,
+    }
 }

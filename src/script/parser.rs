@@ -386,6 +386,15 @@ impl<'a> Parser<'a> {
                         )
                         .with_hint("did you mean socket.broadcast.emit(...)?"));
                     }
+                    // In Node, `broadcast` is a property of the socket only: after `.to(...)`
+                    // (or a first `.broadcast`) it is undefined, and `.emit` on it throws.
+                    if !chain.is_empty() {
+                        return Err(ParseError::new(
+                            method.column,
+                            "`broadcast` comes right after `socket`, before any room",
+                        )
+                        .with_hint("socket.broadcast.to('room1').emit(...), or simply socket.to('room1').emit(...), which already leaves this socket out"));
+                    }
                     chain.push(Target::Broadcast);
                 }
                 "to" | "in" | "except" => {

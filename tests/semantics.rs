@@ -1,0 +1,480 @@
+//! The semantics table: every statement form with exactly who must receive it.
+//!
+//! The table is data, in `tests/semantics/table.toml`: one fixed scenario (named sockets,
+//! overlapping rooms, two namespaces) and one row per statement. Two tests read it:
+//!
+//! - [`table_holds_on_the_lab`] runs every row, in order, on one real lab (`Lab::execute`, the
+//!   same path as the playground) and checks the recipients, the non-recipients and the
+//!   arguments each recipient got.
+//! - [`table_holds_on_node`] runs the same scenario and the server-side rows on the official
+//!   Node `socket.io` server (`tests/node/semantics.mjs`) and checks that Node agrees with the
+//!   table. Since both tests check against the same table, a row that passes both means the lab
+//!   gives a statement the meaning it has on Node. It needs `cd tests/node && npm ci`; without
+//!   it the test fails (it never passes silently).
+//!
+//! Run: `cargo test --test semantics`.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sio_tutor::lab::report::{Delivery, Report};
+use sio_tutor::lab::{Lab, LabOptions};
+use sio_tutor::script::{Arg, Command, Emit, Origin, StatementKind, parse_command};
+
+const TABLE: &str = "tests/semantics/table.toml";
+
+#[derive(Debug, Deserialize)]
+struct TableFile {
+    #[serde(flatten)]
+    scenario: Scenario,
+    rows: Vec<RowFile>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+struct Scenario {
+    namespaces: Vec<String>,
+    sockets: Vec<SocketSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+struct SocketSpec {
+    name: String,
+    namespace: String,
+    rooms: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RowFile {
+    line: toml::Spanned<String>,
+    received: Vec<String>,
+}
+
+/// One row, parsed, with what it must do.
+struct Row {
+    /// 1-based position in the table, and the line of the TOML file it is on.
+    number: usize,
+    file_line: usize,
+    text: String,
+    command: Command,
+    expect: Expect,
+}
+
+/// What a row must produce.
+#[derive(Debug, Clone, PartialEq)]
+enum Expect {
+    /// Exactly one delivery: this event with these arguments (as written in the statement) in
+    /// this namespace, received by exactly these sockets, once each.
+    Delivery {
+        namespace: String,
+        event: String,
+        args: Vec<Value>,
+        received: Vec<String>,
+    },
+    /// No delivery at all (join, leave, disconnect, `on`, a client emit nobody handles).
+    Nothing,
+}
+
+impl Row {
+    fn name(&self) -> String {
+        format!(
+            "row {} ({TABLE}:{}): {}",
+            self.number, self.file_line, self.text
+        )
+    }
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Reads the table and works out, row by row, what each must produce. The expected arguments
+/// come from the statement as parsed (for a handler, with the client's first argument in place
+/// of `msg`), not from the lab, so "args as received equal args as sent" is a real check.
+fn load_table() -> (Scenario, Vec<Row>) {
+    let path = manifest_dir().join(TABLE);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let file: TableFile =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{TABLE} is not a valid table: {e}"));
+
+    let namespace_of: HashMap<String, String> = file
+        .scenario
+        .sockets
+        .iter()
+        .map(|s| (s.name.clone(), s.namespace.clone()))
+        .collect();
+    let mut handlers: HashMap<(String, String), Emit> = HashMap::new();
+    let mut rows = Vec::new();
+    for (index, row) in file.rows.into_iter().enumerate() {
+        let file_line = text[..row.line.span().start].lines().count();
+        let line = row.line.into_inner();
+        let name = format!("row {} ({TABLE}:{file_line}): {line}", index + 1);
+        let command = match parse_command(&line) {
+            Ok(Some(command)) => command,
+            Ok(None) => panic!("{name}\n    is blank"),
+            Err(error) => panic!("{name}\n    does not parse:\n{}", error.draw(&line, "    ")),
+        };
+        let delivery = |emit: &Emit, sender: Option<&str>, msg: Option<&Value>| {
+            let namespace = match &emit.origin {
+                Origin::Io { namespace } => namespace.clone(),
+                Origin::Socket => {
+                    let sender = sender.unwrap_or_else(|| panic!("{name}\n    needs a socket"));
+                    namespace_of[sender].clone()
+                }
+            };
+            let args = emit
+                .args
+                .iter()
+                .map(|arg| match arg {
+                    Arg::Value(value) => value.clone(),
+                    Arg::Msg => msg.cloned().unwrap_or(Value::Null),
+                })
+                .collect();
+            Expect::Delivery {
+                namespace,
+                event: emit.event.clone(),
+                args,
+                received: row.received.clone(),
+            }
+        };
+        let expect = match &command {
+            Command::Run {
+                as_socket,
+                statement,
+            } => match &statement.kind {
+                StatementKind::Emit(emit) => delivery(emit, as_socket.as_deref(), None),
+                _ => Expect::Nothing,
+            },
+            Command::On {
+                namespace,
+                event,
+                handler,
+            } => {
+                let StatementKind::Emit(emit) = &handler.kind else {
+                    panic!("{name}\n    the table only uses emitting handlers");
+                };
+                handlers.insert((namespace.clone(), event.clone()), emit.clone());
+                Expect::Nothing
+            }
+            Command::ClientEmit {
+                name: sender,
+                event,
+                args,
+                ..
+            } => {
+                let key = (namespace_of[sender].clone(), event.clone());
+                match handlers.get(&key) {
+                    Some(emit) => delivery(emit, Some(sender), args.first()),
+                    None => Expect::Nothing,
+                }
+            }
+            other => panic!("{name}\n    the table has no rows of this kind: {other:?}"),
+        };
+        if expect == Expect::Nothing && !row.received.is_empty() {
+            panic!("{name}\n    sends nothing, so `received` must be []");
+        }
+        rows.push(Row {
+            number: index + 1,
+            file_line,
+            text: line,
+            command,
+            expect,
+        });
+    }
+    (file.scenario, rows)
+}
+
+/// The playground lines that build the scenario: connections in order, then the rooms.
+fn scenario_lines(scenario: &Scenario) -> Vec<String> {
+    let quoted = |rooms: &[String]| {
+        rooms
+            .iter()
+            .map(|r| format!("'{r}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut lines: Vec<String> = scenario
+        .sockets
+        .iter()
+        .map(|s| format!("connect {} to {}", s.name, s.namespace))
+        .collect();
+    for socket in scenario.sockets.iter().filter(|s| !s.rooms.is_empty()) {
+        lines.push(format!(
+            "{}: socket.join([{}])",
+            socket.name,
+            quoted(&socket.rooms)
+        ));
+    }
+    lines
+}
+
+fn names(list: &[String]) -> String {
+    format!("[{}]", list.join(", "))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn table_holds_on_the_lab() {
+    let (scenario, rows) = load_table();
+    let mut lab = Lab::start(LabOptions {
+        namespaces: scenario
+            .namespaces
+            .iter()
+            .filter(|n| *n != "/")
+            .cloned()
+            .collect(),
+        serve_on_connect: false,
+    })
+    .await
+    .expect("the lab starts");
+    for line in scenario_lines(&scenario) {
+        let command = parse_command(&line).unwrap().unwrap();
+        lab.execute(&command)
+            .await
+            .unwrap_or_else(|e| panic!("setting up the scenario, `{line}` failed: {e}"));
+    }
+
+    // The sockets still connected, in connection order: who must be in `not_received`.
+    let mut live: Vec<String> = scenario.sockets.iter().map(|s| s.name.clone()).collect();
+    let mut failures = Vec::new();
+    for row in &rows {
+        let reports = match lab.execute(&row.command).await {
+            Ok(reports) => reports,
+            Err(error) => {
+                failures.push(format!("{}\n    the lab failed: {error}", row.name()));
+                continue;
+            }
+        };
+        if let Command::Run {
+            as_socket: Some(name),
+            statement,
+        } = &row.command
+            && statement.kind == StatementKind::Disconnect
+        {
+            live.retain(|n| n != name);
+        }
+        let deliveries: Vec<&Delivery> = reports
+            .iter()
+            .filter_map(|r| match r {
+                Report::Delivery(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        if let Err(why) = check_row(&row.expect, &deliveries, &live) {
+            failures.push(format!("{}\n{why}", row.name()));
+        }
+    }
+    lab.shutdown().await;
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows of the semantics table failed on the lab:\n\n{}\n",
+        failures.len(),
+        rows.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Checks one row's deliveries. A recipient that got other arguments than the ones sent would
+/// show up as a second delivery (the lab reports anything unexpected in an inbox), so "exactly
+/// one delivery with the sent arguments" also proves every recipient got them as sent.
+fn check_row(expect: &Expect, deliveries: &[&Delivery], live: &[String]) -> Result<(), String> {
+    let Expect::Delivery {
+        namespace,
+        event,
+        args,
+        received,
+    } = expect
+    else {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        return Err(format!(
+            "    expected no delivery, got {}: {:?}",
+            deliveries.len(),
+            deliveries
+        ));
+    };
+    let [delivery] = deliveries else {
+        let shown: Vec<String> = deliveries
+            .iter()
+            .map(|d| {
+                format!(
+                    "      {} {} {}: received by {}",
+                    d.namespace,
+                    d.event,
+                    Value::from(d.args.clone()),
+                    names(&d.received)
+                )
+            })
+            .collect();
+        return Err(format!(
+            "    expected one delivery of '{event}' {} to {}, got {}:\n{}",
+            Value::from(args.clone()),
+            names(received),
+            deliveries.len(),
+            shown.join("\n")
+        ));
+    };
+    let mut problems = Vec::new();
+    if delivery.received != *received {
+        problems.push(format!(
+            "    expected received: {}\n    actual received:   {}",
+            names(received),
+            names(&delivery.received)
+        ));
+    }
+    let not_received: Vec<String> = live
+        .iter()
+        .filter(|n| !received.contains(n))
+        .cloned()
+        .collect();
+    if delivery.not_received != not_received {
+        problems.push(format!(
+            "    expected not_received: {}\n    actual not_received:   {}",
+            names(&not_received),
+            names(&delivery.not_received)
+        ));
+    }
+    if delivery.namespace != *namespace || delivery.event != *event || delivery.args != *args {
+        problems.push(format!(
+            "    expected {namespace} '{event}' {}\n    actual   {} '{}' {}",
+            Value::from(args.clone()),
+            delivery.namespace,
+            delivery.event,
+            Value::from(delivery.args.clone())
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// Fails with the one instruction that fixes it when the Node oracle cannot run here.
+fn require_node(node_dir: &Path) {
+    const FIX: &str = "run `cd tests/node && npm ci` (CI does); the semantics table is also \
+                       checked against the official Node socket.io server and must not be skipped";
+    let version = Process::new("node").arg("--version").output();
+    if !version.is_ok_and(|o| o.status.success()) {
+        panic!("`node` is not installed or does not run: install Node.js 20, then {FIX}");
+    }
+    for package in ["socket.io", "socket.io-client"] {
+        let manifest = node_dir
+            .join("node_modules")
+            .join(package)
+            .join("package.json");
+        if !manifest.is_file() {
+            panic!("tests/node/node_modules/{package} is missing: {FIX}");
+        }
+    }
+}
+
+#[test]
+fn table_holds_on_node() {
+    let (scenario, rows) = load_table();
+    let node_dir = manifest_dir().join("tests/node");
+    require_node(&node_dir);
+
+    // Node has no `on` handlers here, so only server-side statements go there.
+    let node_rows: Vec<&Row> = rows
+        .iter()
+        .filter(|r| matches!(r.command, Command::Run { .. }))
+        .collect();
+    let input = json!({
+        "namespaces": scenario.namespaces,
+        "sockets": scenario.sockets,
+        "rows": node_rows.iter().map(|row| match &row.command {
+            Command::Run { as_socket, statement } => json!({
+                "as": as_socket,
+                "statement": statement.source,
+            }),
+            _ => unreachable!(),
+        }).collect::<Vec<_>>(),
+    });
+
+    let mut child = Process::new("node")
+        .arg("semantics.mjs")
+        .current_dir(&node_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    child
+        .stdin
+        .take()
+        .expect("node's stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("the scenario goes to node");
+    let output = child.wait_with_output().expect("node finishes");
+    assert!(
+        output.status.success(),
+        "node semantics.mjs failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&output.stdout).expect("node prints JSON");
+    let results = answer["results"].as_array().expect("a list of results");
+    assert_eq!(results.len(), node_rows.len(), "one result per row");
+
+    let mut failures = Vec::new();
+    for (row, result) in node_rows.iter().zip(results) {
+        if let Err(why) = check_node_row(&row.expect, result) {
+            failures.push(format!("{}\n{why}", row.name()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} server-side rows of the semantics table disagree with the official Node \
+         socket.io server (this is a real difference in meaning):\n\n{}\n",
+        failures.len(),
+        node_rows.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn check_node_row(expect: &Expect, result: &Value) -> Result<(), String> {
+    if !result["error"].is_null() {
+        return Err(format!("    Node threw: {}", result["error"]));
+    }
+    let actual: Vec<String> = serde_json::from_value(result["received"].clone())
+        .map_err(|e| format!("    Node's `received` is odd: {e}"))?;
+    let (expected, event, args) = match expect {
+        Expect::Delivery {
+            received,
+            event,
+            args,
+            ..
+        } => (received.clone(), Some(event), Some(args)),
+        Expect::Nothing => (Vec::new(), None, None),
+    };
+    let mut problems = Vec::new();
+    if actual != expected {
+        problems.push(format!(
+            "    expected received: {}\n    Node received:     {}",
+            names(&expected),
+            names(&actual)
+        ));
+    }
+    let events = result["events"].as_array().cloned().unwrap_or_default();
+    let mut seen = HashSet::new();
+    for got in events {
+        let wanted = json!({
+            "name": got["name"],
+            "event": event,
+            "args": args,
+        });
+        if got != wanted && seen.insert(got.to_string()) {
+            problems.push(format!("    Node delivered {got}, expected {wanted}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
