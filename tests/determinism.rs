@@ -7,8 +7,7 @@
 //!
 //! Run: `cargo test --test determinism`.
 
-use std::io::Write;
-use std::process::{Command as Process, Stdio};
+mod common;
 
 use sio_tutor::lab::{Lab, LabOptions};
 use sio_tutor::play::{Session, script};
@@ -134,22 +133,7 @@ async fn the_lab_gives_the_same_bytes_every_run() {
 }
 
 fn play_binary(args: &[&str]) -> (Vec<u8>, Option<i32>) {
-    let mut child = Process::new(env!("CARGO_BIN_EXE_sio-tutor"))
-        .arg("play")
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sio-tutor starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(SCRIPT.as_bytes())
-        .expect("the script goes in");
-    let output = child.wait_with_output().expect("sio-tutor finishes");
+    let output = common::play(args, SCRIPT);
     (output.stdout, output.status.code())
 }
 

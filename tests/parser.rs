@@ -4,8 +4,11 @@
 //!
 //! Run: `cargo test --test parser`.
 
-use std::io::Write;
-use std::process::{Command as Process, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::play;
 
 use serde_json::{Value, json};
 use sio_tutor::script::{
@@ -803,26 +806,6 @@ fn numbers_mean_what_they_mean_in_javascript() {
 }
 
 // ---- the binary --------------------------------------------------------------------------------
-
-/// Runs `sio-tutor play ARGS` with `input` on standard input (a pipe, so no colours).
-fn play(args: &[&str], input: &str) -> Output {
-    let mut child = Process::new(env!("CARGO_BIN_EXE_sio-tutor"))
-        .arg("play")
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sio-tutor starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("the script goes in");
-    child.wait_with_output().expect("sio-tutor finishes")
-}
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("utf-8 output")
