@@ -14,6 +14,8 @@
 //!   proves non-receipt, and the delivery records it returns.
 //! - [`render`]: the text and JSON views of those records.
 //! - [`play`]: the playground, from a script or a pipe.
+//! - [`serve`]: classroom mode: the chat example for a room full of browsers, with deliveries on
+//!   the terminal.
 //! - [`cli`]: the commands and flags; `main.rs` only calls it.
 
 pub mod cli;
@@ -21,3 +23,4 @@ pub mod lab;
 pub mod play;
 pub mod render;
 pub mod script;
+pub mod serve;
