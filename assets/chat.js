@@ -109,8 +109,17 @@
     add(from === me ? 'room mine' : 'room', from + ':', msg, room);
   });
 
-  socket.on('user connected', (name) => add('announce', '', name + ' joined.'));
-  socket.on('user disconnected', (name) => add('announce', '', name + ' left.'));
+  // The whole list comes once, on arrival; then each arrival and departure updates it.
+  socket.on('user connected', (name) => {
+    add('announce', '', name + ' joined.');
+    if (!people.includes(name)) people.push(String(name));
+    showPeople();
+  });
+  socket.on('user disconnected', (name) => {
+    add('announce', '', name + ' left.');
+    people = people.filter((p) => p !== name);
+    showPeople();
+  });
   socket.on('notice', (text) => add('notice', '', text));
 
   // "X is typing": a name disappears three seconds after its last typing event.
@@ -128,6 +137,10 @@
 
   socket.on('online', (names) => {
     people = Array.isArray(names) ? names.map(String) : [];
+    showPeople();
+  });
+
+  function showPeople() {
     online.replaceChildren();
     for (const name of people) {
       const item = el('li');
@@ -143,7 +156,7 @@
       online.appendChild(item);
     }
     fillTargets();
-  });
+  }
 
   socket.on('rooms', (rooms) => {
     myRooms = Array.isArray(rooms) ? rooms.map(String) : [];

@@ -8,7 +8,8 @@
 //!
 //! | the browser sends                       | the server runs                                          |
 //! |-----------------------------------------|----------------------------------------------------------|
-//! | connect with `auth: { name }` (optional)| `socket.emit('welcome', { name })`, `socket.broadcast.emit('user connected', name)`, `io.emit('online', names)` |
+//! | connect with `auth: { name }` (optional)| `socket.broadcast.emit('user connected', name)`, `socket.emit('online', names)`, `socket.emit('welcome', { name })` |
+//! | (disconnects)                           | `io.emit('user disconnected', name)`                      |
 //! | `'chat message', msg`                   | `io.emit('chat message', msg, name)` (the official example, plus the sender's name) |
 //! | `'typing'`                              | `socket.broadcast.emit('typing', name)`                  |
 //! | `'private message', { to, text }`       | `socket.to(<to's id>).emit('private message', text, name)` |
@@ -88,13 +89,15 @@ async fn admit(
 /// The proof of life of the official example (`a user connected`), then the announcements.
 async fn on_connect(
     socket: SocketRef,
-    io: SocketIo,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
 ) {
     roster.log("a user connected", &name);
     let _ = socket.broadcast().emit("user connected", &*name).await;
-    let _ = io.emit("online", &roster.names()).await;
+    // The newcomer gets the whole list; everyone else only hears about the newcomer. Sending the
+    // whole list to everyone on every arrival would cost N² names as a class of N fills up (at
+    // 1,000 students, about 5 GB of traffic and 200 MB of queued packets in the server).
+    let _ = socket.emit("online", &roster.names());
     // Last, on purpose: once a client has its welcome, the announcements about it have been
     // handed to every connection, so a barrier after the welcome covers them.
     let _ = socket.emit("welcome", &json!({ "name": &*name }));
@@ -124,7 +127,10 @@ async fn on_chat_message(
                 event: "chat message",
                 args: Vec::new(),
             };
-            relay(&roster, io.broadcast(), record, &(&text, &*name)).await;
+            let Some(everyone) = everyone(&io) else {
+                return answer(ack, Err(Refusal::ShuttingDown));
+            };
+            relay(&roster, everyone, record, &(&text, &*name)).await;
             Ok(())
         }
         Err(refusal) => Err(refusal),
@@ -280,7 +286,10 @@ async fn on_room_message(
                 event: "room message",
                 args: Vec::new(),
             };
-            let operator = io.to(room.clone());
+            let Some(everyone) = everyone(&io) else {
+                return answer(ack, Err(Refusal::ShuttingDown));
+            };
+            let operator = everyone.to(room.clone());
             relay(&roster, operator, record, &(&room, &text, &*name)).await;
             Ok(())
         }
@@ -313,8 +322,16 @@ async fn on_disconnect(
         _ => "user disconnected",
     };
     roster.log(line, &name);
-    let _ = io.emit("user disconnected", &*name).await;
-    let _ = io.emit("online", &roster.names()).await;
+    if let Some(everyone) = everyone(&io) {
+        let _ = everyone.emit("user disconnected", &*name).await;
+    }
+}
+
+/// Every socket of the chat's namespace: `io` in the JavaScript API. `None` once the server is
+/// closing: socketioxide's `io.emit` would panic then, and a student's disconnect can race the
+/// shutdown.
+fn everyone(io: &SocketIo) -> Option<BroadcastOperators> {
+    io.of(super::roster::NAMESPACE)
 }
 
 /// Runs the checks of one incoming event, rate limit first. A refusal is told to the sender

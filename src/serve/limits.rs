@@ -42,6 +42,7 @@ pub enum Refusal {
     NotInRoom(String),
     NoSuchUser(String),
     TooFast,
+    ShuttingDown,
 }
 
 impl std::fmt::Display for Refusal {
@@ -66,6 +67,7 @@ impl std::fmt::Display for Refusal {
             ),
             Refusal::NotInRoom(room) => write!(f, "join the room {room} before writing to it"),
             Refusal::NoSuchUser(name) => write!(f, "nobody called {name} is online"),
+            Refusal::ShuttingDown => write!(f, "the server is shutting down"),
             Refusal::TooFast => write!(
                 f,
                 "slow down: at most {MESSAGES_PER_SECOND} messages a second; that one was not sent"

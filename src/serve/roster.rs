@@ -118,7 +118,7 @@ impl Roster {
         self.peak.load(Ordering::Relaxed)
     }
 
-    /// Nicknames in connection order (the page's "online" list).
+    /// Nicknames in connection order (the list a newcomer gets).
     pub fn names(&self) -> Vec<String> {
         lock(&self.members)
             .iter()
