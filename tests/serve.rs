@@ -99,8 +99,9 @@ impl Serve {
 
     /// Ctrl-C, as a teacher would; returns everything the server printed.
     fn stop(mut self) -> Vec<String> {
-        let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+        // The shell's builtin kill: a fresh Debian box may lack procps' /bin/kill.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -INT {}", self.child.id())])
             .status()
             .expect("send SIGINT");
         assert!(status.success());

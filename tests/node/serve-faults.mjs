@@ -53,17 +53,27 @@ const sequence = async (client, count) => {
     assert.deepEqual(await client.send('chat message', `${client.name} ${i}`), { ok: true });
   }
 };
-const flood = Promise.all(Array.from({ length: 200 }, (_, i) => flo.send('chat message', `flood ${i}`)));
+// 60 at once, each acknowledged so that we know when all were handled. (Not more: socketioxide
+// buffers at most 128 packets for a socket, and the acks, the relays and the notice all queue
+// for flo; beyond that the server drops packets to the flooder, which is fine for a flooder but
+// would lose the acks this test counts.)
+const FLOOD = 60;
+const started = performance.now();
+const flood = Promise.all(Array.from({ length: FLOOD }, (_, i) => flo.send('chat message', `flood ${i}`)));
 const [answers] = await Promise.all([flood, sequence(anna, 5), sequence(ben, 5)]);
+const seconds = (performance.now() - started) / 1000;
 await barrier(everyone);
 
 const accepted = answers.filter((a) => a.ok).length;
 const refused = answers.filter((a) => a.error).length;
-assert.equal(accepted + refused, 200);
-assert.ok(accepted >= 1 && accepted <= 20, `the flood was slowed down: ${accepted} of 200 went through`);
+assert.equal(accepted + refused, FLOOD);
+// A full bucket of 10, plus 10 a second for as long as the flood lasted (longer on a busy box).
+const allowed = 10 + Math.ceil(seconds * 10) + 1;
+assert.ok(accepted >= 1 && accepted <= allowed, `the flood was slowed down: ${accepted} of ${FLOOD} in ${seconds.toFixed(2)} s`);
+assert.ok(refused >= 1, 'some of the flood was refused');
 const floInbox = flo.take();
 const notices = floInbox.filter(([e]) => e === 'notice');
-assert.ok(notices.length >= 1 && notices.length <= 3, `flo was told, once a second at most: ${notices.length}`);
+assert.ok(notices.length >= 1 && notices.length <= Math.ceil(seconds) + 1, `flo was told, once a second at most: ${notices.length}`);
 assert.match(notices[0][1], /slow down/);
 floInbox.forEach(([e, msg, sender]) => assert.ok(e !== 'chat message' || sender === 'flo' || /^(anna|ben) \d$/.test(msg)));
 
@@ -75,4 +85,4 @@ for (const c of [anna, ben]) {
 }
 
 everyone.forEach((c) => c.close());
-console.log(`serve faults: ok (flood: ${accepted} of 200 accepted, ${notices.length} notice)`);
+console.log(`serve faults: ok (flood: ${accepted} of ${FLOOD} accepted, ${notices.length} notice)`);
