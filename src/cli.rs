@@ -62,6 +62,24 @@ pub enum Commands {
         #[arg(long)]
         yes: bool,
     },
+    /// Host the chat example for a classroom of browsers; the terminal shows who got what.
+    Serve {
+        /// The address to listen on. 0.0.0.0 opens it to the local network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Print one JSON object a line instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Add N simulated sockets that join and answer, to rehearse alone.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        bots: usize,
+        /// Serve this copy of the Socket.IO browser client instead of loading it from the CDN.
+        #[arg(long, value_name = "FILE")]
+        client_js: Option<PathBuf>,
+    },
     /// Work with lesson files.
     Lessons {
         #[command(subcommand)]
@@ -145,6 +163,22 @@ async fn run(cli: Cli) -> u8 {
             }
             // A script or a pipe starts from an empty lab anyway: `--empty` changes nothing.
             play_script(file, View::from_json_flag(json)).await
+        }
+        Some(Commands::Serve {
+            host,
+            port,
+            json,
+            bots,
+            client_js,
+        }) => {
+            crate::serve::run(crate::serve::Options {
+                host,
+                port,
+                view: View::from_json_flag(json),
+                bots,
+                client_js,
+            })
+            .await
         }
         Some(Commands::List { lessons }) => list(lessons.as_deref()),
         Some(Commands::Demo {

@@ -17,6 +17,8 @@
 //! - [`demo`]: a lesson run from start to end with no prompts.
 //! - [`tutor`]: the interactive tutor: menu, predictions, quizzes, progress and journal.
 //! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`).
+//! - [`serve`]: classroom mode: the chat example for a room full of browsers, with deliveries on
+//!   the terminal.
 //! - [`cli`]: the commands and flags; `main.rs` only calls it.
 
 pub mod cli;
@@ -26,4 +28,5 @@ pub mod lesson;
 pub mod play;
 pub mod render;
 pub mod script;
+pub mod serve;
 pub mod tutor;

@@ -1,0 +1,249 @@
+// The classroom chat page. It speaks the official chat example's protocol ('chat message' in
+// both directions) and adds what the tutorial leaves as homework.
+//
+// Safety rule for this file: text from the network is only ever put on the page with
+// textContent (or as an <option>'s text), never as HTML. There is no innerHTML here.
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const messages = $('messages');
+  const statusBadge = $('status');
+  const overlay = $('welcome');
+  const nameForm = $('name-form');
+  const nameInput = $('name-input');
+  const nameError = $('name-error');
+  const form = $('form');
+  const input = $('input');
+  const target = $('target');
+  const targetCaption = $('target-caption');
+  const online = $('online');
+  const roomsList = $('rooms');
+  const joinForm = $('join-form');
+  const roomInput = $('room-input');
+  const typingLine = $('typing');
+
+  // The server's limits, mirrored so that an honest student sees them before the server says no.
+  const MAX_MESSAGE = 1000;
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  // One line in the message list: [tag] who: text. Every part is plain text.
+  function add(kind, who, text, tag) {
+    const item = el('li', kind);
+    if (tag) item.appendChild(el('span', 'tag', tag));
+    if (who) item.appendChild(el('span', 'who', who));
+    item.appendChild(el('span', 'text', text));
+    const atBottom = messages.scrollTop + messages.clientHeight >= messages.scrollHeight - 40;
+    messages.appendChild(item);
+    if (atBottom) messages.scrollTop = messages.scrollHeight;
+  }
+
+  function setStatus(text, ok) {
+    statusBadge.textContent = text;
+    statusBadge.className = 'status ' + (ok ? 'online' : 'offline');
+  }
+
+  if (typeof io === 'undefined') {
+    const problem = 'The Socket.IO client did not load. Without internet, start the server with '
+      + '--client-js FILE (see README.md).';
+    nameError.textContent = problem;
+    add('notice', '', problem);
+    return;
+  }
+
+  // Connect only once a nickname is chosen: it travels in the handshake's auth.
+  const socket = io({ autoConnect: false });
+  let me = null;
+  let people = [];
+  let myRooms = [];
+
+  nameInput.value = localStorage.getItem('sio-tutor-name') || '';
+  nameInput.focus();
+
+  nameForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = nameInput.value.trim();
+    localStorage.setItem('sio-tutor-name', name);
+    nameError.textContent = '';
+    socket.auth = name ? { name } : {};
+    setStatus('connecting…', false);
+    socket.connect();
+  });
+
+  socket.on('connect_error', (error) => {
+    // A refusal from the server (a nickname that is too long) arrives here, as text.
+    nameError.textContent = error.message;
+    overlay.classList.remove('hidden');
+    setStatus('not connected', false);
+  });
+
+  socket.on('welcome', (info) => {
+    me = info && info.name;
+    overlay.classList.add('hidden');
+    setStatus('connected as ' + me, true);
+    add('announce', '', 'You joined as ' + me + '.');
+    input.focus();
+  });
+
+  socket.on('disconnect', (reason) => {
+    setStatus('disconnected', false);
+    add('notice', '', 'Disconnected (' + reason + ').');
+  });
+
+  // The official example: io.emit('chat message', msg). This server adds the sender's name.
+  socket.on('chat message', (msg, from) => {
+    add(from === me ? 'mine' : 'theirs', from === undefined ? '' : from + ':', msg);
+  });
+
+  socket.on('private message', (msg, from) => {
+    add('private', from + ' → you:', msg, 'private');
+  });
+
+  socket.on('room message', (room, msg, from) => {
+    add(from === me ? 'room mine' : 'room', from + ':', msg, room);
+  });
+
+  // The whole list comes once, on arrival; then each arrival and departure updates it.
+  socket.on('user connected', (name) => {
+    add('announce', '', name + ' joined.');
+    if (!people.includes(name)) people.push(String(name));
+    showPeople();
+  });
+  socket.on('user disconnected', (name) => {
+    add('announce', '', name + ' left.');
+    people = people.filter((p) => p !== name);
+    showPeople();
+  });
+  socket.on('notice', (text) => add('notice', '', text));
+
+  // "X is typing": a name disappears three seconds after its last typing event.
+  const typists = new Map();
+  function showTypists() {
+    const names = [...typists.keys()];
+    typingLine.textContent = names.length === 0 ? ''
+      : names.join(', ') + (names.length === 1 ? ' is typing…' : ' are typing…');
+  }
+  socket.on('typing', (name) => {
+    clearTimeout(typists.get(name));
+    typists.set(name, setTimeout(() => { typists.delete(name); showTypists(); }, 3000));
+    showTypists();
+  });
+
+  socket.on('online', (names) => {
+    people = Array.isArray(names) ? names.map(String) : [];
+    showPeople();
+  });
+
+  function showPeople() {
+    online.replaceChildren();
+    for (const name of people) {
+      const item = el('li');
+      if (name === me) {
+        item.appendChild(el('span', 'you', name + ' (you)'));
+      } else {
+        const button = el('button', 'person', name);
+        button.type = 'button';
+        button.title = 'Write to ' + name + ' privately';
+        button.addEventListener('click', () => { target.value = 'user:' + name; updateCaption(); input.focus(); });
+        item.appendChild(button);
+      }
+      online.appendChild(item);
+    }
+    fillTargets();
+  }
+
+  socket.on('rooms', (rooms) => {
+    myRooms = Array.isArray(rooms) ? rooms.map(String) : [];
+    roomsList.replaceChildren();
+    for (const room of myRooms) {
+      const item = el('li');
+      item.appendChild(el('span', '', room));
+      const leave = el('button', 'small', 'leave');
+      leave.type = 'button';
+      leave.addEventListener('click', () => socket.emit('leave', room));
+      item.appendChild(leave);
+      roomsList.appendChild(item);
+    }
+    fillTargets();
+  });
+
+  // The "to" menu: everyone, each room you are in, each other person.
+  function fillTargets() {
+    const chosen = target.value;
+    target.replaceChildren();
+    const option = (value, text) => {
+      const node = el('option', '', text);
+      node.value = value;
+      target.appendChild(node);
+    };
+    option('all', 'everyone');
+    for (const room of myRooms) option('room:' + room, 'room ' + room);
+    for (const name of people) if (name !== me) option('user:' + name, name + ' (private)');
+    target.value = [...target.options].some((o) => o.value === chosen) ? chosen : 'all';
+    updateCaption();
+  }
+
+  function code(text) { return el('code', '', text); }
+  function updateCaption() {
+    const value = target.value || 'all';
+    targetCaption.replaceChildren();
+    if (value.startsWith('room:')) {
+      const room = value.slice(5);
+      targetCaption.append('Only the members of ' + room + ' get it: ',
+        code("io.to('" + room + "').emit('room message', room, msg, name)"));
+    } else if (value.startsWith('user:')) {
+      const name = value.slice(5);
+      targetCaption.append('Every socket is alone in a room named by its own id, so only ' + name + ' gets it: ',
+        code('socket.to(' + name + ".id).emit('private message', msg, name)"));
+    } else {
+      targetCaption.append('Everyone gets it, you included: ', code("io.emit('chat message', msg, name)"),
+        ' (the official chat example).');
+    }
+  }
+  target.addEventListener('change', updateCaption);
+  fillTargets();
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value;
+    if (!text.trim()) return;
+    if ([...text].length > MAX_MESSAGE) {
+      add('notice', '', 'That message is over ' + MAX_MESSAGE + ' characters; the server would refuse it.');
+      return;
+    }
+    const value = target.value || 'all';
+    if (value.startsWith('room:')) {
+      socket.emit('room message', { room: value.slice(5), text });
+    } else if (value.startsWith('user:')) {
+      const to = value.slice(5);
+      socket.emit('private message', { to, text });
+      add('private mine', 'you → ' + to + ':', text, 'private');
+    } else {
+      socket.emit('chat message', text);
+    }
+    input.value = '';
+  });
+
+  // Tell the others at most every two seconds, however fast the keys go.
+  let lastTyping = 0;
+  input.addEventListener('input', () => {
+    const now = Date.now();
+    if (socket.connected && now - lastTyping > 2000) {
+      lastTyping = now;
+      socket.emit('typing');
+    }
+  });
+
+  joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const room = roomInput.value.trim();
+    if (room) socket.emit('join', room);
+    roomInput.value = '';
+  });
+})();

@@ -1,0 +1,414 @@
+//! The chat's Socket.IO handlers: the official chat example's protocol, plus the homework its
+//! tutorial leaves (nicknames, announcements, typing, who is online, private messages, rooms).
+//!
+//! Each handler is a small free function whose arguments are socketioxide extractors, all
+//! registered in [`admit`]. Every event a browser sends is checked against `super::limits`
+//! before anything is relayed, and every relay goes through [`relay`], which records who it was
+//! addressed to (the terminal's delivery view) and then emits.
+//!
+//! | the browser sends                       | the server runs                                          |
+//! |-----------------------------------------|----------------------------------------------------------|
+//! | connect with `auth: { name }` (optional)| `socket.broadcast.emit('user connected', name)`, `socket.emit('online', names)`, `socket.emit('welcome', { name })` |
+//! | (disconnects)                           | `io.emit('user disconnected', name)`                      |
+//! | `'chat message', msg`                   | `io.emit('chat message', msg, name)` (the official example, plus the sender's name) |
+//! | `'typing'`                              | `socket.broadcast.emit('typing', name)`                  |
+//! | `'private message', { to, text }`       | `socket.to(<to's id>).emit('private message', text, name)` |
+//! | `'join', room` / `'leave', room`        | `socket.join(room)` / `socket.leave(room)`, then `socket.emit('rooms', rooms)` |
+//! | `'room message', { room, text }`        | `io.to(room).emit('room message', room, text, name)`     |
+//! | anything refused                        | `socket.emit('notice', why)` to the sender only          |
+//! | `'sio-tutor:sync'` with an ack          | the ack: the barrier the tests use to prove non-receipt  |
+//!
+//! Every event may carry a Socket.IO acknowledgement: the server answers `{ ok: true }` or
+//! `{ error }` only after its relay's emit has returned. The page does not need it; the tests
+//! do: socketioxide runs each incoming event in its own task, so an acked relay followed by an
+//! acked `sio-tutor:sync` from every client is what proves that a socket did not get an event
+//! (the lab's two-phase barrier, see `crate::lab`).
+//!
+//! The page written for the official tutorial emits `chat message` with the text and shows the
+//! first argument of every `chat message` it receives, so it works unchanged: it ignores the
+//! trailing name.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use socketioxide::SocketIo;
+use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::socket::DisconnectReason;
+
+use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
+use super::roster::{Nickname, Relay, Roster};
+use crate::lab::report::{MembershipAction, Report};
+use crate::lab::server::SYNC_EVENT;
+use crate::render::text::js_value;
+
+/// Serves the chat on `/`.
+pub fn register(io: &SocketIo) {
+    io.ns("/", on_connect.with(admit));
+}
+
+/// Runs before the server acknowledges the connection, so everything a socket needs is in place
+/// before its browser can send a first event.
+///
+/// socketioxide sends the CONNECT acknowledgement *before* it runs the connect handler (in a
+/// task of its own), and the official page emits as soon as it is connected: a handler
+/// registered in the connect handler could miss that first `chat message` (LAB-NOTES.md, trap
+/// 1). Middleware runs before the acknowledgement, so the handlers are registered here. Its
+/// error, if any, reaches the browser as a `connect_error` whose `message` the page shows.
+async fn admit(
+    socket: SocketRef,
+    TryData(auth): TryData<Value>,
+    State(roster): State<Arc<Roster>>,
+) -> Result<(), Refusal> {
+    let requested = auth
+        .as_ref()
+        .ok()
+        .and_then(|auth| auth.get("name"))
+        .and_then(Value::as_str);
+    let requested = limits::nickname(requested)?;
+    let name = roster.admit(socket.id, requested);
+    socket.extensions.insert(Nickname(name));
+
+    // Node's Socket.IO puts every socket in a room named by its own id; socketioxide leaves that
+    // to us. Private messages (`socket.to(bob.id)`) are sent to that room.
+    socket.join(socket.id.to_string());
+
+    socket.on("chat message", on_chat_message);
+    socket.on("typing", on_typing);
+    socket.on("private message", on_private_message);
+    socket.on("join", on_join);
+    socket.on("leave", on_leave);
+    socket.on("room message", on_room_message);
+    socket.on(SYNC_EVENT, on_sync);
+    socket.on_disconnect(on_disconnect);
+    Ok(())
+}
+
+/// The proof of life of the official example (`a user connected`), then the announcements.
+async fn on_connect(
+    socket: SocketRef,
+    Extension(Nickname(name)): Extension<Nickname>,
+    State(roster): State<Arc<Roster>>,
+) {
+    roster.log("a user connected", &name);
+    let _ = socket.broadcast().emit("user connected", &*name).await;
+    // The newcomer gets the whole list; everyone else only hears about the newcomer. Sending the
+    // whole list to everyone on every arrival would cost N² names as a class of N fills up (at
+    // 1,000 students, about 5 GB of traffic and 200 MB of queued packets in the server).
+    let _ = socket.emit("online", &roster.names());
+    // Last, on purpose: once a client has its welcome, the announcements about it have been
+    // handed to every connection, so a barrier after the welcome covers them.
+    let _ = socket.emit("welcome", &json!({ "name": &*name }));
+}
+
+/// The barrier's round trip: answering proves that everything sent to this socket before has
+/// been written to its connection first.
+async fn on_sync(ack: AckSender) {
+    let _ = ack.send(&());
+}
+
+/// The official example's handler: `io.emit('chat message', msg)`.
+async fn on_chat_message(
+    socket: SocketRef,
+    io: SocketIo,
+    TryData(msg): TryData<Value>,
+    Extension(Nickname(name)): Extension<Nickname>,
+    State(roster): State<Arc<Roster>>,
+    ack: AckSender,
+) {
+    let outcome = match accept(&socket, &roster, || limits::message(msg.as_ref().ok())) {
+        Ok(text) => {
+            let record = Relay {
+                sender: &name,
+                trigger: trigger(&name, "chat message", &[Value::from(text.as_str())]),
+                statement: "io.emit('chat message', msg, name)".into(),
+                event: "chat message",
+                args: Vec::new(),
+            };
+            let Some(everyone) = everyone(&io) else {
+                return answer(ack, Err(Refusal::ShuttingDown));
+            };
+            relay(&roster, everyone, record, &(&text, &*name)).await;
+            Ok(())
+        }
+        Err(refusal) => Err(refusal),
+    };
+    answer(ack, outcome);
+}
+
+/// "X is typing": everyone but the typist, which is what `socket.broadcast` means. A refusal is
+/// not told: the page sends this at most every two seconds, so only a script floods it.
+async fn on_typing(
+    socket: SocketRef,
+    Extension(Nickname(name)): Extension<Nickname>,
+    State(roster): State<Arc<Roster>>,
+    ack: AckSender,
+) {
+    if roster.pace(socket.id) != Pace::Allowed {
+        return answer(ack, Err(Refusal::TooFast));
+    }
+    let record = Relay {
+        sender: &name,
+        trigger: trigger(&name, "typing", &[]),
+        statement: "socket.broadcast.emit('typing', name)".into(),
+        event: "typing",
+        args: Vec::new(),
+    };
+    relay(&roster, socket.broadcast(), record, &(&*name,)).await;
+    answer(ack, Ok(()));
+}
+
+/// `{ to, text }`: `to` is a nickname; the page never sees socket ids.
+#[derive(Debug, Deserialize)]
+struct PrivateMessage {
+    to: String,
+    text: Value,
+}
+
+/// A private message goes to the recipient's own-id room, as in the Socket.IO docs.
+async fn on_private_message(
+    socket: SocketRef,
+    TryData(message): TryData<PrivateMessage>,
+    Extension(Nickname(name)): Extension<Nickname>,
+    State(roster): State<Arc<Roster>>,
+    ack: AckSender,
+) {
+    let checked = accept(&socket, &roster, || {
+        let message = message.as_ref().map_err(|_| Refusal::NotText)?;
+        let text = limits::message(Some(&message.text))?;
+        let sid = roster
+            .sid_of(&message.to)
+            .ok_or_else(|| Refusal::NoSuchUser(message.to.clone()))?;
+        Ok((message.to.clone(), sid, text))
+    });
+    let outcome = match checked {
+        Ok((to, sid, text)) => {
+            let record = Relay {
+                sender: &name,
+                trigger: trigger(
+                    &name,
+                    "private message",
+                    &[json!({ "to": &to, "text": &text })],
+                ),
+                statement: format!("socket.to({to}.id).emit('private message', msg, name)"),
+                event: "private message",
+                args: Vec::new(),
+            };
+            let operator = socket.to(sid.to_string());
+            relay(&roster, operator, record, &(&text, &*name)).await;
+            Ok(())
+        }
+        Err(refusal) => Err(refusal),
+    };
+    answer(ack, outcome);
+}
+
+async fn on_join(
+    socket: SocketRef,
+    TryData(room): TryData<Value>,
+    Extension(Nickname(name)): Extension<Nickname>,
+    State(roster): State<Arc<Roster>>,
+    ack: AckSender,
+) {
+    let checked = accept(&socket, &roster, || {
+        let room = limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))?;
+        let rooms = named_rooms(&socket);
+        if !rooms.contains(&room) && rooms.len() >= MAX_ROOMS_PER_SOCKET {
+            return Err(Refusal::TooManyRooms);
+        }
+        Ok(room)
+    });
+    let outcome = checked.map(|room| {
+        socket.join(room.clone());
+        let statement = format!("socket.join({})", js_value(&Value::from(room.as_str())));
+        roster.membership(&name, statement, MembershipAction::Join, &room);
+        let _ = socket.emit("rooms", &named_rooms(&socket));
+    });
+    answer(ack, outcome);
+}
+
+async fn on_leave(
+    socket: SocketRef,
+    TryData(room): TryData<Value>,
+    Extension(Nickname(name)): Extension<Nickname>,
+    State(roster): State<Arc<Roster>>,
+    ack: AckSender,
+) {
+    let checked = accept(&socket, &roster, || {
+        limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))
+    });
+    let outcome = checked.map(|room| {
+        socket.leave(room.clone());
+        let statement = format!("socket.leave({})", js_value(&Value::from(room.as_str())));
+        roster.membership(&name, statement, MembershipAction::Leave, &room);
+        let _ = socket.emit("rooms", &named_rooms(&socket));
+    });
+    answer(ack, outcome);
+}
+
+#[derive(Debug, Deserialize)]
+struct RoomMessage {
+    room: String,
+    text: Value,
+}
+
+/// A message to a room, from a member of it: `io.to(room)` reaches every member, the sender
+/// included, so everyone sees the conversation in the same order.
+async fn on_room_message(
+    socket: SocketRef,
+    io: SocketIo,
+    TryData(message): TryData<RoomMessage>,
+    Extension(Nickname(name)): Extension<Nickname>,
+    State(roster): State<Arc<Roster>>,
+    ack: AckSender,
+) {
+    let checked = accept(&socket, &roster, || {
+        let message = message.as_ref().map_err(|_| Refusal::NotText)?;
+        let text = limits::message(Some(&message.text))?;
+        if !named_rooms(&socket).contains(&message.room) {
+            return Err(Refusal::NotInRoom(message.room.clone()));
+        }
+        Ok((message.room.clone(), text))
+    });
+    let outcome = match checked {
+        Ok((room, text)) => {
+            let room_literal = js_value(&Value::from(room.as_str()));
+            let record = Relay {
+                sender: &name,
+                trigger: trigger(
+                    &name,
+                    "room message",
+                    &[json!({ "room": &room, "text": &text })],
+                ),
+                statement: format!("io.to({room_literal}).emit('room message', room, msg, name)"),
+                event: "room message",
+                args: Vec::new(),
+            };
+            let Some(everyone) = everyone(&io) else {
+                return answer(ack, Err(Refusal::ShuttingDown));
+            };
+            let operator = everyone.to(room.clone());
+            relay(&roster, operator, record, &(&room, &text, &*name)).await;
+            Ok(())
+        }
+        Err(refusal) => Err(refusal),
+    };
+    answer(ack, outcome);
+}
+
+async fn on_disconnect(
+    socket: SocketRef,
+    io: SocketIo,
+    reason: DisconnectReason,
+    State(roster): State<Arc<Roster>>,
+) {
+    let Some(name) = roster.remove(socket.id) else {
+        return;
+    };
+    // The goodbye line of the shutdown counts everyone at once; one line each would bury it.
+    if reason == DisconnectReason::ClosingServer {
+        return;
+    }
+    let line = match reason {
+        DisconnectReason::PacketParsingError => {
+            "user disconnected (it sent a malformed packet; only its connection was closed)"
+        }
+        DisconnectReason::HeartbeatTimeout => "user disconnected (it stopped answering pings)",
+        DisconnectReason::TransportError => {
+            "user disconnected (its connection broke or sent too much)"
+        }
+        _ => "user disconnected",
+    };
+    roster.log(line, &name);
+    if let Some(everyone) = everyone(&io) {
+        let _ = everyone.emit("user disconnected", &*name).await;
+    }
+}
+
+/// Every socket of the chat's namespace: `io` in the JavaScript API. `None` once the server is
+/// closing: socketioxide's `io.emit` would panic then, and a student's disconnect can race the
+/// shutdown.
+fn everyone(io: &SocketIo) -> Option<BroadcastOperators> {
+    io.of(super::roster::NAMESPACE)
+}
+
+/// Runs the checks of one incoming event, rate limit first. A refusal is told to the sender
+/// as a notice (a flood only once a second); an error means: relay nothing.
+fn accept<T>(
+    socket: &SocketRef,
+    roster: &Roster,
+    check: impl FnOnce() -> Result<T, Refusal>,
+) -> Result<T, Refusal> {
+    let outcome = match roster.pace(socket.id) {
+        Pace::Allowed => check(),
+        Pace::Refused { tell: false } => return Err(Refusal::TooFast),
+        Pace::Refused { tell: true } => {
+            if let Some(Nickname(name)) = socket.extensions.get::<Nickname>() {
+                roster.log(
+                    "sends more than 10 messages a second: the extra ones are dropped",
+                    &name,
+                );
+            }
+            Err(Refusal::TooFast)
+        }
+    };
+    if let Err(refusal) = &outcome {
+        let _ = socket.emit("notice", &refusal.to_string());
+    }
+    outcome
+}
+
+/// Answers the event's acknowledgement, if the client asked for one (the page does not; the
+/// tests do). Sent after the relay's emit has returned: see the module docs.
+fn answer(ack: AckSender, outcome: Result<(), Refusal>) {
+    let reply = match outcome {
+        Ok(()) => json!({ "ok": true }),
+        Err(refusal) => json!({ "error": refusal.to_string() }),
+    };
+    let _ = ack.send(&reply);
+}
+
+/// Relays one event and reports who it was addressed to.
+///
+/// The recipients are read from the very operator that emits, just before it emits: that is
+/// the server's view of the rooms at that moment, in the same adapter call socketioxide then
+/// makes. The report is sent after the emit has been handed to every connection.
+async fn relay<T: Serialize + ?Sized>(
+    roster: &Roster,
+    operator: BroadcastOperators,
+    mut record: Relay<'_>,
+    data: &T,
+) {
+    record.args = match serde_json::to_value(data) {
+        Ok(Value::Array(args)) => args,
+        Ok(other) => vec![other],
+        Err(_) => Vec::new(),
+    };
+    let event = record.event;
+    let recipients = operator.clone().sockets();
+    let delivery = roster.delivery(record, &recipients);
+    let _ = operator.emit(event, data).await;
+    roster.report(Report::Delivery(delivery));
+}
+
+/// What the browser sent, as the JavaScript that sent it: `anna.emit('chat message', 'hi')`.
+fn trigger(name: &str, event: &str, args: &[Value]) -> String {
+    let mut parts = vec![js_value(&Value::from(event))];
+    parts.extend(args.iter().map(js_value));
+    format!("{name}.emit({})", parts.join(", "))
+}
+
+/// The rooms a socket joined, without its own-id room, sorted.
+fn named_rooms(socket: &SocketRef) -> Vec<String> {
+    let own = socket.id.to_string();
+    let mut rooms: Vec<String> = socket
+        .rooms()
+        .into_iter()
+        .map(|room| room.to_string())
+        .filter(|room| *room != own)
+        .collect();
+    rooms.sort();
+    rooms
+}

@@ -1,0 +1,277 @@
+//! Classroom mode (`sio-tutor serve`): the Socket.IO chat example, hosted for a room full of
+//! browsers, with the terminal showing who got what.
+//!
+//! One axum server serves the chat page at `/` and Socket.IO at `/socket.io/` (socketioxide).
+//! Every event a browser sends is checked, relayed, and reported through the same
+//! [`Report`]s and the same [`View`] as the lessons, so a delivery on the projector reads the
+//! same as in `play`.
+//!
+//! - [`listen`]: binding the port, TCP_NODELAY, the URLs to print.
+//! - [`page`]: the embedded page (`assets/`) and where it gets the Socket.IO client.
+//! - [`chat`]: the Socket.IO handlers, one small function per event.
+//! - [`roster`]: who is connected, by nickname, and the delivery records built from it.
+//! - [`limits`]: the safety limits every incoming event is checked against.
+//! - [`bots`]: rehearsal bots for `--bots N`.
+
+pub mod bots;
+pub mod chat;
+pub mod limits;
+pub mod listen;
+pub mod page;
+pub mod roster;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::serve::ListenerExt;
+use serde_json::json;
+use socketioxide::SocketIo;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::lab::report::Report;
+use crate::render::View;
+use page::ClientScript;
+use roster::Roster;
+
+/// What `sio-tutor serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub host: String,
+    pub port: u16,
+    pub view: View,
+    pub bots: usize,
+    pub client_js: Option<PathBuf>,
+}
+
+/// A running classroom server.
+pub struct Classroom {
+    pub address: SocketAddr,
+    pub io: SocketIo,
+    pub roster: Arc<Roster>,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Classroom {
+    /// Starts serving on `listener`; reports go to `reports`.
+    pub fn start(
+        listener: tokio::net::TcpListener,
+        client: ClientScript,
+        reports: mpsc::UnboundedSender<Report>,
+    ) -> Result<Classroom, String> {
+        let address = listener
+            .local_addr()
+            .map_err(|error| format!("cannot read the listening address: {error}"))?;
+        let roster = Arc::new(Roster::new(reports));
+        let bytes = limits::MAX_PACKET_BYTES;
+        let (layer, io) = SocketIo::builder()
+            .max_payload(bytes as u64)
+            .ws_max_message_size(bytes)
+            .ws_max_frame_size(bytes)
+            .with_state(roster.clone())
+            .build_layer();
+        chat::register(&io);
+        let app = page::router(client, axum::Router::new().layer(layer));
+
+        // Without TCP_NODELAY, Nagle's algorithm holds each small packet back until the previous
+        // one is acknowledged: about 40 ms on every message (LAB-NOTES.md, trap 3).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Classroom {
+            address,
+            io,
+            roster,
+            stop,
+            server,
+        })
+    }
+
+    /// Closes every Socket.IO session, then stops axum (whose graceful shutdown alone would wait
+    /// for open WebSockets forever).
+    pub async fn stop(self) {
+        self.io.close().await;
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+    }
+}
+
+/// `sio-tutor serve`: runs until Ctrl-C (or SIGTERM). Returns the exit status.
+pub async fn run(options: Options) -> u8 {
+    use crate::cli::status;
+
+    if options.bots > bots::MAX_BOTS {
+        eprintln!(
+            "sio-tutor serve: at most {} bots (each is a real connection); you asked for {}",
+            bots::MAX_BOTS,
+            options.bots
+        );
+        return status::CANNOT_RUN;
+    }
+    // Each connection is a file descriptor; the usual soft limit of 1,024 would make the
+    // thousandth student's connection fail.
+    let _ = rlimit::increase_nofile_limit(65_536);
+    let client = match ClientScript::from_option(options.client_js.as_deref()) {
+        Ok(client) => client,
+        Err(message) => {
+            eprintln!("sio-tutor serve: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
+    let listener = match listen::bind(&options.host, options.port).await {
+        Ok(listener) => listener,
+        Err(message) => {
+            eprintln!("sio-tutor serve: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
+    let (reports, inbox) = mpsc::unbounded_channel();
+    let (finished, finish) = oneshot::channel();
+    let printer = tokio::spawn(print(inbox, finish, options.view));
+    let classroom = match Classroom::start(listener, client, reports) {
+        Ok(classroom) => classroom,
+        Err(message) => {
+            eprintln!("sio-tutor serve: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
+    announce(classroom.address, options.view);
+
+    let bots = if options.bots > 0 {
+        let url = format!("http://127.0.0.1:{}", classroom.address.port());
+        let url = if classroom.address.ip().is_unspecified() {
+            url
+        } else {
+            format!("http://{}", classroom.address)
+        };
+        match bots::start(&url, options.bots).await {
+            Ok(bots) => bots,
+            Err(message) => {
+                eprintln!("sio-tutor serve: {message}");
+                classroom.stop().await;
+                return status::CANNOT_RUN;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+
+    interrupted().await;
+    // Counted before anyone leaves: the people (and bots) who were here when Ctrl-C came.
+    let connected = classroom.roster.len();
+    let peak = classroom.roster.peak();
+    let bot_count = bots.len();
+    bots::stop(bots).await;
+    classroom.stop().await;
+    let _ = finished.send(());
+    let _ = printer.await;
+    goodbye(options.view, connected, bot_count, peak);
+    status::OK
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Prints reports as they come, one task, so handlers never wait for the terminal. Stops when
+/// `finish` fires, after printing what is already queued. (Waiting for the channel to close
+/// would not do: socketioxide's tasks for closing connections may hold the roster, and with it
+/// a sender, a while after the server has stopped.)
+async fn print(
+    mut inbox: mpsc::UnboundedReceiver<Report>,
+    mut finish: oneshot::Receiver<()>,
+    view: View,
+) {
+    let show = |report: &Report| {
+        let mut out = std::io::stdout().lock();
+        // A closed stdout (the teacher piped into `head`) must not stop the class.
+        let _ = out.write_all(view.report(report).as_bytes());
+        let _ = out.flush();
+    };
+    loop {
+        tokio::select! {
+            biased;
+            report = inbox.recv() => match report {
+                Some(report) => show(&report),
+                None => return,
+            },
+            _ = &mut finish => {
+                while let Ok(report) = inbox.try_recv() {
+                    show(&report);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The first lines: where to go, and a warning when the whole network can come.
+fn announce(address: SocketAddr, view: View) {
+    let urls = listen::urls(address);
+    let open = listen::is_open_to_network(address);
+    let warning = "anyone on this network who can reach this address can join the chat and read it";
+    let mut out = std::io::stdout().lock();
+    let text = match view {
+        View::Json => format!(
+            "{}\n",
+            json!({ "kind": "serving", "urls": urls, "open_to_network": open })
+        ),
+        View::Text => {
+            let mut text = format!("sio-tutor serve: the chat is at {}\n", urls.join("  "));
+            if open {
+                text.push_str(&format!("warning: {warning}\n"));
+            }
+            text.push_str("press Ctrl-C to stop\n");
+            text
+        }
+    };
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn goodbye(view: View, connected: usize, bots: usize, peak: usize) {
+    let text = match view {
+        View::Json => format!(
+            "{}\n",
+            json!({ "kind": "stopped", "connected": connected, "bots": bots, "peak": peak })
+        ),
+        View::Text => {
+            let sockets = if connected == 1 {
+                "socket was"
+            } else {
+                "sockets were"
+            };
+            let bots = if bots > 0 {
+                format!(" ({bots} of them bots)")
+            } else {
+                String::new()
+            };
+            format!(
+                "sio-tutor serve: stopped; {connected} {sockets} connected{bots}, {peak} at the busiest\n"
+            )
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}

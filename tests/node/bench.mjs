@@ -1,0 +1,136 @@
+// Benchmark: N clients connected to a chat server, one of them sends messages, and we measure
+// the time until every client has each message (p50, p99) and the server's memory (RSS from
+// /proc). The same load runs, in the same run, against `sio-tutor serve` and against the
+// official Node server with the chat example's handler (bench-node-server.mjs), and the ratio is
+// printed. Each figure is the median of several runs.
+//
+//   cargo build --release && node tests/node/bench.mjs target/release/sio-tutor
+//   (or: cargo bench --bench serve, which does both)
+//
+// Options: --clients 100,1000  --messages 100  --runs 3
+// The sender stays under sio-tutor's limit of 10 messages a second (it sends one every 110 ms),
+// so the figures are for a live chat, not for a flood (which the server refuses by design).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const binary = args.find((a) => !a.startsWith('--') && !args[args.indexOf(a) - 1]?.startsWith('--'));
+if (!binary) {
+  console.error('usage: node bench.mjs path/to/sio-tutor [--clients 100,1000] [--messages 100] [--runs 3]');
+  process.exit(2);
+}
+const sizes = option('clients', '100,1000').split(',').map(Number);
+const messages = Number(option('messages', '100'));
+const runs = Number(option('runs', '3'));
+const GAP_MS = 110;
+const WARMUP = 5;
+
+const servers = {
+  'sio-tutor serve': () => spawn(binary, ['serve', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  'node socket.io': () => spawn(process.execPath, [join(here, 'bench-node-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] }),
+};
+
+function startServer(make) {
+  const child = make();
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    let found = false;
+    child.stdout.on('data', (chunk) => {
+      // Keep draining: a server whose stdout pipe fills up would stall.
+      if (found) return;
+      buffer += chunk;
+      const line = buffer.split('\n')[0];
+      if (buffer.includes('\n')) {
+        found = true;
+        resolve({ child, url: JSON.parse(line).urls[0] });
+      }
+    });
+    child.on('exit', (code) => { if (!found) reject(new Error(`server exited with ${code}`)); });
+  });
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function once(make, n) {
+  const { child, url } = await startServer(make);
+  const clients = [];
+  const pending = new Map(); // message -> { count, started, done }
+  try {
+    for (let i = 0; i < n; i += 50) {
+      const batch = [];
+      for (let j = i; j < Math.min(n, i + 50); j += 1) {
+        const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+        socket.on('chat message', (msg) => {
+          const entry = pending.get(msg);
+          if (entry && ++entry.count === n) entry.done(performance.now() - entry.started);
+        });
+        clients.push(socket);
+        batch.push(new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); }));
+      }
+      await Promise.all(batch);
+    }
+    const connected = rssMiB(child.pid);
+    const latencies = [];
+    for (let i = 0; i < WARMUP + messages; i += 1) {
+      const msg = `message ${i}`;
+      const arrived = new Promise((resolve) => pending.set(msg, { count: 0, started: performance.now(), done: resolve }));
+      clients[0].emit('chat message', msg);
+      const ms = await Promise.race([arrived, sleep(5000).then(() => Infinity)]);
+      pending.delete(msg);
+      if (i >= WARMUP) latencies.push(ms);
+      await sleep(GAP_MS);
+    }
+    latencies.sort((a, b) => a - b);
+    const memory = rssMiB(child.pid);
+    return {
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      lost: latencies.filter((l) => l === Infinity).length,
+      rssConnected: connected.rss,
+      peak: memory.peak,
+    };
+  } finally {
+    clients.forEach((s) => s.disconnect());
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'lost');
+console.log(`${runs} runs each, ${messages} messages per run, median of the runs; time until all N clients have a message`);
+for (const n of sizes) {
+  const results = {};
+  for (const [name, make] of Object.entries(servers)) {
+    const all = [];
+    for (let r = 0; r < runs; r += 1) all.push(await once(make, n));
+    results[name] = {
+      p50: median(all.map((x) => x.p50)),
+      p99: median(all.map((x) => x.p99)),
+      lost: all.reduce((s, x) => s + x.lost, 0),
+      rss: median(all.map((x) => x.rssConnected)),
+      peak: median(all.map((x) => x.peak)),
+    };
+    const f = results[name];
+    console.log(`N=${String(n).padStart(5)}  ${name.padEnd(16)} p50 ${fmt(f.p50)} ms  p99 ${fmt(f.p99)} ms  RSS ${fmt(f.rss, 1)} MiB connected, peak ${fmt(f.peak, 1)} MiB  lost ${f.lost}`);
+  }
+  const ours = results['sio-tutor serve'];
+  const theirs = results['node socket.io'];
+  console.log(`N=${String(n).padStart(5)}  ratio node/sio-tutor: p50 ${fmt(theirs.p50 / ours.p50)}x  p99 ${fmt(theirs.p99 / ours.p99)}x  memory ${fmt(theirs.peak / ours.peak)}x  (above 1: sio-tutor is faster / smaller)`);
+}
+process.exit(0);
