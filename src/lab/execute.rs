@@ -189,13 +189,13 @@ fn resolve_rooms(
                 .map(|s| s.id.to_string())
                 .ok_or_else(|| LabError::NeedsSocket("socket.id".to_string())),
             RoomRef::SocketId(name) => {
-                let member = state
-                    .member(name)
-                    .ok_or_else(|| LabError::UnknownSocket(name.clone()))?;
                 // As in Node, a socket id names a room in the socket's own namespace only:
-                // `io.to(bob.id)` in another namespace reaches nobody, and the adapter of that
-                // namespace shows it.
-                Ok(member.sid.to_string())
+                // `io.to(bob.id)` in another namespace reaches nobody, and so does the id of a
+                // socket that has disconnected; the adapter shows both.
+                let sid = state
+                    .id_of(name)
+                    .ok_or_else(|| LabError::UnknownSocket(name.clone()))?;
+                Ok(sid.to_string())
             }
         })
         .collect()

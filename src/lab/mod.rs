@@ -139,6 +139,12 @@ impl Lab {
             .collect()
     }
 
+    /// Every socket name that ever connected to this lab, disconnected ones included (their
+    /// ids still name empty rooms).
+    pub fn known_names(&self) -> Vec<String> {
+        self.server.state.known_names()
+    }
+
     /// The namespaces the server serves, `/` first.
     pub fn namespaces(&self) -> Vec<String> {
         let mut served: BTreeSet<String> = self.options.namespaces.iter().cloned().collect();

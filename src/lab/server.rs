@@ -48,6 +48,10 @@ pub struct Member {
 pub struct ServerState {
     /// Connected sockets, in the order their connect handler finished.
     members: Mutex<Vec<Member>>,
+    /// The id of every socket that ever connected, by name. A disconnected socket's id still
+    /// names a room (an empty one), as a variable holding it would in Node: `io.to(dave.id)`
+    /// after dave left reaches nobody, and is not an error.
+    ids: Mutex<HashMap<String, Sid>>,
     /// Proof-of-life lines not yet collected by the lab.
     log: Mutex<Vec<ServerLog>>,
     /// The handler statement for each (namespace, event) that clients may send.
@@ -73,6 +77,16 @@ impl ServerState {
 
     pub fn member(&self, name: &str) -> Option<Member> {
         lock(&self.members).iter().find(|m| m.name == name).cloned()
+    }
+
+    /// The id `name` has, or had before it disconnected.
+    pub fn id_of(&self, name: &str) -> Option<Sid> {
+        lock(&self.ids).get(name).copied()
+    }
+
+    /// Every name that ever connected.
+    pub fn known_names(&self) -> Vec<String> {
+        lock(&self.ids).keys().cloned().collect()
     }
 
     pub fn name_of(&self, namespace: &str, sid: Sid) -> Option<String> {
@@ -259,6 +273,7 @@ async fn on_connect(
     socket.on_fallback(on_client_event);
     socket.on_disconnect(on_disconnect);
 
+    lock(&state.ids).insert(name.clone(), socket.id);
     lock(&state.members).push(Member {
         name,
         namespace,

@@ -489,6 +489,8 @@ struct World {
     served: BTreeSet<String>,
     /// Connected sockets and their namespaces.
     sockets: Vec<(String, String)>,
+    /// Every socket that ever connected: `bob.id` stays a (possibly empty) room after bob left.
+    ever_connected: BTreeSet<String>,
 }
 
 impl World {
@@ -498,6 +500,7 @@ impl World {
         World {
             served,
             sockets: Vec::new(),
+            ever_connected: BTreeSet::new(),
         }
     }
 
@@ -528,6 +531,7 @@ impl World {
                     // (lesson 4 shows the error); the socket then does not exist.
                     if self.served.contains(namespace) {
                         self.sockets.push((name.clone(), namespace.clone()));
+                        self.ever_connected.insert(name.clone());
                     }
                 }
             }
@@ -551,8 +555,10 @@ impl World {
                             self.require_namespace(checker, namespace, &span);
                         }
                         for room in emit.rooms().into_iter().chain(emit.excepted()) {
-                            if let RoomRef::SocketId(name) = room {
-                                self.require_socket(checker, name, &span);
+                            if let RoomRef::SocketId(name) = room
+                                && !self.ever_connected.contains(name)
+                            {
+                                checker.error(span.clone(), format!("{name}.id is used before {name} ever connected (add `connect {name}` to a lab step before this one)"));
                             }
                         }
                     }

@@ -106,6 +106,8 @@ pub struct Scene {
     pub namespaces: Vec<String>,
     /// The `on` handlers: (namespace, event, statement).
     pub handlers: Vec<(String, String, Statement)>,
+    /// Every name that ever connected: `bob.id` is a room even after bob has left.
+    pub known_names: Vec<String>,
 }
 
 impl Scene {
@@ -130,6 +132,7 @@ impl Scene {
             rooms,
             namespaces: lab.namespaces(),
             handlers: lab.handlers(),
+            known_names: lab.known_names(),
         }
     }
 
@@ -464,7 +467,9 @@ fn resolve(
                 .map(|(name, _)| ResolvedRoom::Own(name.to_string()))
                 .ok_or_else(|| LabError::NeedsSocket("socket.id".to_string())),
             RoomRef::SocketId(name) => {
-                scene.namespace_of(name)?;
+                if !scene.known_names.contains(name) {
+                    return Err(LabError::UnknownSocket(name.clone()));
+                }
                 Ok(ResolvedRoom::Own(name.clone()))
             }
         })
@@ -583,6 +588,7 @@ mod tests {
             ],
             namespaces: vec!["/".into(), "/t".into()],
             handlers: Vec::new(),
+            known_names: vec!["alice".into(), "bob".into(), "carol".into(), "dave".into()],
         }
     }
 
