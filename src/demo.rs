@@ -129,9 +129,10 @@ pub async fn run_in(
                         writeln_text(out, view)?;
                         continue;
                     }
-                    QuizKind::Choice { options } => {
+                    QuizKind::Choice { .. } => {
                         view_of.quiz = "choice".into();
-                        view_of.options = options
+                        view_of.options = quiz
+                            .options_shown()
                             .iter()
                             .map(|o| OptionView {
                                 text: o.text.clone(),

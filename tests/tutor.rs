@@ -72,6 +72,41 @@ fn continue_(session: &mut Session) {
     send(session, ENTER);
 }
 
+/// Where the tutor shows, in the first choice quiz of a lesson, the option `wrong` and the
+/// (single) right option.
+fn choice_positions(lesson: &str, wrong: &str) -> (usize, usize) {
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let quiz = lessons
+        .iter()
+        .find(|l| l.id == lesson)
+        .and_then(|l| {
+            l.steps.iter().find_map(|step| match step {
+                sio_tutor::lesson::Step::Quiz(quiz)
+                    if matches!(quiz.kind, sio_tutor::lesson::QuizKind::Choice { .. }) =>
+                {
+                    Some(quiz.clone())
+                }
+                _ => None,
+            })
+        })
+        .expect("a choice quiz");
+    let shown = quiz.options_shown();
+    let wrong = shown
+        .iter()
+        .position(|o| o.text == wrong)
+        .expect("that option");
+    let right = shown
+        .iter()
+        .position(|o| o.correct)
+        .expect("a right option");
+    assert_ne!(
+        right, 0,
+        "the right answer is not where Enter alone would pick it"
+    );
+    (wrong, right)
+}
+
 fn progress(home: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(home.join("progress.json")).expect("a progress file");
     serde_json::from_str(&text).expect("progress is JSON")
@@ -126,8 +161,10 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     continue_(&mut session);
     continue_(&mut session); // page
     // The choice question: a wrong answer first (io.emit), its explanation, then the right one.
+    // The options are shown in the tutor's mixed order, which the library tells.
+    let (wrong, right) = choice_positions("emit-vs-broadcast", "io.emit('hi')");
     expect(&mut session, "Your answer");
-    send(&mut session, DOWN);
+    send(&mut session, &DOWN.repeat(wrong));
     send(&mut session, ENTER);
     expect(
         &mut session,
@@ -136,6 +173,7 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     expect(&mut session, "What next?");
     send(&mut session, ENTER); // Try again
     expect(&mut session, "Your answer");
+    send(&mut session, &DOWN.repeat(right));
     send(&mut session, ENTER); // socket.broadcast.emit('hi')
     expect(&mut session, "Right!");
     expect(&mut session, "Your prediction");

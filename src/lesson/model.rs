@@ -86,3 +86,25 @@ impl QuizKind {
         }
     }
 }
+
+impl Quiz {
+    /// The options of a choice quiz in the order they are shown: mixed by a hash of the question
+    /// and each option, so that the right answer is not always where the author wrote it (often
+    /// first, where pressing Enter would pick it), yet in the same place on every run and every
+    /// machine.
+    pub fn options_shown(&self) -> Vec<Choice> {
+        let QuizKind::Choice { options } = &self.kind else {
+            return Vec::new();
+        };
+        let mut shown = options.clone();
+        shown.sort_by_key(|option| fnv1a(&format!("{}\n{}", self.question, option.text)));
+        shown
+    }
+}
+
+/// FNV-1a, 64 bits: a tiny hash that is stable across Rust versions (std's is not promised to be).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}

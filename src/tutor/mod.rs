@@ -269,7 +269,7 @@ impl Tutor {
                 terminal::press_enter();
                 right
             }
-            QuizKind::Choice { options } => choice(options, quiz.hint.as_deref()),
+            QuizKind::Choice { .. } => choice(&quiz.options_shown(), quiz.hint.as_deref()),
             QuizKind::Text {
                 accept,
                 explanation,
