@@ -119,6 +119,7 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     // First sitting: one prediction right, one wrong, then Ctrl-C.
     let mut session = tutor(&home, &["learn", "2"]);
     expect(&mut session, "Lesson 2: Emit vs broadcast");
+    expect(&mut session, "[Enter] to continue  (step 1 of 14)");
     continue_(&mut session); // the first page
     predict(&mut session, &[0]); // socket.emit as alice: alice only
     expect(&mut session, "Right!");
@@ -154,6 +155,7 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     expect(&mut session, "in progress, score 1/2");
     send(&mut session, ENTER);
     expect(&mut session, "Resuming at step 6 of 14.");
+    expect(&mut session, "(step 6 of 14)");
     continue_(&mut session); // page: the interview question
     continue_(&mut session); // page: the handler with broadcast
     predict(&mut session, &[1, 2, 3]); // alice.emit through the broadcast handler

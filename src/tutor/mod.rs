@@ -31,6 +31,9 @@ pub struct Tutor {
     lessons: Vec<Lesson>,
     store: Store,
     progress: Progress,
+    /// The step being shown and the lesson's number of steps, for the "step 3 of 14" beside
+    /// every pause.
+    at: (usize, usize),
 }
 
 impl Tutor {
@@ -48,6 +51,7 @@ impl Tutor {
             lessons,
             store,
             progress,
+            at: (0, 0),
         })
     }
 
@@ -159,6 +163,7 @@ impl Tutor {
         }
 
         for index in state.step..lesson.steps.len() {
+            self.at = (index + 1, lesson.steps.len());
             let outcome = self.step(&mut lab, lesson, &lesson.steps[index]).await?;
             if let Some(right) = outcome {
                 state.questions += 1;
@@ -178,9 +183,15 @@ impl Tutor {
             state.score,
             state.questions
         );
-        terminal::press_enter();
+        terminal::press_enter("back to the lessons");
         println!();
         Ok(())
+    }
+
+    /// Waits for Enter, saying where in the lesson the learner is.
+    fn pause(&self) {
+        let (step, steps) = self.at;
+        terminal::press_enter(&format!("step {step} of {steps}"));
     }
 
     /// Shows one step. Returns `Some(right)` for a question (right at the first try or not).
@@ -193,7 +204,7 @@ impl Tutor {
         match step {
             Step::Page(text) => {
                 print!("{}", page(text, ""));
-                terminal::press_enter();
+                self.pause();
                 println!();
                 Ok(None)
             }
@@ -228,7 +239,7 @@ impl Tutor {
                             })
                         );
                     }
-                    terminal::press_enter();
+                    self.pause();
                     println!();
                     Ok(Some(right))
                 }
@@ -242,7 +253,7 @@ impl Tutor {
                         ),
                         None => println!(),
                     }
-                    terminal::press_enter();
+                    self.pause();
                     println!();
                     Ok(None)
                 }
@@ -266,7 +277,7 @@ impl Tutor {
         let right = match &quiz.kind {
             QuizKind::Predict { line, why } => {
                 let right = predict(lab, line, "Your prediction", why).await?;
-                terminal::press_enter();
+                self.pause();
                 right
             }
             QuizKind::Choice { .. } => choice(&quiz.options_shown(), quiz.hint.as_deref()),

@@ -59,13 +59,13 @@ fn or_quit<T>(result: dialoguer::Result<Option<T>>) -> T {
     }
 }
 
-/// Waits for Enter (Esc quits).
-pub fn press_enter() {
+/// Waits for Enter (Esc quits); `status` is shown beside the prompt (`step 3 of 14`).
+pub fn press_enter(status: &str) {
     blocking(|| {
         let term = Term::stdout();
         let _ = term.write_str(&format!(
             "{}",
-            console::style("  [Enter] to continue").dim()
+            console::style(format!("  [Enter] to continue  ({status})")).dim()
         ));
         loop {
             match term.read_key() {
