@@ -269,3 +269,27 @@ fn reset_without_a_terminal_needs_yes_and_then_forgets() {
     assert_eq!(done.status.code(), Some(0));
     assert!(progress(&home)["lessons"].get("rooms").is_none());
 }
+
+#[test]
+fn journal_prints_the_reflections_kept() {
+    let home = fresh_home("journal");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+            .arg("journal")
+            .env("SIO_TUTOR_HOME", &home)
+            .output()
+            .expect("run sio-tutor")
+    };
+    let empty = run();
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("Your journal is empty"));
+    std::fs::write(
+        home.join("journal.json"),
+        r#"[{"date":"2026-11-26T10:00:00Z","lesson":"namespaces","question":"What next?","answer":"scaling with adapters"}]"#,
+    )
+    .expect("write journal");
+    let kept = run();
+    assert_eq!(kept.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&kept.stdout);
+    assert!(stdout.contains("2026-11-26T10:00:00Z"), "{stdout}");
+    assert!(stdout.contains("scaling with adapters"), "{stdout}");
+}

@@ -52,3 +52,31 @@ impl Journal {
             .map_err(|e| format!("cannot write the journal {}: {e}", self.path.display()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Journal;
+
+    #[test]
+    fn entries_are_kept_in_order_with_a_date() {
+        let dir = std::env::temp_dir().join(format!("sio-tutor-journal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let journal = Journal::new(dir.clone());
+        assert_eq!(
+            journal.entries(),
+            Ok(Vec::new()),
+            "no file yet means an empty journal"
+        );
+        journal
+            .add("namespaces", "What next?", "acknowledgements")
+            .expect("add");
+        journal
+            .add("namespaces", "What next?", "adapters")
+            .expect("add again");
+        let entries = journal.entries().expect("read");
+        let answers: Vec<&str> = entries.iter().map(|e| e.answer.as_str()).collect();
+        assert_eq!(answers, ["acknowledgements", "adapters"]);
+        assert!(entries[0].date.starts_with("20") && entries[0].date.ends_with('Z'));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
