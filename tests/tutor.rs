@@ -293,3 +293,42 @@ fn journal_prints_the_reflections_kept() {
     assert!(stdout.contains("2026-11-26T10:00:00Z"), "{stdout}");
     assert!(stdout.contains("scaling with adapters"), "{stdout}");
 }
+
+#[test]
+fn the_reflection_at_the_end_of_the_course_goes_to_the_journal() {
+    let home = fresh_home("reflection");
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let last = lessons.last().expect("a last lesson");
+    let steps = last.steps.len();
+    // Resume the last lesson at its last step: the reflection question.
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"last":"{id}","lessons":{{"{id}":{{"step":{step},"done":false,"score":0,"questions":0}}}}}}"#,
+            id = last.id,
+            step = steps - 1
+        ),
+    )
+    .expect("write progress");
+    let mut session = tutor(&home, &["learn", &last.id]);
+    expect(
+        &mut session,
+        &format!("Resuming at step {steps} of {steps}."),
+    );
+    expect(&mut session, "What would you like to learn next");
+    expect(&mut session, "Your answer");
+    send(&mut session, "middleware and auth\r");
+    expect(&mut session, "Kept in your journal");
+    expect(&mut session, "[Enter] to continue");
+    send(&mut session, ENTER);
+    let _ = session.expect(Eof);
+
+    let journal: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.join("journal.json")).expect("a journal"),
+    )
+    .expect("JSON");
+    assert_eq!(journal[0]["answer"], "middleware and auth", "{journal}");
+    assert_eq!(journal[0]["lesson"], last.id.as_str(), "{journal}");
+    assert_eq!(progress(&home)["lessons"][&last.id]["done"], true);
+}
