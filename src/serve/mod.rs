@@ -239,7 +239,15 @@ fn announce(address: SocketAddr, view: View) {
             json!({ "kind": "serving", "urls": urls, "open_to_network": open })
         ),
         View::Text => {
-            let mut text = format!("sio-tutor serve: the chat is at {}\n", urls.join("  "));
+            let mut text = match urls.as_slice() {
+                [url] => format!("sio-tutor serve: the chat is at {url}\n"),
+                _ => format!(
+                    "sio-tutor serve: the chat is at\n{}",
+                    urls.iter()
+                        .map(|url| format!("  {url}\n"))
+                        .collect::<String>()
+                ),
+            };
             if open {
                 text.push_str(&format!("warning: {warning}\n"));
             }
