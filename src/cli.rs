@@ -155,7 +155,13 @@ async fn run(cli: Cli) -> u8 {
                     None if empty => play::repl::Opening::empty(),
                     None => play::repl::Opening::scene(),
                 };
-                return play::repl::run(opening).await;
+                return match opening {
+                    Ok(opening) => play::repl::run(opening).await,
+                    Err(error) => {
+                        eprintln!("sio-tutor: the playground's opening does not parse: {error}");
+                        status::CANNOT_RUN
+                    }
+                };
             }
             if lesson.is_some() {
                 eprintln!("sio-tutor: --lesson opens the interactive playground, on a terminal");
@@ -197,7 +203,7 @@ async fn run(cli: Cli) -> u8 {
         }
         Some(Commands::Lessons {
             command: LessonsCommand::Check { dir },
-        }) => check(dir.as_deref()),
+        }) => check(dir.as_deref()).await,
         Some(Commands::Learn { lesson, lessons }) => learn(Some(&lesson), lessons.as_deref()).await,
         Some(Commands::Journal) => journal(),
         Some(Commands::Reset { lesson, yes }) => reset(lesson.as_deref(), yes),
@@ -342,17 +348,33 @@ fn load_lessons(dir: Option<&Path>) -> Result<Vec<Lesson>, u8> {
         Some(dir) => Source::Folder(dir),
         None => Source::BuiltIn,
     };
-    load_all(source).map_err(|errors| {
-        for error in &errors {
-            eprintln!("{error}");
-        }
-        eprintln!(
-            "sio-tutor: {} error{} in the lesson files",
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
-        );
-        status::FAILED
-    })
+    load_all(source).map_err(|errors| report_lesson_errors(&errors))
+}
+
+/// Loads the lessons and runs each on a lab (`lessons check`): every load error, or every
+/// lesson whose lines fail, reported together.
+async fn load_checked(dir: Option<&Path>) -> Result<Vec<Lesson>, u8> {
+    let source = match dir {
+        Some(dir) => Source::Folder(dir),
+        None => Source::BuiltIn,
+    };
+    let (lessons, errors) = crate::lesson::load_and_check(source).await;
+    if errors.is_empty() {
+        return Ok(lessons);
+    }
+    Err(report_lesson_errors(&errors))
+}
+
+fn report_lesson_errors(errors: &[crate::lesson::LessonError]) -> u8 {
+    for error in errors {
+        eprintln!("{error}");
+    }
+    eprintln!(
+        "sio-tutor: {} error{} in the lesson files",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    status::FAILED
 }
 
 fn list(dir: Option<&Path>) -> u8 {
@@ -383,8 +405,8 @@ fn list(dir: Option<&Path>) -> u8 {
     status::OK
 }
 
-fn check(dir: Option<&Path>) -> u8 {
-    match load_lessons(dir) {
+async fn check(dir: Option<&Path>) -> u8 {
+    match load_checked(dir).await {
         Ok(lessons) => {
             let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
             println!("{} lessons, {steps} steps: all valid", lessons.len());

@@ -9,10 +9,10 @@ use std::io::Write;
 
 use crate::lab::report::Report;
 use crate::lab::{Lab, LabError, LabOptions};
+use crate::lesson::walk::walk;
 use crate::lesson::{Lesson, Line, QuizKind, Step};
 use crate::render::View;
 use crate::render::lesson::{LessonItem, OptionView, QuizView};
-use crate::script::Command;
 
 /// Why a demo stopped.
 #[derive(Debug)]
@@ -77,17 +77,17 @@ pub async fn run_in(
             summary: lesson.summary.clone(),
         },
     )?;
-    for step in &lesson.steps {
-        match step {
+    for at in walk(lesson, 0) {
+        match at.step {
             Step::Page(text) => show(out, LessonItem::Page { text: text.clone() })?,
-            Step::Lab(lines) => {
-                for line in lines {
-                    let reports = execute(lab, lesson, line).await?;
-                    if echoes(&line.command) {
+            Step::Lab(_) => {
+                for run in &at.runs {
+                    let reports = execute(lab, lesson, run.line).await?;
+                    if run.echo {
                         show(
                             out,
                             LessonItem::Command {
-                                line: line.text.clone(),
+                                line: run.line.text.clone(),
                             },
                         )?;
                     }
@@ -122,7 +122,7 @@ pub async fn run_in(
                     QuizKind::Predict { line, why } => {
                         view_of.quiz = "predict".into();
                         let reports = execute(lab, lesson, line).await?;
-                        view_of.answer = received_by(&reports);
+                        view_of.answer = Report::received_by(&reports);
                         view_of.explanation = Some(why.clone());
                         show(out, LessonItem::Quiz(view_of.clone()))?;
                         write_reports(out, view, &reports)?;
@@ -166,14 +166,6 @@ pub async fn run_in(
     Ok(())
 }
 
-/// Lab commands whose reports do not say what ran (connect, disconnect) are echoed first.
-fn echoes(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Connect { .. } | Command::Disconnect { .. }
-    )
-}
-
 async fn execute(lab: &mut Lab, lesson: &Lesson, line: &Line) -> Result<Vec<Report>, DemoError> {
     lab.execute(&line.command)
         .await
@@ -182,17 +174,6 @@ async fn execute(lab: &mut Lab, lesson: &Lesson, line: &Line) -> Result<Vec<Repo
             line: line.text.clone(),
             error,
         })
-}
-
-/// Who received the (first) event of a statement: the live answer to a predict question.
-pub fn received_by(reports: &[Report]) -> Vec<String> {
-    reports
-        .iter()
-        .find_map(|report| match report {
-            Report::Delivery(delivery) => Some(delivery.received.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
 }
 
 fn write_reports(out: &mut impl Write, view: View, reports: &[Report]) -> std::io::Result<()> {

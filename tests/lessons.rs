@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use sio_tutor::lesson::{Lesson, Source, load_all};
+use sio_tutor::lesson::{Lesson, Source, load_all, load_and_check};
 use sio_tutor::render::View;
 
 fn built_in() -> Vec<Lesson> {
@@ -61,13 +61,13 @@ async fn a_demo_gives_the_same_bytes_every_run() {
     }
 }
 
-#[test]
-fn each_broken_lesson_file_gets_its_exact_error() {
+/// `lessons check` loads each file, then runs every lesson that loads on a real lab, so what
+/// would fail in `demo` (the last four files: a socket used before it connects, a namespace not
+/// served, and handlers that fail only when a client's event runs them) fails here first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_broken_lesson_file_gets_its_exact_error() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-lessons");
-    let errors = match load_all(Source::Folder(&dir)) {
-        Ok(_) => panic!("the broken lessons validated"),
-        Err(errors) => errors,
-    };
+    let (_, errors) = load_and_check(Source::Folder(&dir)).await;
     let found: Vec<String> = errors
         .iter()
         .map(|e| {
@@ -80,6 +80,9 @@ fn each_broken_lesson_file_gets_its_exact_error() {
         .collect();
     let expected = [
         "bad-statement.toml:9:31: `broadcast` is a flag, not a method (hint: did you mean socket.broadcast.emit(...)?)",
+        "handler-disconnects-sender.toml:9:7: the server's handler for 'bye' fails: `alice.emit('bye')` fails on the lab: alice's client failed: Called an action before the connection was established",
+        "handler-to-unknown-id.toml:9:7: the server's handler for 'dm' fails: the socket zed is used before it is connected (add `connect zed` to a lab step before this one)",
+        "handler-unserved-namespace.toml:9:7: the server's handler for 'news' fails: the namespace /tenant-x is not served: add it to `namespaces` at the top of the file",
         "no-correct-option.toml:6:8: a choice quiz needs at least one option with correct = true",
         "not-toml.toml:2:18: invalid basic string, expected `\"`",
         "predict-without-why.toml:8:1: a step with predict = true needs a `why`: the reason shown after the prediction",
@@ -101,7 +104,7 @@ fn lessons_check_exits_non_zero_on_a_broken_folder_and_zero_on_the_built_in_one(
         .expect("run sio-tutor");
     assert_eq!(broken.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains("8 errors in the lesson files"), "{stderr}");
+    assert!(stderr.contains("11 errors in the lesson files"), "{stderr}");
 
     let good = std::process::Command::new(binary)
         .args(["lessons", "check"])

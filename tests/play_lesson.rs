@@ -10,7 +10,7 @@ async fn every_lesson_opens_a_playground() {
     let lessons = load_all(Source::BuiltIn).expect("the built-in lessons load");
     assert!(!lessons.is_empty());
     for lesson in &lessons {
-        let opening = Opening::lesson(lesson);
+        let opening = Opening::lesson(lesson).expect("the opening parses");
         assert!(
             opening.announcement.contains(&lesson.title),
             "lesson {}: {}",
@@ -19,13 +19,22 @@ async fn every_lesson_opens_a_playground() {
         );
         let mut session = opening.session().await.expect("a lab starts");
         for line in &opening.commands {
-            match session.line(line).await {
+            // The parsed lines, as the lesson holds them: nothing is turned back into text.
+            match session.command(&line.command).await {
                 LineOutcome::Reports(_) | LineOutcome::Nothing => {}
                 LineOutcome::ParseError(error) => {
-                    panic!("lesson {}: `{line}` does not parse: {error}", lesson.id)
+                    panic!(
+                        "lesson {}: `{line}` does not parse: {error}",
+                        lesson.id,
+                        line = line.text
+                    )
                 }
                 LineOutcome::LabError(error) => {
-                    panic!("lesson {}: `{line}` failed: {error}", lesson.id)
+                    panic!(
+                        "lesson {}: `{line}` failed: {error}",
+                        lesson.id,
+                        line = line.text
+                    )
                 }
             }
         }

@@ -15,18 +15,19 @@
 //! | `io.of(ns)...`                     | `io.of(ns)...`                                  |
 //!
 //! The rooms are then resolved by the real adapter: a socket in two targeted rooms receives once,
-//! and `except` wins over `to`.
+//! and `except` wins over `to`. The chain itself is built in one place, `select`, which the
+//! preview (`Lab::preview`, behind `explain` and the lesson check) uses too.
 
 use serde::ser::{Serialize, SerializeTuple, Serializer};
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;
-use socketioxide::operators::BroadcastOperators;
 
 use super::LabError;
 use super::report::own_room_label;
+use super::select::{Selection, resolve_rooms, select};
 use super::server::ServerState;
-use crate::script::{Arg, Origin, RoomRef, Statement, StatementKind};
+use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
 
 /// What a statement did on the server.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,44 +80,17 @@ pub async fn execute(
     let need_socket = || socket.ok_or_else(|| LabError::NeedsSocket(statement.source.clone()));
     match &statement.kind {
         StatementKind::Emit(emit) => {
-            let args: Vec<Value> = emit
-                .args
-                .iter()
-                .map(|arg| match arg {
-                    Arg::Value(value) => value.clone(),
-                    Arg::Msg => msg.cloned().unwrap_or(Value::Null),
-                })
-                .collect();
-            let namespace = match &emit.origin {
-                Origin::Io { namespace } => namespace.clone(),
-                Origin::Socket => need_socket()?.ns().to_string(),
-            };
-            let rooms = resolve_rooms(state, socket, &emit.rooms())?;
-            let excepted = resolve_rooms(state, socket, &emit.excepted())?;
+            let args = arguments(emit, msg);
+            let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
             let failed = |e: String| LabError::Server(format!("the emit failed: {e}"));
-
-            match &emit.origin {
-                Origin::Socket if !emit.excludes_sender() => {
-                    need_socket()?
-                        .emit(&emit.event, &Arguments(&args))
-                        .map_err(|e| failed(e.to_string()))?;
-                }
-                Origin::Socket => {
-                    let operator = need_socket()?.broadcast();
-                    apply_rooms(operator, rooms, excepted)
-                        .emit(&emit.event, &Arguments(&args))
-                        .await
-                        .map_err(|e| failed(e.to_string()))?;
-                }
-                Origin::Io { namespace } => {
-                    let operator = io
-                        .of(namespace)
-                        .ok_or_else(|| LabError::UnknownNamespace(namespace.clone()))?;
-                    apply_rooms(operator, rooms, excepted)
-                        .emit(&emit.event, &Arguments(&args))
-                        .await
-                        .map_err(|e| failed(e.to_string()))?;
-                }
+            match selection {
+                Selection::Sender(socket) => socket
+                    .emit(&emit.event, &Arguments(&args))
+                    .map_err(|e| failed(e.to_string()))?,
+                Selection::Broadcast(operator) => operator
+                    .emit(&emit.event, &Arguments(&args))
+                    .await
+                    .map_err(|e| failed(e.to_string()))?,
             }
             Ok(Effect::Emitted {
                 namespace,
@@ -160,43 +134,14 @@ pub async fn execute(
     }
 }
 
-fn apply_rooms(
-    mut operator: BroadcastOperators,
-    rooms: Vec<String>,
-    excepted: Vec<String>,
-) -> BroadcastOperators {
-    if !rooms.is_empty() {
-        operator = operator.within(rooms);
-    }
-    if !excepted.is_empty() {
-        operator = operator.except(excepted);
-    }
-    operator
-}
-
-/// Turns rooms as written into the room names the adapter uses: `bob.id` becomes bob's real
-/// socket id in this namespace.
-fn resolve_rooms(
-    state: &ServerState,
-    socket: Option<&SocketRef>,
-    rooms: &[&RoomRef],
-) -> Result<Vec<String>, LabError> {
-    rooms
+/// The arguments an emit sends: as written, with `msg` (inside an `on` handler) replaced by the
+/// first argument the client sent (`null` when it sent none), as `(msg) => ...` in Node.
+pub fn arguments(emit: &Emit, msg: Option<&Value>) -> Vec<Value> {
+    emit.args
         .iter()
-        .map(|room| match room {
-            RoomRef::Named(name) => Ok(name.clone()),
-            RoomRef::OwnId => socket
-                .map(|s| s.id.to_string())
-                .ok_or_else(|| LabError::NeedsSocket("socket.id".to_string())),
-            RoomRef::SocketId(name) => {
-                // As in Node, a socket id names a room in the socket's own namespace only:
-                // `io.to(bob.id)` in another namespace reaches nobody, and so does the id of a
-                // socket that has disconnected; the adapter shows both.
-                let sid = state
-                    .id_of(name)
-                    .ok_or_else(|| LabError::UnknownSocket(name.clone()))?;
-                Ok(sid.to_string())
-            }
+        .map(|arg| match arg {
+            Arg::Value(value) => value.clone(),
+            Arg::Msg => msg.cloned().unwrap_or(Value::Null),
         })
         .collect()
 }

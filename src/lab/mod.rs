@@ -21,12 +21,17 @@
 //! - [`server`]: the axum + socketioxide server and its handlers.
 //! - [`client`]: one named rust_socketio client and its inbox.
 //! - [`execute`]: one statement onto the socketioxide API, with the JavaScript meaning.
+//! - `select`: the one operator chain for an emit, used to run it and to preview it
+//!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
 
 pub mod client;
 pub mod execute;
 pub mod report;
+mod select;
 pub mod server;
+
+pub use select::{EmitPreview, Preview};
 
 use std::collections::BTreeSet;
 
@@ -467,6 +472,81 @@ impl Lab {
             .iter()
             .position(|c| c.name == name)
             .ok_or_else(|| LabError::UnknownSocket(name.to_string()))
+    }
+
+    /// What `statement`, run as `as_socket`, would do, without doing it: for an emit, who would
+    /// receive it, from the same selection [`Lab::execute`] emits through. It refuses what the
+    /// run would refuse, with the same error.
+    pub fn preview(
+        &self,
+        as_socket: Option<&str>,
+        statement: &Statement,
+    ) -> Result<Preview, LabError> {
+        let member = match as_socket {
+            Some(name) => Some(self.member(name)?),
+            None => None,
+        };
+        let socket = match &member {
+            Some(member) => Some(self.server.socket(member)?),
+            None => None,
+        };
+        let StatementKind::Emit(emit) = &statement.kind else {
+            if socket.is_none() {
+                return Err(LabError::NeedsSocket(statement.source.clone()));
+            }
+            return Ok(Preview::Membership);
+        };
+        let (namespace, selection) = select::select(
+            &self.server.io,
+            &self.server.state,
+            socket.as_ref(),
+            &statement.source,
+            emit,
+        )?;
+        let [in_namespace, in_rooms, after_except] = select::stages(
+            &self.server.io,
+            &self.server.state,
+            socket.as_ref(),
+            &namespace,
+            emit,
+        )?;
+        let names = |sockets: Vec<socketioxide::extract::SocketRef>| {
+            let mut names: Vec<String> = sockets
+                .into_iter()
+                .filter_map(|s| self.server.state.name_of(&namespace, s.id))
+                .collect();
+            names.sort_by_key(|name| self.clients.iter().position(|c| c.name == *name));
+            names
+        };
+        let receive = names(selection.sockets());
+        let not_receive = self
+            .clients
+            .iter()
+            .map(|c| c.name.clone())
+            .filter(|name| !receive.contains(name))
+            .collect();
+        Ok(Preview::Emit(EmitPreview {
+            event: emit.event.clone(),
+            in_namespace: names(in_namespace),
+            in_rooms: names(in_rooms),
+            after_except: names(after_except),
+            receive,
+            not_receive,
+            namespace,
+        }))
+    }
+
+    /// The handler the server would run for `event` sent by the client `name`, with that
+    /// client's namespace; `None` when the server has none.
+    pub fn handler_for(
+        &self,
+        name: &str,
+        event: &str,
+    ) -> Result<(String, Option<Statement>), LabError> {
+        let index = self.client_index(name)?;
+        let namespace = self.clients[index].namespace.clone();
+        let handler = self.server.state.handler(&namespace, event);
+        Ok((namespace, handler))
     }
 
     /// The rooms of every namespace, as the server's adapter sees them right now.

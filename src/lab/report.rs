@@ -134,3 +134,16 @@ pub struct Room {
 pub fn own_room_label(socket: &str) -> String {
     format!("{socket}'s own room")
 }
+
+impl Report {
+    /// Who received the (first) event among `reports`: the live answer to a predict question.
+    pub fn received_by(reports: &[Report]) -> Vec<String> {
+        reports
+            .iter()
+            .find_map(|report| match report {
+                Report::Delivery(delivery) => Some(delivery.received.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+}

@@ -213,6 +213,14 @@ impl LabServer {
         self.io.of(namespace).is_some()
     }
 
+    /// The live socket of a member.
+    pub fn socket(&self, member: &Member) -> Result<SocketRef, LabError> {
+        self.io
+            .of(&member.namespace)
+            .and_then(|ns| ns.get_socket(member.sid))
+            .ok_or_else(|| LabError::UnknownSocket(member.name.clone()))
+    }
+
     /// Runs a statement on the server, as the socket `as_socket` if given.
     pub async fn run(
         &self,
@@ -220,12 +228,7 @@ impl LabServer {
         statement: &Statement,
     ) -> Result<Effect, LabError> {
         let socket = match as_socket {
-            Some(member) => Some(
-                self.io
-                    .of(&member.namespace)
-                    .and_then(|ns| ns.get_socket(member.sid))
-                    .ok_or_else(|| LabError::UnknownSocket(member.name.clone()))?,
-            ),
+            Some(member) => Some(self.socket(member)?),
             None => None,
         };
         execute(&self.io, &self.state, socket.as_ref(), statement, None).await

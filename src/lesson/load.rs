@@ -1,9 +1,9 @@
 //! Loading lessons from TOML and validating them before anything runs.
 //!
 //! The built-in lessons are embedded in the binary (so it works from any folder); `--lessons DIR`
-//! reads another folder. Validation walks every lesson as the lab would, without a network: it
-//! parses every statement, and tracks which sockets and namespaces exist at each step, so that a
-//! socket used before it is connected is an error here rather than in front of a class. Every
+//! reads another folder. Loading checks the file's shape and parses every statement, without a
+//! network; whether the statements run (a socket used before it is connected, a namespace that
+//! is not served) is checked by running the lesson on a real lab, in [`super::check`]. Every
 //! error names the file, line and column and says what was expected.
 
 use std::collections::BTreeSet;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_spanned::Spanned;
 
 use super::model::{Choice, Lesson, Line, Quiz, QuizKind, RunStep, Step};
-use crate::script::{Command, Origin, RoomRef, StatementKind, parse_command};
+use crate::script::parse_command;
 
 static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
 
@@ -45,12 +45,23 @@ pub enum Source<'a> {
     Folder(&'a Path),
 }
 
-/// Loads and validates every lesson, in file-name order. Returns every error found, not just the
-/// first, so a teacher can fix a file in one go.
+/// Loads every lesson, in file-name order. Returns every error found, not just the first, so a
+/// teacher can fix a file in one go.
 pub fn load_all(source: Source<'_>) -> Result<Vec<Lesson>, Vec<LessonError>> {
+    let (lessons, errors) = load_each(source);
+    if errors.is_empty() {
+        Ok(lessons)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Loads every lesson that loads, and the errors of those that do not (a lesson check runs the
+/// good ones too, to report everything at once).
+pub fn load_each(source: Source<'_>) -> (Vec<Lesson>, Vec<LessonError>) {
     let files = match read_files(&source) {
         Ok(files) => files,
-        Err(error) => return Err(vec![error]),
+        Err(error) => return (Vec::new(), vec![error]),
     };
     let mut lessons = Vec::new();
     let mut errors = Vec::new();
@@ -79,11 +90,7 @@ pub fn load_all(source: Source<'_>) -> Result<Vec<Lesson>, Vec<LessonError>> {
             message: "no lesson files (*.toml) found".to_string(),
         });
     }
-    if errors.is_empty() {
-        Ok(lessons)
-    } else {
-        Err(errors)
-    }
+    (lessons, errors)
 }
 
 fn source_name(source: &Source<'_>) -> String {
@@ -202,6 +209,7 @@ impl Checker<'_> {
             Ok(Some(command)) => Some(Line {
                 text: text.to_string(),
                 command,
+                position: line_column(self.text, span.start),
             }),
             Ok(None) => {
                 self.error(
@@ -271,11 +279,10 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
         namespaces.push(namespace.get_ref().clone());
     }
 
-    let mut world = World::new(&namespaces);
     let mut steps = Vec::new();
     for raw_step in raw.steps {
         let span = raw_step.span();
-        if let Some(step) = step(&mut checker, &mut world, raw_step.into_inner(), span) {
+        if let Some(step) = step(&mut checker, raw_step.into_inner(), span) {
             steps.push(step);
         }
     }
@@ -295,12 +302,7 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
 }
 
 /// Validates one step and builds it.
-fn step(
-    checker: &mut Checker<'_>,
-    world: &mut World,
-    raw: RawStep,
-    span: Range<usize>,
-) -> Option<Step> {
+fn step(checker: &mut Checker<'_>, raw: RawStep, span: Range<usize>) -> Option<Step> {
     let kinds: Vec<&str> = [
         ("page", raw.page.is_some()),
         ("lab", raw.lab.is_some()),
@@ -362,7 +364,6 @@ fn step(
             let mut lines = Vec::new();
             for text in raw.lab.unwrap_or_default() {
                 let line = checker.line(text.get_ref(), text.span())?;
-                world.apply(checker, &line.command, text.span());
                 lines.push(line);
             }
             Some(Step::Lab(lines))
@@ -385,7 +386,6 @@ fn step(
         "run" => {
             let run = raw.run?;
             let line = checker.line(run.get_ref(), run.span())?;
-            world.apply(checker, &line.command, run.span());
             let predict_why = match (raw.predict.unwrap_or(false), raw.why) {
                 (true, Some(why)) => Some(why),
                 (true, None) => {
@@ -413,7 +413,6 @@ fn step(
                         return None;
                     };
                     let line = checker.line(run.get_ref(), run.span())?;
-                    world.apply(checker, &line.command, run.span());
                     let Some(why) = raw.why else {
                         checker.error(quiz_span, "a predict quiz needs a `why`");
                         return None;
@@ -479,97 +478,6 @@ fn step(
                 hint: raw.hint,
                 kind,
             }))
-        }
-    }
-}
-
-/// What exists in the lab at a point of a lesson, tracked without running it.
-struct World {
-    /// Namespaces the lab serves: `/` and the declared ones.
-    served: BTreeSet<String>,
-    /// Connected sockets and their namespaces.
-    sockets: Vec<(String, String)>,
-    /// Every socket that ever connected: `bob.id` stays a (possibly empty) room after bob left.
-    ever_connected: BTreeSet<String>,
-}
-
-impl World {
-    fn new(namespaces: &[String]) -> World {
-        let mut served: BTreeSet<String> = namespaces.iter().cloned().collect();
-        served.insert("/".to_string());
-        World {
-            served,
-            sockets: Vec::new(),
-            ever_connected: BTreeSet::new(),
-        }
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.sockets.iter().any(|(n, _)| n == name)
-    }
-
-    fn require_socket(&self, checker: &mut Checker<'_>, name: &str, span: &Range<usize>) {
-        if !self.has(name) {
-            checker.error(span.clone(), format!("the socket {name} is used before it is connected (add `connect {name}` to a lab step before this one)"));
-        }
-    }
-
-    fn require_namespace(&self, checker: &mut Checker<'_>, namespace: &str, span: &Range<usize>) {
-        if !self.served.contains(namespace) {
-            checker.error(span.clone(), format!("the namespace {namespace} is not served: add it to `namespaces` at the top of the file"));
-        }
-    }
-
-    fn apply(&mut self, checker: &mut Checker<'_>, command: &Command, span: Range<usize>) {
-        match command {
-            Command::Connect { names, namespace } => {
-                for name in names {
-                    if self.has(name) {
-                        checker.error(span.clone(), format!("{name} is already connected"));
-                    }
-                    // A connection to a namespace the server does not serve fails on purpose
-                    // (lesson 4 shows the error); the socket then does not exist.
-                    if self.served.contains(namespace) {
-                        self.sockets.push((name.clone(), namespace.clone()));
-                        self.ever_connected.insert(name.clone());
-                    }
-                }
-            }
-            Command::On { namespace, .. } => self.require_namespace(checker, namespace, &span),
-            Command::ClientEmit { name, .. } => self.require_socket(checker, name, &span),
-            Command::Disconnect { name } => {
-                self.require_socket(checker, name, &span);
-                self.sockets.retain(|(n, _)| n != name);
-            }
-            Command::Rooms { .. } => {}
-            Command::Run {
-                as_socket,
-                statement,
-            } => {
-                if let Some(name) = as_socket {
-                    self.require_socket(checker, name, &span);
-                }
-                match &statement.kind {
-                    StatementKind::Emit(emit) => {
-                        if let Origin::Io { namespace } = &emit.origin {
-                            self.require_namespace(checker, namespace, &span);
-                        }
-                        for room in emit.rooms().into_iter().chain(emit.excepted()) {
-                            if let RoomRef::SocketId(name) = room
-                                && !self.ever_connected.contains(name)
-                            {
-                                checker.error(span.clone(), format!("{name}.id is used before {name} ever connected (add `connect {name}` to a lab step before this one)"));
-                            }
-                        }
-                    }
-                    StatementKind::Disconnect => {
-                        if let Some(name) = as_socket {
-                            self.sockets.retain(|(n, _)| n != name);
-                        }
-                    }
-                    StatementKind::Join(_) | StatementKind::Leave(_) => {}
-                }
-            }
         }
     }
 }

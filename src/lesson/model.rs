@@ -37,6 +37,9 @@ pub enum Step {
 pub struct Line {
     pub text: String,
     pub command: Command,
+    /// Where it is written (the opening quote of its TOML string), for errors found by running
+    /// it: 1-based line and column.
+    pub position: (usize, usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,16 +78,6 @@ pub struct Choice {
     pub text: String,
     pub correct: bool,
     pub why: Option<String>,
-}
-
-impl QuizKind {
-    /// How many options are correct (several means a multi-select).
-    pub fn correct_count(&self) -> usize {
-        match self {
-            QuizKind::Choice { options } => options.iter().filter(|o| o.correct).count(),
-            _ => 0,
-        }
-    }
 }
 
 impl Quiz {

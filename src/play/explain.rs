@@ -1,19 +1,16 @@
-//! `explain STATEMENT`: which sockets *would* receive a statement, and the rule that decides each
-//! step, computed on paper from the lab's current membership. Nothing is sent.
+//! `explain STATEMENT`: which sockets *would* receive a statement, and the rule behind each step.
+//! Nothing is sent.
 //!
-//! It reads the same parsed [`Statement`] the lab runs, and it must agree with the lab on every
-//! form (`tests/explain_semantics.rs` checks that over a whole semantics table). The rules come
-//! from the Socket.IO documentation of the JavaScript server API, the meaning the lab teaches;
-//! they are spelled out once, in the [`RULES`] table below, and every step of an explanation
-//! quotes one of them.
-//!
-//! This module must not touch the network: it reads a [`Scene`] (who is connected where, who is
-//! in which room) taken from the lab between two commands.
+//! Who is left at each step is not worked out here: the lab answers it ([`Lab::preview`]), from
+//! the same selection its run emits through, so `explain` cannot disagree with a run
+//! (`tests/explain_semantics.rs` checks that over the whole semantics table). What this module
+//! adds is the narration: the rules of the JavaScript server API, spelled out once in the
+//! [`RULES`] table below, one quoted beside each step.
 
 use colored::Colorize;
 
-use crate::lab::{Lab, LabError};
-use crate::script::{Command, Emit, Origin, RoomRef, Statement, StatementKind, Target};
+use crate::lab::{EmitPreview, Lab, LabError, Preview};
+use crate::script::{Command, Origin, RoomRef, Statement, StatementKind, Target};
 
 /// One rule of Socket.IO's addressing: a form of the API and what it means for recipients.
 #[derive(Debug, PartialEq, Eq)]
@@ -93,76 +90,6 @@ pub const RULES: &[&Rule] = &[
     &HANDLER,
 ];
 
-// ---- The lab, on paper ----------------------------------------------------------------------
-
-/// What explain needs to know about the lab: sockets, namespaces, named rooms and handlers.
-#[derive(Debug, Clone, Default)]
-pub struct Scene {
-    /// Every socket with its namespace, in connection order (the order every view lists).
-    pub sockets: Vec<(String, String)>,
-    /// Named rooms: (namespace, room, members). Own-id rooms are implied by `sockets`.
-    pub rooms: Vec<(String, String, Vec<String>)>,
-    /// The namespaces the server serves.
-    pub namespaces: Vec<String>,
-    /// The `on` handlers: (namespace, event, statement).
-    pub handlers: Vec<(String, String, Statement)>,
-    /// Every name that ever connected: `bob.id` is a room even after bob has left.
-    pub known_names: Vec<String>,
-}
-
-impl Scene {
-    /// Reads the lab's membership as the server's adapter sees it right now.
-    pub async fn read(lab: &Lab) -> Scene {
-        let map = lab.room_map(false).await;
-        let rooms = map
-            .namespaces
-            .iter()
-            .flat_map(|ns| {
-                ns.rooms.iter().map(|room| {
-                    (
-                        ns.namespace.clone(),
-                        room.name.clone(),
-                        room.members.clone(),
-                    )
-                })
-            })
-            .collect();
-        Scene {
-            sockets: lab.sockets(),
-            rooms,
-            namespaces: lab.namespaces(),
-            handlers: lab.handlers(),
-            known_names: lab.known_names(),
-        }
-    }
-
-    fn namespace_of(&self, name: &str) -> Result<&str, LabError> {
-        self.sockets
-            .iter()
-            .find(|(socket, _)| socket == name)
-            .map(|(_, ns)| ns.as_str())
-            .ok_or_else(|| LabError::UnknownSocket(name.to_string()))
-    }
-
-    /// Is `socket` (of namespace `ns`) in `room`, as the adapter of `ns` would answer?
-    fn in_room(&self, ns: &str, socket: &str, room: &ResolvedRoom) -> bool {
-        match room {
-            ResolvedRoom::Own(owner) => owner == socket,
-            ResolvedRoom::Named(name) => self
-                .rooms
-                .iter()
-                .any(|(n, r, members)| n == ns && r == name && members.iter().any(|m| m == socket)),
-        }
-    }
-}
-
-/// A room as the adapter knows it: a name, or the own-id room of a socket.
-#[derive(Debug, Clone, PartialEq)]
-enum ResolvedRoom {
-    Named(String),
-    Own(String),
-}
-
 // ---- Explanations ---------------------------------------------------------------------------
 
 /// One step of an explanation: what it does, the rule behind it, and who is left after it.
@@ -234,13 +161,13 @@ impl From<LabError> for ExplainError {
 
 /// Explains a parsed playground command: a statement (`alice: socket.to('r').emit('x')`,
 /// `io.emit('x')`) or a client emit that a handler answers (`alice.emit('chat message', 'hi')`).
-pub fn explain_command(scene: &Scene, command: &Command) -> Result<Explanation, ExplainError> {
+pub fn explain_command(lab: &Lab, command: &Command) -> Result<Explanation, ExplainError> {
     match command {
         Command::Run {
             as_socket,
             statement,
         } => {
-            let mut explanation = explain(scene, as_socket.as_deref(), statement)?;
+            let mut explanation = explain(lab, as_socket.as_deref(), statement)?;
             explanation.heading = match as_socket {
                 Some(name) => format!("{name}: {}", statement.source),
                 None => statement.source.clone(),
@@ -253,12 +180,7 @@ pub fn explain_command(scene: &Scene, command: &Command) -> Result<Explanation, 
             source,
             ..
         } => {
-            let namespace = scene.namespace_of(name)?.to_string();
-            let handler = scene
-                .handlers
-                .iter()
-                .find(|(ns, ev, _)| *ns == namespace && ev == event)
-                .map(|(_, _, statement)| statement.clone());
+            let (namespace, handler) = lab.handler_for(name, event)?;
             let Some(handler) = handler else {
                 return Ok(Explanation {
                     heading: source.clone(),
@@ -268,7 +190,7 @@ pub fn explain_command(scene: &Scene, command: &Command) -> Result<Explanation, 
                     )),
                 });
             };
-            let mut explanation = explain(scene, Some(name), &handler)?;
+            let mut explanation = explain(lab, Some(name), &handler)?;
             explanation.steps.insert(
                 0,
                 Step {
@@ -284,27 +206,23 @@ pub fn explain_command(scene: &Scene, command: &Command) -> Result<Explanation, 
     }
 }
 
-/// Explains one statement run as `as_socket` (or at server level).
+/// Explains one statement run as `as_socket` (or at server level). Who is left after each step
+/// is the lab's answer ([`Lab::preview`]); this function only says which rule each step is.
 pub fn explain(
-    scene: &Scene,
+    lab: &Lab,
     as_socket: Option<&str>,
     statement: &Statement,
 ) -> Result<Explanation, LabError> {
-    // The lab refuses an unknown socket before anything else; so does explain.
-    let sender = match as_socket {
-        Some(name) => Some((name, scene.namespace_of(name)?)),
-        None => None,
-    };
-    let needs_sender = || sender.ok_or_else(|| LabError::NeedsSocket(statement.source.clone()));
+    let preview = lab.preview(as_socket, statement)?;
+    let sender = as_socket.unwrap_or("the socket");
     let mut explanation = Explanation {
         heading: statement.source.clone(),
         steps: Vec::new(),
-        verdict: Verdict::Nothing(String::new()),
+        verdict: Verdict::Nothing("nothing would be sent to anyone".into()),
     };
-    let emit = match &statement.kind {
-        StatementKind::Emit(emit) => emit,
-        StatementKind::Join(rooms) | StatementKind::Leave(rooms) => {
-            let (name, _) = needs_sender()?;
+    let (emit, preview) = match (&statement.kind, preview) {
+        (StatementKind::Emit(emit), Preview::Emit(preview)) => (emit, preview),
+        (StatementKind::Join(rooms) | StatementKind::Leave(rooms), _) => {
             let rooms = rooms.iter().map(|r| r.to_string()).collect::<Vec<_>>();
             let verb = if matches!(statement.kind, StatementKind::Join(_)) {
                 "join"
@@ -312,68 +230,40 @@ pub fn explain(
                 "leave"
             };
             explanation.steps.push(Step {
-                what: format!("{name} would {verb} {}", rooms.join(", ")),
+                what: format!("{sender} would {verb} {}", rooms.join(", ")),
                 rule: &MEMBERSHIP,
                 sockets: None,
             });
-            explanation.verdict = Verdict::Nothing("nothing would be sent to anyone".into());
             return Ok(explanation);
         }
-        StatementKind::Disconnect => {
-            let (name, _) = needs_sender()?;
+        _ => {
             explanation.steps.push(Step {
-                what: format!("the server would disconnect {name}"),
+                what: format!("the server would disconnect {sender}"),
                 rule: &MEMBERSHIP,
                 sockets: None,
             });
-            explanation.verdict = Verdict::Nothing("nothing would be sent to anyone".into());
             return Ok(explanation);
         }
     };
 
-    // 1. The namespace, and the plain socket.emit that ignores every room.
-    let namespace = match &emit.origin {
-        Origin::Io { namespace } => namespace.clone(),
-        Origin::Socket => needs_sender()?.1.to_string(),
-    };
+    // 1. The plain socket.emit, which ignores every room.
     if matches!(emit.origin, Origin::Socket) && !emit.excludes_sender() {
-        let (name, _) = needs_sender()?;
         explanation.steps.push(Step {
-            what: format!("only {name}"),
+            what: format!("only {sender}"),
             rule: &SOCKET_EMIT,
-            sockets: Some(vec![name.to_string()]),
+            sockets: Some(preview.receive.clone()),
         });
-        return Ok(finish(
-            scene,
-            explanation,
-            &namespace,
-            emit,
-            vec![name.to_string()],
-        ));
+        return Ok(finish(explanation, preview));
     }
-    // Resolved in the lab's order: targeted rooms, excepted rooms, then the namespace.
-    let rooms = resolve(scene, sender, &emit.rooms())?;
-    let excepted = resolve(scene, sender, &emit.excepted())?;
-    if !scene.namespaces.contains(&namespace) {
-        return Err(LabError::UnknownNamespace(namespace));
-    }
-    let mut left: Vec<String> = scene
-        .sockets
-        .iter()
-        .filter(|(_, ns)| *ns == namespace)
-        .map(|(name, _)| name.clone())
-        .collect();
     let start_rule = match &emit.origin {
         Origin::Socket => &SOCKET_NAMESPACE,
-        Origin::Io { namespace } if namespace == "/" && !statement.source.contains(".of(") => {
-            &IO_MAIN
-        }
+        Origin::Io { namespace } if namespace == "/" => &IO_MAIN,
         Origin::Io { .. } => &IO_OF,
     };
     explanation.steps.push(Step {
-        what: format!("start from the sockets on {namespace}"),
+        what: format!("start from the sockets on {}", preview.namespace),
         rule: start_rule,
-        sockets: Some(left.clone()),
+        sockets: Some(preview.in_namespace.clone()),
     });
 
     // A socket's id as a room deserves a word before it is used.
@@ -390,90 +280,47 @@ pub fn explain(
     }
 
     // 2. `.to` / `.in`: the union of the rooms.
-    if !rooms.is_empty() {
-        left.retain(|socket| rooms.iter().any(|r| scene.in_room(&namespace, socket, r)));
+    if !emit.rooms().is_empty() {
         explanation.steps.push(Step {
             what: format!("keep the sockets in {}", written(&emit.rooms())),
             rule: &TO_ROOMS,
-            sockets: Some(left.clone()),
+            sockets: Some(preview.in_rooms.clone()),
         });
     }
 
     // 3. `.except`: always wins.
-    if !excepted.is_empty() {
-        left.retain(|socket| {
-            !excepted
-                .iter()
-                .any(|r| scene.in_room(&namespace, socket, r))
-        });
+    if !emit.excepted().is_empty() {
         explanation.steps.push(Step {
             what: format!("leave out the sockets in {}", written(&emit.excepted())),
             rule: &EXCEPT_ROOMS,
-            sockets: Some(left.clone()),
+            sockets: Some(preview.after_except.clone()),
         });
     }
 
     // 4. A broadcast from a socket leaves the sender out, whatever the rooms said.
     if emit.excludes_sender() {
-        let (name, _) = needs_sender()?;
-        left.retain(|socket| socket != name);
         let rule = match emit.chain.first() {
             Some(Target::Broadcast) => &SOCKET_BROADCAST,
             Some(Target::Except(_)) => &SOCKET_EXCEPT,
             _ => &SOCKET_TO,
         };
         explanation.steps.push(Step {
-            what: format!("leave out the sender, {name}"),
+            what: format!("leave out the sender, {sender}"),
             rule,
-            sockets: Some(left.clone()),
+            sockets: Some(preview.receive.clone()),
         });
     }
-    Ok(finish(scene, explanation, &namespace, emit, left))
+    Ok(finish(explanation, preview))
 }
 
-fn finish(
-    scene: &Scene,
-    mut explanation: Explanation,
-    namespace: &str,
-    emit: &Emit,
-    receive: Vec<String>,
-) -> Explanation {
-    let not_receive = scene
-        .sockets
-        .iter()
-        .map(|(name, _)| name.clone())
-        .filter(|name| !receive.contains(name))
-        .collect();
+fn finish(mut explanation: Explanation, preview: EmitPreview) -> Explanation {
     explanation.verdict = Verdict::Emit {
-        namespace: namespace.to_string(),
-        event: emit.event.clone(),
-        receive,
-        not_receive,
+        namespace: preview.namespace,
+        event: preview.event,
+        receive: preview.receive,
+        not_receive: preview.not_receive,
     };
     explanation
-}
-
-/// Rooms as written to rooms as the adapter knows them, refusing what the lab would refuse.
-fn resolve(
-    scene: &Scene,
-    sender: Option<(&str, &str)>,
-    rooms: &[&RoomRef],
-) -> Result<Vec<ResolvedRoom>, LabError> {
-    rooms
-        .iter()
-        .map(|room| match room {
-            RoomRef::Named(name) => Ok(ResolvedRoom::Named(name.clone())),
-            RoomRef::OwnId => sender
-                .map(|(name, _)| ResolvedRoom::Own(name.to_string()))
-                .ok_or_else(|| LabError::NeedsSocket("socket.id".to_string())),
-            RoomRef::SocketId(name) => {
-                if !scene.known_names.contains(name) {
-                    return Err(LabError::UnknownSocket(name.clone()));
-                }
-                Ok(ResolvedRoom::Own(name.clone()))
-            }
-        })
-        .collect()
 }
 
 fn written(rooms: &[&RoomRef]) -> String {
@@ -562,80 +409,4 @@ pub fn rules_text() -> String {
         out.push_str(&format!("  {:<width$}  {}\n", rule.form.cyan(), rule.says));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::script::parse_command;
-
-    fn scene() -> Scene {
-        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
-        Scene {
-            sockets: vec![
-                s("alice", "/"),
-                s("bob", "/"),
-                s("carol", "/"),
-                s("dave", "/t"),
-            ],
-            rooms: vec![
-                (
-                    "/".into(),
-                    "room1".into(),
-                    vec!["alice".into(), "bob".into()],
-                ),
-                ("/t".into(), "room1".into(), vec!["dave".into()]),
-            ],
-            namespaces: vec!["/".into(), "/t".into()],
-            handlers: Vec::new(),
-            known_names: vec!["alice".into(), "bob".into(), "carol".into(), "dave".into()],
-        }
-    }
-
-    fn recipients(line: &str) -> Vec<String> {
-        let command = parse_command(line).ok().flatten().expect("a command");
-        explain_command(&scene(), &command)
-            .expect("an explanation")
-            .recipients()
-            .expect("an emit")
-            .to_vec()
-    }
-
-    #[test]
-    fn socket_to_leaves_the_sender_out_even_when_it_is_in_the_room() {
-        assert_eq!(recipients("alice: socket.to('room1').emit('x')"), ["bob"]);
-        let command = parse_command("alice: socket.to('room1').emit('x')")
-            .ok()
-            .flatten()
-            .expect("a command");
-        let explanation = explain_command(&scene(), &command).expect("an explanation");
-        assert_eq!(explanation.steps.last().map(|s| s.rule), Some(&SOCKET_TO));
-    }
-
-    #[test]
-    fn io_to_stays_in_its_namespace() {
-        assert_eq!(recipients("io.to('room1').emit('x')"), ["alice", "bob"]);
-        assert_eq!(recipients("io.of('/t').to('room1').emit('x')"), ["dave"]);
-        assert!(recipients("io.of('/t').to(alice.id).emit('x')").is_empty());
-    }
-
-    #[test]
-    fn what_the_lab_refuses_explain_refuses() {
-        let command = parse_command("io.to(zed.id).emit('x')")
-            .ok()
-            .flatten()
-            .expect("a command");
-        assert_eq!(
-            explain_command(&scene(), &command),
-            Err(ExplainError::Lab(LabError::UnknownSocket("zed".into())))
-        );
-        let command = parse_command("connect erin")
-            .ok()
-            .flatten()
-            .expect("a command");
-        assert_eq!(
-            explain_command(&scene(), &command),
-            Err(ExplainError::NotAStatement)
-        );
-    }
 }

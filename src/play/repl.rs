@@ -26,13 +26,14 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 
 use super::complete::{Helper, Names};
-use super::explain::{self, ExplainError, Scene};
+use super::explain::{self, ExplainError};
 use super::{LineOutcome, Session};
 use crate::lab::report::Report;
 use crate::lab::{LabError, LabOptions};
-use crate::lesson::{Lesson, QuizKind, Step};
+use crate::lesson::walk;
+use crate::lesson::{Lesson, Line};
 use crate::render::{LineError, View};
-use crate::script::{Command, parse_command};
+use crate::script::{Command, ParseError, parse_command};
 
 /// The help page.
 const HELP: &str = include_str!("../../assets/play-help.txt");
@@ -51,7 +52,8 @@ const SAVED_HEADER: &str = "# sio-tutor play session";
 /// Where a playground starts: commands to run before the first prompt, and what to announce.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opening {
-    pub commands: Vec<String>,
+    /// Parsed once: a lesson's lines as the lesson holds them, never turned back into text.
+    pub commands: Vec<Line>,
     pub announcement: String,
     /// For a lesson: the namespaces its lab serves. The commands then run in a lab that serves
     /// only these, as in the lesson (where connecting elsewhere fails on purpose); the
@@ -61,59 +63,50 @@ pub struct Opening {
 
 impl Opening {
     /// alice, bob and carol on `/` (from `assets/play-scene.txt`).
-    pub fn scene() -> Opening {
+    pub fn scene() -> Result<Opening, ParseError> {
         Opening::parse(SCENE)
     }
 
     /// No sockets at all.
-    pub fn empty() -> Opening {
+    pub fn empty() -> Result<Opening, ParseError> {
         Opening::parse(EMPTY)
     }
 
-    /// The lab as `lesson` leaves it: every command its steps run, in order (lab lines, run
-    /// steps and the statements of predict quizzes).
-    pub fn lesson(lesson: &Lesson) -> Opening {
-        let mut commands = Vec::new();
-        for step in &lesson.steps {
-            match step {
-                Step::Lab(lines) => commands.extend(lines.iter().map(|l| l.text.clone())),
-                Step::Run(run) => commands.push(run.line.text.clone()),
-                Step::Quiz(quiz) => {
-                    if let QuizKind::Predict { line, .. } = &quiz.kind {
-                        commands.push(line.text.clone());
-                    }
-                }
-                Step::Page(_) | Step::Rooms { .. } => {}
-            }
-        }
-        let announcement = Opening::parse(LESSON)
+    /// The lab as `lesson` leaves it: every line its steps run, in order (the lesson's own
+    /// walk).
+    pub fn lesson(lesson: &Lesson) -> Result<Opening, ParseError> {
+        let announcement = Opening::parse(LESSON)?
             .announcement
             .replace("{number}", &lesson.number.to_string())
             .replace("{title}", &lesson.title);
-        Opening {
-            commands,
+        Ok(Opening {
+            commands: walk::lines(lesson).cloned().collect(),
             announcement,
             lesson_namespaces: Some(lesson.namespaces.clone()),
-        }
+        })
     }
 
     /// Reads an opening file: `# ` comments, `| ` announcement lines, and commands.
-    pub fn parse(text: &str) -> Opening {
+    pub fn parse(text: &str) -> Result<Opening, ParseError> {
         let mut commands = Vec::new();
         let mut announcement = String::new();
-        for line in text.lines() {
+        for (number, line) in text.lines().enumerate() {
             if let Some(said) = line.strip_prefix('|') {
                 announcement.push_str(said.strip_prefix(' ').unwrap_or(said));
                 announcement.push('\n');
-            } else if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
-                commands.push(line.trim().to_string());
+            } else if let Some(command) = parse_command(line)? {
+                commands.push(Line {
+                    text: line.trim().to_string(),
+                    command,
+                    position: (number + 1, 1),
+                });
             }
         }
-        Opening {
+        Ok(Opening {
             commands,
             announcement,
             lesson_namespaces: None,
-        }
+        })
     }
 
     /// A fresh session for this opening (its commands not yet run).
@@ -244,19 +237,15 @@ impl Repl {
     /// Runs the opening commands quietly (they are announced instead), and remembers them.
     async fn open(&mut self) {
         self.saved.clear();
-        for command in self.opening.commands.clone() {
-            match self.session.line(&command).await {
-                LineOutcome::Reports(reports) => self.save_line(&command, &reports),
-                LineOutcome::Nothing => {}
-                LineOutcome::ParseError(error) => {
-                    print!(
-                        "{}",
-                        View::Text.error(&LineError::parse(0, &command, &error))
-                    )
+        for line in self.opening.commands.clone() {
+            match self.session.command(&line.command).await {
+                LineOutcome::Reports(reports) => {
+                    self.save_line(&line.text, &line.command, &reports)
                 }
+                LineOutcome::Nothing | LineOutcome::ParseError(_) => {}
                 LineOutcome::LabError(error) => print!(
                     "{}",
-                    View::Text.error(&LineError::lab(0, &command, error.to_string()))
+                    View::Text.error(&LineError::lab(0, &line.text, error.to_string()))
                 ),
             }
         }
@@ -268,7 +257,7 @@ impl Repl {
     /// Remembers a line that ran, for `save`. A `connect` the server refused for some names
     /// (a namespace a lesson does not serve) is saved with the names that did connect only:
     /// the replay serves any namespace, and must end with the same sockets.
-    fn save_line(&mut self, line: &str, reports: &[Report]) {
+    fn save_line(&mut self, line: &str, command: &Command, reports: &[Report]) {
         let refused: Vec<&str> = reports
             .iter()
             .filter_map(|report| match report {
@@ -276,14 +265,15 @@ impl Repl {
                 _ => None,
             })
             .collect();
-        match parse_command(line) {
-            Ok(Some(Command::Connect { names, namespace })) if !refused.is_empty() => {
+        match command {
+            Command::Connect { names, namespace } if !refused.is_empty() => {
                 let kept: Vec<String> = names
-                    .into_iter()
+                    .iter()
                     .filter(|name| !refused.contains(&name.as_str()))
+                    .cloned()
                     .collect();
                 if !kept.is_empty() {
-                    self.saved.push(connect_line(&kept, &namespace));
+                    self.saved.push(connect_line(&kept, namespace));
                 }
             }
             _ => self.saved.push(line.trim().to_string()),
@@ -307,10 +297,17 @@ impl Repl {
 
     async fn command(&mut self, line: &str) {
         let before = self.session.lab.sockets();
-        let text = match self.session.line(line).await {
+        let command = match parse_command(line) {
+            Ok(Some(command)) => command,
+            Ok(None) => return,
+            Err(error) => {
+                return print!("{}", View::Text.error(&LineError::parse(0, line, &error)));
+            }
+        };
+        let text = match self.session.command(&command).await {
             LineOutcome::Nothing => return,
             LineOutcome::Reports(reports) => {
-                self.save_line(line, &reports);
+                self.save_line(line, &command, &reports);
                 reports.iter().map(|r| View::Text.report(r)).collect()
             }
             LineOutcome::ParseError(error) => View::Text.error(&LineError::parse(0, line, &error)),
@@ -342,8 +339,7 @@ impl Repl {
                 return print!("{}", View::Text.error(&LineError::parse(0, text, &error)));
             }
         };
-        let scene = Scene::read(&self.session.lab).await;
-        match explain::explain_command(&scene, &command) {
+        match explain::explain_command(&self.session.lab, &command) {
             Ok(explanation) => print!("{}", explain::text(&explanation)),
             Err(error @ ExplainError::NotAStatement) | Err(error @ ExplainError::Lab(_)) => {
                 print!(
@@ -518,10 +514,12 @@ mod tests {
 
     #[test]
     fn the_scene_connects_three_sockets_and_says_so() {
-        let opening = Opening::scene();
-        assert_eq!(opening.commands, ["connect alice bob carol"]);
+        let opening = Opening::scene().expect("the scene parses");
+        let texts: Vec<&str> = opening.commands.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["connect alice bob carol"]);
         assert!(opening.announcement.contains("alice, bob and carol"));
-        assert!(Opening::empty().commands.is_empty());
+        assert!(Opening::empty().expect("parses").commands.is_empty());
+        assert!(Opening::parse(LESSON).is_ok());
     }
 
     #[test]

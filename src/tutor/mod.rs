@@ -17,9 +17,9 @@ pub mod terminal;
 
 use colored::Colorize;
 
-use crate::demo::received_by;
 use crate::lab::report::Report;
 use crate::lab::{Lab, LabOptions};
+use crate::lesson::walk::{At, walk};
 use crate::lesson::{Choice, Lesson, Line, Quiz, QuizKind, Step};
 use crate::render::View;
 use crate::render::lesson::{LessonItem, page, wrap_styled};
@@ -53,10 +53,6 @@ impl Tutor {
             progress,
             at: (0, 0),
         })
-    }
-
-    pub fn progress(&self) -> &Progress {
-        &self.progress
     }
 
     pub fn journal(&self) -> Journal {
@@ -157,20 +153,23 @@ impl Tutor {
                 )
                 .dimmed()
             );
-            for step in &lesson.steps[..state.step.min(lesson.steps.len())] {
-                replay(&mut lab, step).await?;
+            // The steps before: their lines run silently, to rebuild the lab as it was.
+            for at in walk(lesson, 0).take(state.step) {
+                for run in &at.runs {
+                    execute(&mut lab, run.line).await?;
+                }
             }
         }
 
-        for index in state.step..lesson.steps.len() {
-            self.at = (index + 1, lesson.steps.len());
-            let outcome = self.step(&mut lab, lesson, &lesson.steps[index]).await?;
+        for at in walk(lesson, state.step) {
+            self.at = (at.index + 1, at.of);
+            let outcome = self.step(&mut lab, lesson, &at).await?;
             if let Some(right) = outcome {
                 state.questions += 1;
                 state.score += usize::from(right);
             }
-            state.step = index + 1;
-            state.done = state.step == lesson.steps.len();
+            state.step = at.index + 1;
+            state.done = state.step == at.of;
             self.progress
                 .lessons
                 .insert(lesson.id.clone(), state.clone());
@@ -199,27 +198,23 @@ impl Tutor {
         &mut self,
         lab: &mut Lab,
         lesson: &Lesson,
-        step: &Step,
+        at: &At<'_>,
     ) -> Result<Option<bool>, String> {
-        match step {
+        match at.step {
             Step::Page(text) => {
                 print!("{}", page(text, ""));
                 self.pause();
                 println!();
                 Ok(None)
             }
-            Step::Lab(lines) => {
-                for line in lines {
-                    let reports = execute(lab, line).await?;
-                    if matches!(
-                        line.command,
-                        crate::script::Command::Connect { .. }
-                            | crate::script::Command::Disconnect { .. }
-                    ) {
+            Step::Lab(_) => {
+                for run in &at.runs {
+                    let reports = execute(lab, run.line).await?;
+                    if run.echo {
                         print!(
                             "{}",
                             View::Text.lesson_item(&LessonItem::Command {
-                                line: line.text.clone()
+                                line: run.line.text.clone()
                             })
                         );
                     }
@@ -322,7 +317,7 @@ async fn predict(lab: &mut Lab, line: &Line, prompt: &str, why: &str) -> Result<
             .filter_map(|i| names.get(i).cloned())
             .collect();
     let reports = execute(lab, line).await?;
-    let received = received_by(&reports);
+    let received = Report::received_by(&reports);
     for report in &reports {
         match report {
             Report::Delivery(delivery) => {
@@ -448,23 +443,6 @@ async fn execute(lab: &mut Lab, line: &Line) -> Result<Vec<Report>, String> {
     lab.execute(&line.command)
         .await
         .map_err(|e| format!("at `{}`: {e}", line.text))
-}
-
-/// Re-runs a step's live part without showing it, to rebuild the lab when resuming.
-async fn replay(lab: &mut Lab, step: &Step) -> Result<(), String> {
-    let lines: Vec<&Line> = match step {
-        Step::Lab(lines) => lines.iter().collect(),
-        Step::Run(run) => vec![&run.line],
-        Step::Quiz(Quiz {
-            kind: QuizKind::Predict { line, .. },
-            ..
-        }) => vec![line],
-        _ => Vec::new(),
-    };
-    for line in lines {
-        execute(lab, line).await?;
-    }
-    Ok(())
 }
 
 fn print_reports(reports: &[Report]) {
