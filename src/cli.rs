@@ -255,7 +255,7 @@ async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> u8 {
 }
 
 fn journal() -> u8 {
-    let Some(dir) = tutor::progress::home() else {
+    let Some(dir) = crate::files::home() else {
         eprintln!("sio-tutor: cannot find your data folder; set SIO_TUTOR_HOME");
         return status::CANNOT_RUN;
     };
@@ -383,7 +383,7 @@ fn list(dir: Option<&Path>) -> u8 {
         Err(code) => return code,
     };
     // Progress is shown when it can be read; a list never fails for want of it.
-    let progress = match tutor::progress::home() {
+    let progress = match crate::files::home() {
         Some(home) => {
             let (progress, warning) = tutor::progress::Store::new(home).load();
             if let Some(warning) = warning {

@@ -23,6 +23,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod files;
 pub mod lab;
 pub mod lesson;
 pub mod play;

@@ -24,32 +24,10 @@ use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;
 
 use super::LabError;
-use super::report::own_room_label;
+use super::report::{Effect, own_room_label};
 use super::select::{Selection, resolve_rooms, select};
-use super::server::ServerState;
+use super::state::ServerState;
 use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
-
-/// What a statement did on the server.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    /// An event went out in `namespace` (to whom is for the clients to tell).
-    Emitted {
-        namespace: String,
-        event: String,
-        args: Vec<Value>,
-    },
-    /// The socket joined rooms (labels as shown to the learner).
-    Joined {
-        namespace: String,
-        rooms: Vec<String>,
-    },
-    Left {
-        namespace: String,
-        rooms: Vec<String>,
-    },
-    /// The server disconnected the socket.
-    Disconnected { namespace: String },
-}
 
 /// Serializes a list of arguments as a tuple, which socketioxide sends as several arguments
 /// (`["ev", a, b]`), where a `Vec` would be sent as one array argument (`["ev", [a, b]]`).

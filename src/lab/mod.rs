@@ -30,6 +30,7 @@ pub mod execute;
 pub mod report;
 mod select;
 pub mod server;
+mod state;
 
 pub use select::{EmitPreview, Preview};
 
@@ -41,12 +42,12 @@ use serde_json::Value;
 
 use crate::script::{Command, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
-use execute::Effect;
 use report::{
-    ConnectError, Delivery, HandlerSet, Membership, MembershipAction, NamespaceRooms, Report, Room,
-    RoomMap, Unhandled, own_room_label,
+    ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, NamespaceRooms,
+    Report, Room, RoomMap, Unhandled, own_room_label,
 };
-use server::{LabServer, Member};
+use server::LabServer;
+use state::Member;
 
 /// What went wrong while carrying out a command. Each message reads as a sentence for the
 /// learner.

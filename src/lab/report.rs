@@ -147,3 +147,25 @@ impl Report {
             .unwrap_or_default()
     }
 }
+
+/// What a statement did on the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// An event went out in `namespace` (to whom is for the clients to tell).
+    Emitted {
+        namespace: String,
+        event: String,
+        args: Vec<Value>,
+    },
+    /// The socket joined rooms (labels as shown to the learner).
+    Joined {
+        namespace: String,
+        rooms: Vec<String>,
+    },
+    Left {
+        namespace: String,
+        rooms: Vec<String>,
+    },
+    /// The server disconnected the socket.
+    Disconnected { namespace: String },
+}

@@ -14,7 +14,7 @@ use socketioxide::extract::SocketRef;
 use socketioxide::operators::BroadcastOperators;
 
 use super::LabError;
-use super::server::ServerState;
+use super::state::ServerState;
 use crate::script::{Emit, Origin, RoomRef};
 
 /// The sockets an emit goes to, before anything is sent.

@@ -15,142 +15,23 @@
 //!   runs each incoming event in its own task, so without this the barrier's `sync` of another
 //!   client could overtake the relay. See `crate::lab` for the barrier itself.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use axum::serve::ListenerExt;
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
-use socketioxide::socket::Sid;
-use tokio::sync::watch;
 
 use super::LabError;
-use super::execute::{Effect, execute};
-use super::report::ServerLog;
+use super::execute::execute;
+use super::report::Effect;
+use super::state::{Member, ServerState, lock};
 use crate::script::Statement;
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
 pub const SYNC_EVENT: &str = "sio-tutor:sync";
-
-/// A socket the server knows, by name.
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub name: String,
-    pub namespace: String,
-    pub sid: Sid,
-}
-
-/// What the server's handlers share with the lab.
-#[derive(Default)]
-pub struct ServerState {
-    /// Connected sockets, in the order their connect handler finished.
-    members: Mutex<Vec<Member>>,
-    /// The id of every socket that ever connected, by name. A disconnected socket's id still
-    /// names a room (an empty one), as a variable holding it would in Node: `io.to(dave.id)`
-    /// after dave left reaches nobody, and is not an error.
-    ids: Mutex<HashMap<String, Sid>>,
-    /// Proof-of-life lines not yet collected by the lab.
-    log: Mutex<Vec<ServerLog>>,
-    /// The handler statement for each (namespace, event) that clients may send.
-    handlers: Mutex<HashMap<(String, String), Statement>>,
-    /// What the last client-triggered handler did, for the lab to report.
-    last_effect: Mutex<Option<Result<Effect, LabError>>>,
-    /// Bumped on every connect and disconnect, so the lab can wait for one without polling.
-    changed: watch::Sender<u64>,
-}
-
-/// Locks a mutex, recovering the data if a panicking thread poisoned it: the lab's state is
-/// plain data, always consistent between statements.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-impl ServerState {
-    pub fn members(&self) -> Vec<Member> {
-        lock(&self.members).clone()
-    }
-
-    pub fn member(&self, name: &str) -> Option<Member> {
-        lock(&self.members).iter().find(|m| m.name == name).cloned()
-    }
-
-    /// The id `name` has, or had before it disconnected.
-    pub fn id_of(&self, name: &str) -> Option<Sid> {
-        lock(&self.ids).get(name).copied()
-    }
-
-    /// Every name that ever connected.
-    pub fn known_names(&self) -> Vec<String> {
-        lock(&self.ids).keys().cloned().collect()
-    }
-
-    pub fn name_of(&self, namespace: &str, sid: Sid) -> Option<String> {
-        lock(&self.members)
-            .iter()
-            .find(|m| m.sid == sid && m.namespace == namespace)
-            .map(|m| m.name.clone())
-    }
-
-    pub fn take_log(&self) -> Vec<ServerLog> {
-        std::mem::take(&mut *lock(&self.log))
-    }
-
-    pub fn set_handler(&self, namespace: &str, event: &str, statement: Statement) {
-        lock(&self.handlers).insert((namespace.to_string(), event.to_string()), statement);
-    }
-
-    /// The handler statement for an event clients send on `namespace`, if one was set.
-    pub fn handler(&self, namespace: &str, event: &str) -> Option<Statement> {
-        lock(&self.handlers)
-            .get(&(namespace.to_string(), event.to_string()))
-            .cloned()
-    }
-
-    /// Every handler that was set, sorted by namespace and event.
-    pub fn handlers(&self) -> Vec<(String, String, Statement)> {
-        let mut handlers: Vec<_> = lock(&self.handlers)
-            .iter()
-            .map(|((ns, event), statement)| (ns.clone(), event.clone(), statement.clone()))
-            .collect();
-        handlers.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        handlers
-    }
-
-    pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {
-        lock(&self.last_effect).take()
-    }
-
-    /// Waits until `done` holds for the member list. Woken by every connect and disconnect; no
-    /// polling, no sleep.
-    pub async fn wait_until(&self, done: impl Fn(&[Member]) -> bool) {
-        let mut changes = self.changed.subscribe();
-        loop {
-            if done(&lock(&self.members)) {
-                return;
-            }
-            if changes.changed().await.is_err() {
-                return;
-            }
-        }
-    }
-
-    fn print(&self, line: &str, socket: &str, namespace: &str) {
-        lock(&self.log).push(ServerLog {
-            line: line.to_string(),
-            socket: socket.to_string(),
-            namespace: namespace.to_string(),
-        });
-    }
-
-    fn changed(&self) {
-        self.changed.send_modify(|version| *version += 1);
-    }
-}
 
 /// A running lab server.
 pub struct LabServer {

@@ -476,7 +476,8 @@ pub fn write_session(path: &Path, commands: &[String]) -> Result<(), String> {
         text.push_str(command);
         text.push('\n');
     }
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    crate::files::write_atomically(path, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// `connect a b [to /ns]`.
@@ -492,7 +493,7 @@ fn connect_line(names: &[String], namespace: &str) -> String {
 /// Where the history lives: next to the tutor's progress, in `$SIO_TUTOR_HOME` or the user's
 /// data folder.
 pub fn history_path() -> Option<PathBuf> {
-    crate::tutor::progress::home().map(|dir| dir.join("play-history.txt"))
+    crate::files::home().map(|dir| dir.join("play-history.txt"))
 }
 
 /// Saves after every line, so that history survives a closed terminal. Losing it is never

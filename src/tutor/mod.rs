@@ -39,7 +39,7 @@ pub struct Tutor {
 impl Tutor {
     /// Opens the progress store, printing a warning if the file had to be set aside.
     pub fn open(lessons: Vec<Lesson>) -> Result<Tutor, String> {
-        let dir = progress::home().ok_or(
+        let dir = crate::files::home().ok_or(
             "cannot find a folder for your progress: set SIO_TUTOR_HOME to a folder of your choice",
         )?;
         let store = Store::new(dir);

@@ -1,24 +1,17 @@
 //! The learner's progress and journal, kept in the user's data folder (or `$SIO_TUTOR_HOME`).
 //!
 //! Both are small JSON files a person can read. Every write goes to a temporary file in the same
-//! folder and is then renamed over the old one, so an interruption at any moment leaves either
+//! folder and is then renamed over the old one (`crate::files::write_atomically`), so an interruption at any moment leaves either
 //! the old file or the new one, never half of one. A progress file that cannot be read is set
 //! aside under a new name (never deleted), with a warning that says where, and the tutor starts
 //! clean.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// Where the tutor keeps its files.
-pub fn home() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("SIO_TUTOR_HOME").filter(|h| !h.is_empty()) {
-        return Some(PathBuf::from(home));
-    }
-    directories::ProjectDirs::from("", "", "sio-tutor").map(|dirs| dirs.data_dir().to_path_buf())
-}
+use crate::files::write_atomically;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
@@ -129,20 +122,6 @@ impl Store {
         let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
         write_atomically(&self.progress_path(), text.as_bytes())
     }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it over
-/// `path`: readers see the old file or the new one, never a mix.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temporary, path)
 }
 
 fn timestamp() -> String {

@@ -1,0 +1,133 @@
+//! What the lab's server knows between two statements: its sockets by name, the handlers it was
+//! given, the proof-of-life lines not yet collected, and what the last handler did.
+//!
+//! The server's handlers (`super::server`) write it; the lab, the selection (`super::select`) and
+//! the statement runner (`super::execute`) read it. It lives apart from the server so that the
+//! runner, which the server's handlers call, does not have to import the server back.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use socketioxide::socket::Sid;
+use tokio::sync::watch;
+
+use super::LabError;
+use super::report::{Effect, ServerLog};
+use crate::script::Statement;
+
+/// A socket the server knows, by name.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub name: String,
+    pub namespace: String,
+    pub sid: Sid,
+}
+
+/// What the server's handlers share with the lab.
+#[derive(Default)]
+pub struct ServerState {
+    /// Connected sockets, in the order their connect handler finished.
+    pub(super) members: Mutex<Vec<Member>>,
+    /// The id of every socket that ever connected, by name. A disconnected socket's id still
+    /// names a room (an empty one), as a variable holding it would in Node: `io.to(dave.id)`
+    /// after dave left reaches nobody, and is not an error.
+    pub(super) ids: Mutex<HashMap<String, Sid>>,
+    /// Proof-of-life lines not yet collected by the lab.
+    pub(super) log: Mutex<Vec<ServerLog>>,
+    /// The handler statement for each (namespace, event) that clients may send.
+    pub(super) handlers: Mutex<HashMap<(String, String), Statement>>,
+    /// What the last client-triggered handler did, for the lab to report.
+    pub(super) last_effect: Mutex<Option<Result<Effect, LabError>>>,
+    /// Bumped on every connect and disconnect, so the lab can wait for one without polling.
+    pub(super) changed: watch::Sender<u64>,
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it: the lab's state is
+/// plain data, always consistent between statements.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl ServerState {
+    pub fn members(&self) -> Vec<Member> {
+        lock(&self.members).clone()
+    }
+
+    pub fn member(&self, name: &str) -> Option<Member> {
+        lock(&self.members).iter().find(|m| m.name == name).cloned()
+    }
+
+    /// The id `name` has, or had before it disconnected.
+    pub fn id_of(&self, name: &str) -> Option<Sid> {
+        lock(&self.ids).get(name).copied()
+    }
+
+    /// Every name that ever connected.
+    pub fn known_names(&self) -> Vec<String> {
+        lock(&self.ids).keys().cloned().collect()
+    }
+
+    pub fn name_of(&self, namespace: &str, sid: Sid) -> Option<String> {
+        lock(&self.members)
+            .iter()
+            .find(|m| m.sid == sid && m.namespace == namespace)
+            .map(|m| m.name.clone())
+    }
+
+    pub fn take_log(&self) -> Vec<ServerLog> {
+        std::mem::take(&mut *lock(&self.log))
+    }
+
+    pub fn set_handler(&self, namespace: &str, event: &str, statement: Statement) {
+        lock(&self.handlers).insert((namespace.to_string(), event.to_string()), statement);
+    }
+
+    /// The handler statement for an event clients send on `namespace`, if one was set.
+    pub fn handler(&self, namespace: &str, event: &str) -> Option<Statement> {
+        lock(&self.handlers)
+            .get(&(namespace.to_string(), event.to_string()))
+            .cloned()
+    }
+
+    /// Every handler that was set, sorted by namespace and event.
+    pub fn handlers(&self) -> Vec<(String, String, Statement)> {
+        let mut handlers: Vec<_> = lock(&self.handlers)
+            .iter()
+            .map(|((ns, event), statement)| (ns.clone(), event.clone(), statement.clone()))
+            .collect();
+        handlers.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        handlers
+    }
+
+    pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {
+        lock(&self.last_effect).take()
+    }
+
+    /// Waits until `done` holds for the member list. Woken by every connect and disconnect; no
+    /// polling, no sleep.
+    pub async fn wait_until(&self, done: impl Fn(&[Member]) -> bool) {
+        let mut changes = self.changed.subscribe();
+        loop {
+            if done(&lock(&self.members)) {
+                return;
+            }
+            if changes.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    pub(super) fn print(&self, line: &str, socket: &str, namespace: &str) {
+        lock(&self.log).push(ServerLog {
+            line: line.to_string(),
+            socket: socket.to_string(),
+            namespace: namespace.to_string(),
+        });
+    }
+
+    pub(super) fn changed(&self) {
+        self.changed.send_modify(|version| *version += 1);
+    }
+}
