@@ -8,10 +8,11 @@ use clap::{Parser, Subcommand};
 use colored::Colorize;
 
 use crate::lesson::find::find;
-use crate::lesson::{Lesson, Source, load_all};
+use crate::lesson::{Lesson, LessonError, Source, load_all, load_and_check};
+use crate::play::repl::{Opening, ReplError};
 use crate::play::{self, Session};
 use crate::render::{self, View};
-use crate::tutor::{self, Tutor};
+use crate::tutor::{self, Tutor, TutorError};
 
 /// A tutor that teaches Socket.IO by running it for real.
 #[derive(Debug, Parser)]
@@ -118,26 +119,109 @@ pub mod status {
     pub const FAILED: u8 = 1;
     /// The command cannot run here (no terminal, bad usage, a port in use).
     pub const CANNOT_RUN: u8 = 2;
+    /// Ctrl-C or Esc in the tutor, as a shell reports a SIGINT.
+    pub const INTERRUPTED: u8 = crate::tutor::terminal::INTERRUPTED;
+}
+
+/// How a command failed: the error to print (none when the command has already shown what went
+/// wrong, as a script's failing line) and the exit status. Every command returns one up to
+/// [`main`], the only place that prints an error or picks a status (cargo's `CliError`).
+#[derive(Debug)]
+pub struct CliError {
+    error: Option<Box<dyn std::error::Error>>,
+    status: u8,
+}
+
+impl CliError {
+    fn new(status: u8, error: impl Into<Box<dyn std::error::Error>>) -> CliError {
+        CliError {
+            error: Some(error.into()),
+            status,
+        }
+    }
+
+    /// Exit status 1: the work ran and failed.
+    fn failed(error: impl Into<Box<dyn std::error::Error>>) -> CliError {
+        CliError::new(status::FAILED, error)
+    }
+
+    /// Exit status 2: the command cannot run here.
+    fn cannot_run(error: impl Into<Box<dyn std::error::Error>>) -> CliError {
+        CliError::new(status::CANNOT_RUN, error)
+    }
+
+    /// A status with nothing more to print.
+    fn quiet(status: u8) -> CliError {
+        CliError {
+            error: None,
+            status,
+        }
+    }
+
+    /// Prints the error once, as `sio-tutor: message`; a [`Shown`] text as it is.
+    fn report(&self) {
+        let Some(error) = &self.error else { return };
+        if error.is::<Shown>() {
+            eprintln!("{error}");
+        } else {
+            eprintln!("sio-tutor: {error}");
+        }
+    }
+}
+
+/// A message laid out for the terminal already (several lines, its own prefixes).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Shown(String);
+
+impl From<TutorError> for CliError {
+    fn from(error: TutorError) -> CliError {
+        match error {
+            TutorError::Interrupted(_) => {
+                tutor::terminal::goodbye();
+                CliError::quiet(status::INTERRUPTED)
+            }
+            TutorError::NoHome => CliError::cannot_run(error),
+            other => CliError::failed(other),
+        }
+    }
+}
+
+/// Lesson files that did not load or run: every error on its own line, then how many.
+impl From<Vec<LessonError>> for CliError {
+    fn from(errors: Vec<LessonError>) -> CliError {
+        let mut text: String = errors.iter().map(|e| format!("{e}\n")).collect();
+        text.push_str(&format!(
+            "sio-tutor: {} error{} in the lesson files",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        ));
+        CliError::failed(Shown(text))
+    }
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     render::choose_colours();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let outcome = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("sio-tutor: cannot start the async runtime: {error}");
-            return ExitCode::from(status::CANNOT_RUN);
-        }
+        Ok(runtime) => runtime.block_on(run(cli)),
+        Err(error) => Err(CliError::cannot_run(format!(
+            "cannot start the async runtime: {error}"
+        ))),
     };
-    let code = runtime.block_on(run(cli));
-    ExitCode::from(code)
+    match outcome {
+        Ok(()) => ExitCode::from(status::OK),
+        Err(error) => {
+            error.report();
+            ExitCode::from(error.status)
+        }
+    }
 }
 
-async fn run(cli: Cli) -> u8 {
+async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Commands::Play {
             file,
@@ -148,24 +232,27 @@ async fn run(cli: Cli) -> u8 {
             let on_terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
             if file.is_none() && !json && on_terminal {
                 let opening = match lesson {
-                    Some(wanted) => match play_lesson(&wanted) {
-                        Ok(lesson) => play::repl::Opening::lesson(&lesson),
-                        Err(code) => return code,
-                    },
-                    None if empty => play::repl::Opening::empty(),
-                    None => play::repl::Opening::scene(),
-                };
-                return match opening {
-                    Ok(opening) => play::repl::run(opening).await,
-                    Err(error) => {
-                        eprintln!("sio-tutor: the playground's opening does not parse: {error}");
-                        status::CANNOT_RUN
-                    }
+                    Some(wanted) => Opening::lesson(&play_lesson(&wanted)?),
+                    None if empty => Opening::empty(),
+                    None => Opening::scene(),
+                }
+                .map_err(|error| {
+                    CliError::cannot_run(format!(
+                        "the playground's opening does not parse: {error}"
+                    ))
+                })?;
+                return match play::repl::run(opening).await {
+                    Ok(()) => Ok(()),
+                    // As before errors had one door: the terminal going away ends the
+                    // session normally, after saying so.
+                    Err(error @ ReplError::Terminal(_)) => Err(CliError::new(status::OK, error)),
+                    Err(error) => Err(CliError::cannot_run(error)),
                 };
             }
             if lesson.is_some() {
-                eprintln!("sio-tutor: --lesson opens the interactive playground, on a terminal");
-                return status::CANNOT_RUN;
+                return Err(CliError::cannot_run(
+                    "--lesson opens the interactive playground, on a terminal",
+                ));
             }
             // A script or a pipe starts from an empty lab anyway: `--empty` changes nothing.
             play_script(file, View::from_json_flag(json)).await
@@ -177,14 +264,19 @@ async fn run(cli: Cli) -> u8 {
             bots,
             client_js,
         }) => {
-            crate::serve::run(crate::serve::Options {
+            let code = crate::serve::run(crate::serve::Options {
                 host,
                 port,
                 view: View::from_json_flag(json),
                 bots,
                 client_js,
             })
-            .await
+            .await;
+            // serve prints its own errors for now; only its status comes back.
+            match code {
+                status::OK => Ok(()),
+                code => Err(CliError::quiet(code)),
+            }
         }
         Some(Commands::List { lessons }) => list(lessons.as_deref()),
         Some(Commands::Demo {
@@ -212,86 +304,67 @@ async fn run(cli: Cli) -> u8 {
 }
 
 /// `sio-tutor` (the menu) and `sio-tutor learn LESSON`.
-async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> u8 {
-    let lessons = match load_lessons(dir) {
-        Ok(lessons) => lessons,
-        Err(code) => return code,
-    };
-    let chosen = match wanted.map(|w| find(&lessons, w)) {
-        Some(Ok(lesson)) => Some(lesson.clone()),
-        Some(Err(message)) => {
-            eprintln!("sio-tutor: {message}");
-            return status::CANNOT_RUN;
-        }
+async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> Result<(), CliError> {
+    let lessons = load_lessons(dir)?;
+    let chosen = match wanted {
+        Some(wanted) => Some(
+            find(&lessons, wanted)
+                .map_err(CliError::cannot_run)?
+                .clone(),
+        ),
         None => None,
     };
     if !tutor::terminal::interactive() {
         if wanted.is_none() {
-            let _ = list(dir);
+            list(dir)?;
             println!();
         }
-        eprintln!("{}", tutor::terminal::NEEDS_TERMINAL);
-        return status::CANNOT_RUN;
+        return Err(CliError::cannot_run(Shown(
+            tutor::terminal::NEEDS_TERMINAL.to_string(),
+        )));
     }
-    tutor::terminal::catch_interrupts();
-    let mut tutor = match Tutor::open(lessons) {
-        Ok(tutor) => tutor,
-        Err(message) => {
-            eprintln!("sio-tutor: {message}");
-            return status::CANNOT_RUN;
-        }
-    };
-    let outcome = match chosen {
-        Some(lesson) => tutor.learn(&lesson).await,
-        None => tutor.menu().await,
-    };
-    match outcome {
-        Ok(()) => status::OK,
-        Err(message) => {
-            eprintln!("sio-tutor: {message}");
-            status::FAILED
-        }
-    }
-}
-
-fn journal() -> u8 {
-    let Some(dir) = crate::files::home() else {
-        eprintln!("sio-tutor: cannot find your data folder; set SIO_TUTOR_HOME");
-        return status::CANNOT_RUN;
-    };
-    match tutor::journal::Journal::new(dir).entries() {
-        Ok(entries) if entries.is_empty() => {
-            println!(
-                "Your journal is empty. The reflection question at the end of the course adds to it."
-            );
-            status::OK
-        }
-        Ok(entries) => {
-            for entry in entries {
-                println!("{}  ({})", entry.date.dimmed(), entry.lesson);
-                println!("  {}", entry.question.italic());
-                println!("  {}\n", entry.answer);
+    let mut tutor = Tutor::open(lessons)?;
+    // Ctrl-C between prompts ends the tutor the same way as Ctrl-C inside one: as a value.
+    let outcome = tokio::select! {
+        outcome = async {
+            match chosen {
+                Some(lesson) => tutor.learn(&lesson).await,
+                None => tutor.menu().await,
             }
-            status::OK
-        }
-        Err(message) => {
-            eprintln!("sio-tutor: {message}");
-            status::FAILED
-        }
-    }
+        } => outcome,
+        _ = tokio::signal::ctrl_c() => Err(TutorError::Interrupted(tutor::Interrupted)),
+    };
+    Ok(outcome?)
 }
 
-fn reset(lesson: Option<&str>, yes: bool) -> u8 {
-    let lessons = match load_lessons(None) {
-        Ok(lessons) => lessons,
-        Err(code) => return code,
-    };
-    let id = match lesson.map(|w| find(&lessons, w)) {
-        Some(Ok(lesson)) => Some(lesson.id.clone()),
-        Some(Err(message)) => {
-            eprintln!("sio-tutor: {message}");
-            return status::CANNOT_RUN;
-        }
+fn journal() -> Result<(), CliError> {
+    let dir = crate::files::home()
+        .ok_or_else(|| CliError::cannot_run("cannot find your data folder; set SIO_TUTOR_HOME"))?;
+    let entries = tutor::journal::Journal::new(dir)
+        .entries()
+        .map_err(CliError::failed)?;
+    if entries.is_empty() {
+        println!(
+            "Your journal is empty. The reflection question at the end of the course adds to it."
+        );
+    }
+    for entry in entries {
+        println!("{}  ({})", entry.date.dimmed(), entry.lesson);
+        println!("  {}", entry.question.italic());
+        println!("  {}\n", entry.answer);
+    }
+    Ok(())
+}
+
+fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
+    let lessons = load_lessons(None)?;
+    let id = match lesson {
+        Some(wanted) => Some(
+            find(&lessons, wanted)
+                .map_err(CliError::cannot_run)?
+                .id
+                .clone(),
+        ),
         None => None,
     };
     let what = match &id {
@@ -300,10 +373,9 @@ fn reset(lesson: Option<&str>, yes: bool) -> u8 {
     };
     if !yes {
         if !tutor::terminal::interactive() {
-            eprintln!(
-                "sio-tutor: reset asks before it forgets {what}; add --yes to confirm without a terminal"
-            );
-            return status::CANNOT_RUN;
+            return Err(CliError::cannot_run(format!(
+                "reset asks before it forgets {what}; add --yes to confirm without a terminal"
+            )));
         }
         let confirmed = dialoguer::Confirm::new()
             .with_prompt(format!("Forget {what}?"))
@@ -311,77 +383,37 @@ fn reset(lesson: Option<&str>, yes: bool) -> u8 {
             .interact_opt();
         if !matches!(confirmed, Ok(Some(true))) {
             println!("Nothing was changed.");
-            return status::OK;
+            return Ok(());
         }
     }
-    let mut tutor = match Tutor::open(lessons) {
-        Ok(tutor) => tutor,
-        Err(message) => {
-            eprintln!("sio-tutor: {message}");
-            return status::CANNOT_RUN;
-        }
-    };
-    match tutor.reset(id.as_deref()) {
-        Ok(()) => {
-            println!("Forgot {what}.");
-            status::OK
-        }
-        Err(message) => {
-            eprintln!("sio-tutor: {message}");
-            status::FAILED
-        }
-    }
+    let mut tutor = Tutor::open(lessons)?;
+    tutor.reset(id.as_deref())?;
+    println!("Forgot {what}.");
+    Ok(())
 }
 
 /// The lesson `play --lesson` starts from.
-fn play_lesson(wanted: &str) -> Result<Lesson, u8> {
+fn play_lesson(wanted: &str) -> Result<Lesson, CliError> {
     let lessons = load_lessons(None)?;
-    find(&lessons, wanted).cloned().map_err(|message| {
-        eprintln!("sio-tutor: {message}");
-        status::CANNOT_RUN
-    })
+    find(&lessons, wanted)
+        .cloned()
+        .map_err(CliError::cannot_run)
 }
 
-/// Loads the lessons, or prints every error and returns the exit status to use.
-fn load_lessons(dir: Option<&Path>) -> Result<Vec<Lesson>, u8> {
-    let source = match dir {
+/// Loads the lessons (shape and statements, no lab).
+fn load_lessons(dir: Option<&Path>) -> Result<Vec<Lesson>, CliError> {
+    Ok(load_all(source(dir))?)
+}
+
+fn source(dir: Option<&Path>) -> Source<'_> {
+    match dir {
         Some(dir) => Source::Folder(dir),
         None => Source::BuiltIn,
-    };
-    load_all(source).map_err(|errors| report_lesson_errors(&errors))
-}
-
-/// Loads the lessons and runs each on a lab (`lessons check`): every load error, or every
-/// lesson whose lines fail, reported together.
-async fn load_checked(dir: Option<&Path>) -> Result<Vec<Lesson>, u8> {
-    let source = match dir {
-        Some(dir) => Source::Folder(dir),
-        None => Source::BuiltIn,
-    };
-    let (lessons, errors) = crate::lesson::load_and_check(source).await;
-    if errors.is_empty() {
-        return Ok(lessons);
     }
-    Err(report_lesson_errors(&errors))
 }
 
-fn report_lesson_errors(errors: &[crate::lesson::LessonError]) -> u8 {
-    for error in errors {
-        eprintln!("{error}");
-    }
-    eprintln!(
-        "sio-tutor: {} error{} in the lesson files",
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
-    );
-    status::FAILED
-}
-
-fn list(dir: Option<&Path>) -> u8 {
-    let lessons = match load_lessons(dir) {
-        Ok(lessons) => lessons,
-        Err(code) => return code,
-    };
+fn list(dir: Option<&Path>) -> Result<(), CliError> {
+    let lessons = load_lessons(dir)?;
     // Progress is shown when it can be read; a list never fails for want of it.
     let progress = match crate::files::home() {
         Some(home) => {
@@ -402,85 +434,73 @@ fn list(dir: Option<&Path>) -> u8 {
             lesson.summary
         );
     }
-    status::OK
+    Ok(())
 }
 
-async fn check(dir: Option<&Path>) -> u8 {
-    match load_checked(dir).await {
-        Ok(lessons) => {
-            let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
-            println!("{} lessons, {steps} steps: all valid", lessons.len());
-            status::OK
-        }
-        Err(code) => code,
+/// `lessons check`: loads the lessons and runs each on a lab; every error of either kind.
+async fn check(dir: Option<&Path>) -> Result<(), CliError> {
+    let (lessons, errors) = load_and_check(source(dir)).await;
+    if !errors.is_empty() {
+        return Err(errors.into());
     }
+    let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
+    println!("{} lessons, {steps} steps: all valid", lessons.len());
+    Ok(())
 }
 
-async fn demo(wanted: Option<&str>, all: bool, view: View, dir: Option<&Path>) -> u8 {
-    let lessons = match load_lessons(dir) {
-        Ok(lessons) => lessons,
-        Err(code) => return code,
-    };
+async fn demo(
+    wanted: Option<&str>,
+    all: bool,
+    view: View,
+    dir: Option<&Path>,
+) -> Result<(), CliError> {
+    let lessons = load_lessons(dir)?;
     let chosen: Vec<&Lesson> = if all {
         lessons.iter().collect()
     } else {
-        match find(&lessons, wanted.unwrap_or_default()) {
-            Ok(lesson) => vec![lesson],
-            Err(message) => {
-                eprintln!("sio-tutor: {message}");
-                return status::CANNOT_RUN;
-            }
-        }
+        vec![find(&lessons, wanted.unwrap_or_default()).map_err(CliError::cannot_run)?]
     };
     let mut stdout = std::io::stdout().lock();
     for lesson in chosen {
         if let Err(error) = crate::demo::run(lesson, view, &mut stdout).await {
             let _ = stdout.flush();
-            eprintln!("sio-tutor: {error}");
-            return status::FAILED;
+            return Err(CliError::failed(error));
         }
     }
-    status::OK
+    Ok(())
 }
 
-async fn play_script(file: Option<PathBuf>, view: View) -> u8 {
+async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> {
     let lines: Vec<String> = match &file {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => text.lines().map(String::from).collect(),
-            Err(error) => {
-                eprintln!("sio-tutor: cannot read {}: {error}", path.display());
-                return status::CANNOT_RUN;
-            }
-        },
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|error| {
+                CliError::cannot_run(format!("cannot read {}: {error}", path.display()))
+            })?
+            .lines()
+            .map(String::from)
+            .collect(),
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
-                eprintln!(
-                    "sio-tutor play is interactive when both its input and output are a terminal; otherwise it reads commands from a file or a pipe, for example:\n  printf 'connect alice bob\\nalice: socket.broadcast.emit(\"hi\")\\n' | sio-tutor play"
-                );
-                return status::CANNOT_RUN;
+                return Err(CliError::cannot_run(Shown(
+                    "sio-tutor play is interactive when both its input and output are a terminal; otherwise it reads commands from a file or a pipe, for example:\n  printf 'connect alice bob\\nalice: socket.broadcast.emit(\"hi\")\\n' | sio-tutor play".to_string(),
+                )));
             }
             stdin.lock().lines().map_while(Result::ok).collect()
         }
     };
-    let mut session = match Session::start().await {
-        Ok(session) => session,
-        Err(error) => {
-            eprintln!("sio-tutor: {error}");
-            return status::CANNOT_RUN;
-        }
-    };
+    let mut session = Session::start().await.map_err(CliError::cannot_run)?;
     let mut stdout = std::io::stdout().lock();
     let outcome = play::script::run(&mut session, lines, view, &mut stdout).await;
     let _ = stdout.flush();
     drop(stdout);
     session.shutdown().await;
     match outcome {
-        Ok(true) => status::OK,
-        Ok(false) => status::FAILED,
-        Err(error) => {
-            eprintln!("sio-tutor: cannot write the output: {error}");
-            status::FAILED
-        }
+        Ok(true) => Ok(()),
+        // The failing lines were shown in the output, in its view.
+        Ok(false) => Err(CliError::quiet(status::FAILED)),
+        Err(error) => Err(CliError::failed(format!(
+            "cannot write the output: {error}"
+        ))),
     }
 }

@@ -15,33 +15,17 @@ use crate::render::View;
 use crate::render::lesson::{LessonItem, OptionView, QuizView};
 
 /// Why a demo stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum DemoError {
+    #[error("lesson {lesson}, at `{line}`: {source}")]
     Lab {
         lesson: String,
         line: String,
-        error: LabError,
+        #[source]
+        source: LabError,
     },
-    Output(std::io::Error),
-}
-
-impl std::fmt::Display for DemoError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DemoError::Lab {
-                lesson,
-                line,
-                error,
-            } => write!(f, "lesson {lesson}, at `{line}`: {error}"),
-            DemoError::Output(error) => write!(f, "cannot write the output: {error}"),
-        }
-    }
-}
-
-impl From<std::io::Error> for DemoError {
-    fn from(error: std::io::Error) -> Self {
-        DemoError::Output(error)
-    }
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
 }
 
 /// Runs one lesson in a fresh lab, writing every item to `out`.
@@ -51,7 +35,7 @@ pub async fn run(lesson: &Lesson, view: View, out: &mut impl Write) -> Result<()
         .map_err(|error| DemoError::Lab {
             lesson: lesson.id.clone(),
             line: "(starting the lab)".to_string(),
-            error,
+            source: error,
         })?;
     let outcome = run_in(&mut lab, lesson, view, out).await;
     lab.shutdown().await;
@@ -172,7 +156,7 @@ async fn execute(lab: &mut Lab, lesson: &Lesson, line: &Line) -> Result<Vec<Repo
         .map_err(|error| DemoError::Lab {
             lesson: lesson.id.clone(),
             line: line.text.clone(),
-            error,
+            source: error,
         })
 }
 

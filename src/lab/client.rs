@@ -118,12 +118,12 @@ impl LabClient {
             })
             .connect()
             .await
-            .map_err(|e| LabError::Client(name.to_string(), e.to_string()))?;
+            .map_err(|e| LabError::client(name, e))?;
 
         let outcome = tokio::time::timeout(ROUND_TRIP_LIMIT, ready_rx)
             .await
-            .map_err(|_| LabError::Client(name.to_string(), "no welcome from the server".into()))?
-            .map_err(|_| LabError::Client(name.to_string(), "the connection closed".into()))?;
+            .map_err(|_| LabError::client(name, "no welcome from the server"))?
+            .map_err(|_| LabError::client(name, "the connection closed"))?;
         match outcome {
             Ok(()) => Ok(Connection::Ready(LabClient {
                 name: name.to_string(),
@@ -156,16 +156,11 @@ impl LabClient {
                 async {}.boxed()
             })
             .await
-            .map_err(|e| LabError::Client(self.name.clone(), e.to_string()))?;
+            .map_err(|e| LabError::client(&self.name, e))?;
         tokio::time::timeout(ROUND_TRIP_LIMIT, acked_rx)
             .await
-            .map_err(|_| {
-                LabError::Client(
-                    self.name.clone(),
-                    format!("no acknowledgement for '{event}'"),
-                )
-            })?
-            .map_err(|_| LabError::Client(self.name.clone(), "the connection closed".into()))
+            .map_err(|_| LabError::client(&self.name, format!("no acknowledgement for '{event}'")))?
+            .map_err(|_| LabError::client(&self.name, "the connection closed"))
     }
 
     /// Everything received since the last call, oldest first.

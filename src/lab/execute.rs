@@ -60,7 +60,7 @@ pub async fn execute(
         StatementKind::Emit(emit) => {
             let args = arguments(emit, msg);
             let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
-            let failed = |e: String| LabError::Server(format!("the emit failed: {e}"));
+            let failed = |e: String| LabError::server(format!("the emit failed: {e}"));
             match selection {
                 Selection::Sender(socket) => socket
                     .emit(&emit.event, &Arguments(&args))
@@ -106,7 +106,7 @@ pub async fn execute(
             let namespace = socket.ns().to_string();
             socket
                 .disconnect()
-                .map_err(|e| LabError::Server(format!("the disconnect failed: {e}")))?;
+                .map_err(|e| LabError::server(format!("the disconnect failed: {e}")))?;
             Ok(Effect::Disconnected { namespace })
         }
     }

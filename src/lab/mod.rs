@@ -50,44 +50,101 @@ use server::LabServer;
 use state::Member;
 
 /// What went wrong while carrying out a command. Each message reads as a sentence for the
-/// learner.
-#[derive(Debug, Clone, PartialEq)]
+/// learner; a failure of the client or server library keeps that library's error as its
+/// [`std::error::Error::source`].
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum LabError {
+    #[error("there is no socket named {0}: connect it first (connect {0})")]
     UnknownSocket(String),
+    #[error("the server does not serve the namespace {0}")]
     UnknownNamespace(String),
+    #[error("{0} is already connected")]
     AlreadyConnected(String),
+    #[error("`{0}` needs a socket to run as: put a name in front, as in alice: {0}")]
     NeedsSocket(String),
+    #[error("a lab holds at most {0} sockets (each one is a real connection)")]
     TooManySockets(usize),
-    Client(String, String),
-    Server(String),
+    /// A named client failed (rust_socketio's error, or what the lab saw, as the cause).
+    #[error("{name}'s client failed: {cause}")]
+    Client {
+        name: String,
+        #[source]
+        cause: Cause,
+    },
+    /// The lab's own server failed (socketioxide's or the system's error as the cause).
+    #[error("the lab server failed: {cause}")]
+    Server {
+        #[source]
+        cause: Cause,
+    },
 }
 
-impl std::fmt::Display for LabError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LabError::UnknownSocket(name) => write!(
-                f,
-                "there is no socket named {name}: connect it first (connect {name})"
-            ),
-            LabError::UnknownNamespace(namespace) => {
-                write!(f, "the server does not serve the namespace {namespace}")
-            }
-            LabError::AlreadyConnected(name) => write!(f, "{name} is already connected"),
-            LabError::NeedsSocket(statement) => write!(
-                f,
-                "`{statement}` needs a socket to run as: put a name in front, as in alice: {statement}"
-            ),
-            LabError::TooManySockets(limit) => write!(
-                f,
-                "a lab holds at most {limit} sockets (each one is a real connection)"
-            ),
-            LabError::Client(name, message) => write!(f, "{name}'s client failed: {message}"),
-            LabError::Server(message) => write!(f, "the lab server failed: {message}"),
+impl LabError {
+    /// A client failure with its cause.
+    pub fn client(name: &str, cause: impl Into<Cause>) -> LabError {
+        LabError::Client {
+            name: name.to_string(),
+            cause: cause.into(),
+        }
+    }
+
+    /// A server failure with its cause.
+    pub fn server(cause: impl Into<Cause>) -> LabError {
+        LabError::Server {
+            cause: cause.into(),
         }
     }
 }
 
-impl std::error::Error for LabError {}
+/// Two errors are the same when they say the same thing (causes from other libraries cannot be
+/// compared otherwise); `explain` and the lab are checked to refuse with the same error.
+impl PartialEq for LabError {
+    fn eq(&self, other: &LabError) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+            && self.to_string() == other.to_string()
+    }
+}
+
+/// The cause of a client or server failure: another library's error, or a sentence when the lab
+/// itself noticed (no welcome, no acknowledgement). Shared, so that a [`LabError`] stays `Clone`.
+#[derive(Debug, Clone)]
+pub struct Cause(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl From<rust_socketio::Error> for Cause {
+    fn from(error: rust_socketio::Error) -> Cause {
+        Cause(std::sync::Arc::new(error))
+    }
+}
+
+impl From<std::io::Error> for Cause {
+    fn from(error: std::io::Error) -> Cause {
+        Cause(std::sync::Arc::new(error))
+    }
+}
+
+impl From<String> for Cause {
+    fn from(message: String) -> Cause {
+        Cause(std::sync::Arc::new(std::io::Error::other(message)))
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(message: &str) -> Cause {
+        Cause::from(message.to_string())
+    }
+}
 
 /// How a lab starts.
 #[derive(Debug, Clone, Default)]
@@ -284,7 +341,7 @@ impl Lab {
         while let Some((index, connection)) = connections.next().await {
             match connection {
                 Ok(Connection::Ready(client)) => connected[index] = Some(client),
-                Ok(Connection::Refused(message)) => outcome = Err(LabError::Server(message)),
+                Ok(Connection::Refused(message)) => outcome = Err(LabError::server(message)),
                 Err(error) => outcome = Err(error),
             }
             if outcome.is_err() {

@@ -51,10 +51,8 @@ impl LabServer {
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| LabError::Server(format!("cannot open a loopback port: {e}")))?;
-        let address = listener
-            .local_addr()
-            .map_err(|e| LabError::Server(e.to_string()))?;
+            .map_err(|e| LabError::server(format!("cannot open a loopback port: {e}")))?;
+        let address = listener.local_addr().map_err(LabError::server)?;
         // Without TCP_NODELAY, Nagle's algorithm holds small packets back until the previous
         // one is acknowledged, and every barrier round trip costs about 40 ms.
         let listener = listener.tap_io(|tcp| {

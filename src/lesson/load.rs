@@ -20,22 +20,13 @@ use crate::script::parse_command;
 static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
 
 /// One problem in one lesson file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
 pub struct LessonError {
     pub file: String,
     pub line: usize,
     pub column: usize,
     pub message: String,
-}
-
-impl std::fmt::Display for LessonError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
 }
 
 /// Where lessons come from.

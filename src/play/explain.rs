@@ -133,30 +133,14 @@ impl Explanation {
 }
 
 /// Why `explain` could not explain a line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExplainError {
     /// The line is a command such as `connect`, not something that sends.
+    #[error("explain takes a statement, such as explain alice: socket.to('room1').emit('hi')")]
     NotAStatement,
     /// The statement cannot run here, for the same reason the lab would refuse it.
-    Lab(LabError),
-}
-
-impl std::fmt::Display for ExplainError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ExplainError::NotAStatement => write!(
-                f,
-                "explain takes a statement, such as explain alice: socket.to('room1').emit('hi')"
-            ),
-            ExplainError::Lab(error) => write!(f, "it would fail: {error}"),
-        }
-    }
-}
-
-impl From<LabError> for ExplainError {
-    fn from(error: LabError) -> Self {
-        ExplainError::Lab(error)
-    }
+    #[error("it would fail: {0}")]
+    Lab(#[from] LabError),
 }
 
 /// Explains a parsed playground command: a statement (`alice: socket.to('r').emit('x')`,

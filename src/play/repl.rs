@@ -167,19 +167,14 @@ struct Repl {
 }
 
 /// Runs the REPL until `quit` or Ctrl-D. Returns the exit status.
-pub async fn run(opening: Opening) -> u8 {
+pub async fn run(opening: Opening) -> Result<(), ReplError> {
     let config = Config::builder()
         .completion_type(CompletionType::List)
         .max_history_size(1_000)
         .and_then(|b| Ok(b.history_ignore_dups(true)?.build()));
-    let editor = config.and_then(Editor::<Helper, FileHistory>::with_config);
-    let mut editor = match editor {
-        Ok(editor) => editor,
-        Err(error) => {
-            eprintln!("sio-tutor: cannot open the line editor: {error}");
-            return crate::cli::status::CANNOT_RUN;
-        }
-    };
+    let mut editor = config
+        .and_then(Editor::<Helper, FileHistory>::with_config)
+        .map_err(ReplError::Editor)?;
     editor.set_helper(Some(Helper::default()));
     let history = history_path();
     if let Some(path) = &history {
@@ -187,13 +182,7 @@ pub async fn run(opening: Opening) -> u8 {
         let _ = editor.load_history(path);
     }
 
-    let session = match opening.session().await {
-        Ok(session) => session,
-        Err(error) => {
-            eprintln!("sio-tutor: {error}");
-            return crate::cli::status::CANNOT_RUN;
-        }
-    };
+    let session = opening.session().await?;
     let mut repl = Repl {
         session,
         opening,
@@ -224,13 +213,25 @@ pub async fn run(opening: Opening) -> u8 {
                 break;
             }
             Err(error) => {
-                eprintln!("sio-tutor: the terminal failed: {error}");
-                break;
+                repl.session.shutdown().await;
+                return Err(ReplError::Terminal(error));
             }
         }
     }
     repl.session.shutdown().await;
-    crate::cli::status::OK
+    Ok(())
+}
+
+/// Why the REPL could not start, or stopped. Errors of a line never end it: they are drawn and
+/// the prompt comes back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplError {
+    #[error("cannot open the line editor: {0}")]
+    Editor(#[source] ReadlineError),
+    #[error(transparent)]
+    Lab(#[from] LabError),
+    #[error("the terminal failed: {0}")]
+    Terminal(#[source] ReadlineError),
 }
 
 impl Repl {
@@ -421,9 +422,13 @@ impl Repl {
                 format!("saved {path}:").green(),
                 self.saved.len()
             ),
-            Err(message) => print!(
+            Err(error) => print!(
                 "{}",
-                View::Text.error(&LineError::lab(0, &format!("save {path}"), message))
+                View::Text.error(&LineError::lab(
+                    0,
+                    &format!("save {path}"),
+                    error.to_string()
+                ))
             ),
         }
     }
@@ -454,19 +459,10 @@ impl Repl {
 
 /// Writes a saved session. Refuses to overwrite a file that is not itself a saved session, so a
 /// slip of the keyboard cannot destroy someone's work.
-pub fn write_session(path: &Path, commands: &[String]) -> Result<(), String> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        if !existing.starts_with(SAVED_HEADER) {
-            return Err(format!(
-                "{} already exists and is not a saved session: pick another name",
-                path.display()
-            ));
-        }
-    } else if path.exists() {
-        return Err(format!(
-            "{} already exists and is not a saved session: pick another name",
-            path.display()
-        ));
+pub fn write_session(path: &Path, commands: &[String]) -> Result<(), SaveError> {
+    let ours = std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(SAVED_HEADER));
+    if path.exists() && !ours {
+        return Err(SaveError::NotASession(path.to_path_buf()));
     }
     let mut text = format!(
         "{SAVED_HEADER}: replay it with `sio-tutor play {}`\n",
@@ -476,8 +472,23 @@ pub fn write_session(path: &Path, commands: &[String]) -> Result<(), String> {
         text.push_str(command);
         text.push('\n');
     }
-    crate::files::write_atomically(path, text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    crate::files::write_atomically(path, text.as_bytes()).map_err(|source| SaveError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Why `save` wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("{} already exists and is not a saved session: pick another name", .0.display())]
+    NotASession(PathBuf),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// `connect a b [to /ns]`.
@@ -548,8 +559,8 @@ mod tests {
         let _ = std::fs::remove_file(&mine);
         std::fs::write(&theirs, "precious").expect("write a file");
         let commands = vec!["connect alice".to_string()];
-        assert_eq!(write_session(&mine, &commands), Ok(()));
-        assert_eq!(write_session(&mine, &commands), Ok(()));
+        assert!(write_session(&mine, &commands).is_ok());
+        assert!(write_session(&mine, &commands).is_ok());
         assert!(write_session(&theirs, &commands).is_err());
         assert_eq!(
             std::fs::read_to_string(&theirs).expect("read it back"),

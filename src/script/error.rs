@@ -1,8 +1,7 @@
 //! A parse error: where (a column), what was expected, and a hint at the nearest valid form.
 
-use std::fmt;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("column {column}: {message}{}", hint.as_ref().map(|h| format!(" (hint: {h})")).unwrap_or_default())]
 pub struct ParseError {
     /// 1-based column, in characters, of the first character that is wrong.
     pub column: usize,
@@ -45,15 +44,3 @@ impl ParseError {
         out
     }
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "column {}: {}", self.column, self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ParseError {}

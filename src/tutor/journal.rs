@@ -16,6 +16,29 @@ pub struct Entry {
     pub answer: String,
 }
 
+/// Why the journal could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot read the journal {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the journal {}: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot write the journal {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 pub struct Journal {
     path: PathBuf,
 }
@@ -27,19 +50,22 @@ impl Journal {
         }
     }
 
-    pub fn entries(&self) -> Result<Vec<Entry>, String> {
+    pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+        let path = || self.path.clone();
         match std::fs::read_to_string(&self.path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| format!("cannot read the journal {}: {e}", self.path.display())),
+            Ok(text) => serde_json::from_str(&text).map_err(|source| JournalError::Parse {
+                path: path(),
+                source,
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(format!(
-                "cannot read the journal {}: {e}",
-                self.path.display()
-            )),
+            Err(source) => Err(JournalError::Read {
+                path: path(),
+                source,
+            }),
         }
     }
 
-    pub fn add(&self, lesson: &str, question: &str, answer: &str) -> Result<(), String> {
+    pub fn add(&self, lesson: &str, question: &str, answer: &str) -> Result<(), JournalError> {
         let mut entries = self.entries()?;
         entries.push(Entry {
             date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
@@ -47,9 +73,13 @@ impl Journal {
             question: question.to_string(),
             answer: answer.to_string(),
         });
-        let text = serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?;
-        write_atomically(&self.path, text.as_bytes())
-            .map_err(|e| format!("cannot write the journal {}: {e}", self.path.display()))
+        let write = |source| JournalError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let text =
+            serde_json::to_string_pretty(&entries).map_err(|e| write(std::io::Error::other(e)))?;
+        write_atomically(&self.path, text.as_bytes()).map_err(write)
     }
 }
 
@@ -63,8 +93,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let journal = Journal::new(dir.clone());
         assert_eq!(
-            journal.entries(),
-            Ok(Vec::new()),
+            journal.entries().ok(),
+            Some(Vec::new()),
             "no file yet means an empty journal"
         );
         journal

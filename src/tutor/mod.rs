@@ -17,14 +17,46 @@ pub mod terminal;
 
 use colored::Colorize;
 
+use crate::lab::LabError;
 use crate::lab::report::Report;
 use crate::lab::{Lab, LabOptions};
 use crate::lesson::walk::{At, walk};
 use crate::lesson::{Choice, Lesson, Line, Quiz, QuizKind, Step};
 use crate::render::View;
 use crate::render::lesson::{LessonItem, page, wrap_styled};
-use journal::Journal;
+use journal::{Journal, JournalError};
 use progress::{Progress, Status, Store};
+pub use terminal::Interrupted;
+
+/// Why the tutor stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum TutorError {
+    #[error(
+        "cannot find a folder for your progress: set SIO_TUTOR_HOME to a folder of your choice"
+    )]
+    NoHome,
+    #[error("cannot save your progress in {}: {source}", dir.display())]
+    Save {
+        dir: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The lab would not start.
+    #[error(transparent)]
+    Lab(#[from] LabError),
+    /// A line of the lesson failed on the lab.
+    #[error("at `{line}`: {source}")]
+    Line {
+        line: String,
+        #[source]
+        source: LabError,
+    },
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// Ctrl-C or Esc: not a failure; the command line says goodbye and exits with 130.
+    #[error(transparent)]
+    Interrupted(#[from] Interrupted),
+}
 
 /// The tutor's state: the lessons, the progress and where it is kept.
 pub struct Tutor {
@@ -38,10 +70,8 @@ pub struct Tutor {
 
 impl Tutor {
     /// Opens the progress store, printing a warning if the file had to be set aside.
-    pub fn open(lessons: Vec<Lesson>) -> Result<Tutor, String> {
-        let dir = crate::files::home().ok_or(
-            "cannot find a folder for your progress: set SIO_TUTOR_HOME to a folder of your choice",
-        )?;
+    pub fn open(lessons: Vec<Lesson>) -> Result<Tutor, TutorError> {
+        let dir = crate::files::home().ok_or(TutorError::NoHome)?;
         let store = Store::new(dir);
         let (progress, warning) = store.load();
         if let Some(warning) = warning {
@@ -60,7 +90,7 @@ impl Tutor {
     }
 
     /// Forgets the progress of one lesson, or of all.
-    pub fn reset(&mut self, lesson: Option<&str>) -> Result<(), String> {
+    pub fn reset(&mut self, lesson: Option<&str>) -> Result<(), TutorError> {
         match lesson {
             Some(id) => {
                 self.progress.lessons.remove(id);
@@ -70,17 +100,17 @@ impl Tutor {
         self.save()
     }
 
-    fn save(&self) -> Result<(), String> {
-        self.store.save(&self.progress).map_err(|e| {
-            format!(
-                "cannot save your progress in {}: {e}",
-                self.store.dir().display()
-            )
-        })
+    fn save(&self) -> Result<(), TutorError> {
+        self.store
+            .save(&self.progress)
+            .map_err(|source| TutorError::Save {
+                dir: self.store.dir().to_path_buf(),
+                source,
+            })
     }
 
     /// The menu: every lesson with its status, the cursor where the learner left off.
-    pub async fn menu(&mut self) -> Result<(), String> {
+    pub async fn menu(&mut self) -> Result<(), TutorError> {
         loop {
             let mut items: Vec<String> = self
                 .lessons
@@ -95,7 +125,7 @@ impl Tutor {
                 })
                 .collect();
             items.push("Quit".to_string());
-            let chosen = terminal::select("Pick a lesson", &items, self.where_to_start());
+            let chosen = terminal::select("Pick a lesson", &items, self.where_to_start())?;
             let Some(lesson) = self.lessons.get(chosen).cloned() else {
                 return Ok(());
             };
@@ -119,7 +149,7 @@ impl Tutor {
     }
 
     /// Walks one lesson from where the learner left it.
-    pub async fn learn(&mut self, lesson: &Lesson) -> Result<(), String> {
+    pub async fn learn(&mut self, lesson: &Lesson) -> Result<(), TutorError> {
         let mut state = self
             .progress
             .lessons
@@ -131,9 +161,7 @@ impl Tutor {
         }
         self.progress.last = Some(lesson.id.clone());
 
-        let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces))
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces)).await?;
         print!(
             "{}",
             View::Text.lesson_item(&LessonItem::Lesson {
@@ -182,15 +210,15 @@ impl Tutor {
             state.score,
             state.questions
         );
-        terminal::press_enter("back to the lessons");
+        terminal::press_enter("back to the lessons")?;
         println!();
         Ok(())
     }
 
     /// Waits for Enter, saying where in the lesson the learner is.
-    fn pause(&self) {
+    fn pause(&self) -> Result<(), Interrupted> {
         let (step, steps) = self.at;
-        terminal::press_enter(&format!("step {step} of {steps}"));
+        terminal::press_enter(&format!("step {step} of {steps}"))
     }
 
     /// Shows one step. Returns `Some(right)` for a question (right at the first try or not).
@@ -199,11 +227,11 @@ impl Tutor {
         lab: &mut Lab,
         lesson: &Lesson,
         at: &At<'_>,
-    ) -> Result<Option<bool>, String> {
+    ) -> Result<Option<bool>, TutorError> {
         match at.step {
             Step::Page(text) => {
                 print!("{}", page(text, ""));
-                self.pause();
+                self.pause()?;
                 println!();
                 Ok(None)
             }
@@ -234,7 +262,7 @@ impl Tutor {
                             })
                         );
                     }
-                    self.pause();
+                    self.pause()?;
                     println!();
                     Ok(Some(right))
                 }
@@ -248,7 +276,7 @@ impl Tutor {
                         ),
                         None => println!(),
                     }
-                    self.pause();
+                    self.pause()?;
                     println!();
                     Ok(None)
                 }
@@ -267,15 +295,15 @@ impl Tutor {
         lab: &mut Lab,
         lesson: &Lesson,
         quiz: &Quiz,
-    ) -> Result<Option<bool>, String> {
+    ) -> Result<Option<bool>, TutorError> {
         println!("{} {}", "Quiz:".magenta().bold(), quiz.question.bold());
         let right = match &quiz.kind {
             QuizKind::Predict { line, why } => {
                 let right = predict(lab, line, "Your prediction", why).await?;
-                self.pause();
+                self.pause()?;
                 right
             }
-            QuizKind::Choice { .. } => choice(&quiz.options_shown(), quiz.hint.as_deref()),
+            QuizKind::Choice { .. } => choice(&quiz.options_shown(), quiz.hint.as_deref())?,
             QuizKind::Text {
                 accept,
                 explanation,
@@ -283,7 +311,7 @@ impl Tutor {
                 ..
             } => {
                 let _ = (accept, explanation);
-                let answer = terminal::input("Your answer");
+                let answer = terminal::input("Your answer")?;
                 if !answer.trim().is_empty() {
                     self.journal()
                         .add(&lesson.id, &quiz.question, answer.trim())?;
@@ -299,7 +327,7 @@ impl Tutor {
                 accept,
                 explanation,
                 ..
-            } => text_answer(accept, explanation.as_deref(), quiz.hint.as_deref()),
+            } => text_answer(accept, explanation.as_deref(), quiz.hint.as_deref())?,
         };
         println!();
         Ok(Some(right))
@@ -308,11 +336,11 @@ impl Tutor {
 
 /// Asks who will receive the statement, runs it for real, and shows the deliveries with the
 /// prediction beside them. The right answer is whatever the live lab delivered.
-async fn predict(lab: &mut Lab, line: &Line, prompt: &str, why: &str) -> Result<bool, String> {
+async fn predict(lab: &mut Lab, line: &Line, prompt: &str, why: &str) -> Result<bool, TutorError> {
     println!("{} {}", ">".dimmed(), line.text.bold());
     let names: Vec<String> = lab.sockets().into_iter().map(|(name, _)| name).collect();
     let picked: Vec<String> =
-        terminal::multi_select(&format!("{prompt} (space picks, Enter confirms)"), &names)
+        terminal::multi_select(&format!("{prompt} (space picks, Enter confirms)"), &names)?
             .into_iter()
             .filter_map(|i| names.get(i).cloned())
             .collect();
@@ -345,7 +373,7 @@ async fn predict(lab: &mut Lab, line: &Line, prompt: &str, why: &str) -> Result<
 }
 
 /// A choice question; wrong answers show their own explanation and may be tried again.
-fn choice(options: &[Choice], hint: Option<&str>) -> bool {
+fn choice(options: &[Choice], hint: Option<&str>) -> Result<bool, Interrupted> {
     let items: Vec<String> = options.iter().map(|o| o.text.clone()).collect();
     let several = options.iter().filter(|o| o.correct).count() > 1;
     let mut first_try = true;
@@ -354,9 +382,9 @@ fn choice(options: &[Choice], hint: Option<&str>) -> bool {
             terminal::multi_select(
                 "Pick every right answer (space picks, Enter confirms)",
                 &items,
-            )
+            )?
         } else {
-            vec![terminal::select("Your answer", &items, 0)]
+            vec![terminal::select("Your answer", &items, 0)?]
         };
         let right = options
             .iter()
@@ -376,7 +404,7 @@ fn choice(options: &[Choice], hint: Option<&str>) -> bool {
         }
         if right {
             println!("  {}", "Right!".green().bold());
-            return first_try;
+            return Ok(first_try);
         }
         if several {
             println!(
@@ -385,29 +413,33 @@ fn choice(options: &[Choice], hint: Option<&str>) -> bool {
             );
         }
         first_try = false;
-        if !try_again(hint) {
+        if !try_again(hint)? {
             for option in options.iter().filter(|o| o.correct) {
                 println!("  {} {}", "Answer:".green().bold(), option.text);
             }
-            return false;
+            return Ok(false);
         }
     }
 }
 
-fn text_answer(accept: &[String], explanation: Option<&str>, hint: Option<&str>) -> bool {
+fn text_answer(
+    accept: &[String],
+    explanation: Option<&str>,
+    hint: Option<&str>,
+) -> Result<bool, Interrupted> {
     let mut first_try = true;
     loop {
-        let answer = terminal::input("Your answer");
+        let answer = terminal::input("Your answer")?;
         if answer::accepts(accept, &answer) {
             println!("  {}", "Right!".green().bold());
             if let Some(explanation) = explanation {
                 println!("{}", wrap_styled(explanation, "  ", "  "));
             }
-            return first_try;
+            return Ok(first_try);
         }
         println!("  {}", "Not quite.".red().bold());
         first_try = false;
-        if !try_again(hint) {
+        if !try_again(hint)? {
             println!(
                 "  {} {}",
                 "Answer:".green().bold(),
@@ -416,33 +448,36 @@ fn text_answer(accept: &[String], explanation: Option<&str>, hint: Option<&str>)
             if let Some(explanation) = explanation {
                 println!("{}", wrap_styled(explanation, "  ", "  "));
             }
-            return false;
+            return Ok(false);
         }
     }
 }
 
 /// After a wrong answer: try again, see the hint (then try again), or see the answer.
-fn try_again(hint: Option<&str>) -> bool {
+fn try_again(hint: Option<&str>) -> Result<bool, Interrupted> {
     let mut items = vec!["Try again".to_string()];
     if hint.is_some() {
         items.push("Show a hint, then try again".to_string());
     }
     items.push("Show me the answer".to_string());
-    let chosen = terminal::select("What next?", &items, 0);
-    match (chosen, hint) {
+    let chosen = terminal::select("What next?", &items, 0)?;
+    Ok(match (chosen, hint) {
         (0, _) => true,
         (1, Some(hint)) => {
             println!("{}", wrap_styled(hint, "  hint: ", "        ").yellow());
             true
         }
         _ => false,
-    }
+    })
 }
 
-async fn execute(lab: &mut Lab, line: &Line) -> Result<Vec<Report>, String> {
+async fn execute(lab: &mut Lab, line: &Line) -> Result<Vec<Report>, TutorError> {
     lab.execute(&line.command)
         .await
-        .map_err(|e| format!("at `{}`: {e}", line.text))
+        .map_err(|source| TutorError::Line {
+            line: line.text.clone(),
+            source,
+        })
 }
 
 fn print_reports(reports: &[Report]) {

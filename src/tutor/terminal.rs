@@ -1,14 +1,16 @@
 //! The terminal side of the tutor: whether there is one, the prompts (dialoguer), and leaving
 //! the terminal clean when the learner quits with Ctrl-C or Esc.
 //!
-//! Ctrl-C reaches us two ways: as SIGINT between prompts, and from inside a prompt, where the
-//! terminal is in raw mode and `console` re-raises SIGINT after restoring it. Both end in
-//! [`quit`], the one exit path: show the cursor, end the half-drawn line, exit with 130. Progress
-//! needs no saving there: it is written after every step, atomically.
+//! Ctrl-C reaches us two ways: as SIGINT between prompts (the command line races the tutor
+//! against it), and from inside a prompt, where the terminal is in raw mode and `console`
+//! re-raises SIGINT after restoring it. Both end as the value [`Interrupted`], which travels up
+//! with `?` like any error; the command line then calls [`goodbye`] (show the cursor, end the
+//! half-drawn line) and exits with 130. Nothing here exits the process. Progress needs no saving
+//! then: it is written after every step, atomically.
 
 use std::io::IsTerminal;
 
-use console::{Key, Term};
+use dialoguer::console::{self, Key, Term};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Input, MultiSelect, Select};
 
@@ -18,7 +20,12 @@ pub const NEEDS_TERMINAL: &str = "sio-tutor's interactive tutor needs a terminal
 To see a lesson without prompts, run:  sio-tutor demo 1   (or: sio-tutor demo --all)";
 
 /// The exit status after Ctrl-C or Esc, as a shell reports a SIGINT.
-pub const INTERRUPTED: i32 = 130;
+pub const INTERRUPTED: u8 = 130;
+
+/// The learner quit with Ctrl-C or Esc (or the terminal went away).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
 
 /// True when prompts can be shown: both ends are a terminal and this is not CI.
 pub fn interactive() -> bool {
@@ -27,23 +34,12 @@ pub fn interactive() -> bool {
         && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false" || v == "0")
 }
 
-/// Catches SIGINT for the rest of the process, so that Ctrl-C between prompts also leaves the
-/// terminal clean.
-pub fn catch_interrupts() {
-    tokio::spawn(async {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            quit();
-        }
-    });
-}
-
-/// Leaves the terminal as it was and exits with status 130.
-pub fn quit() -> ! {
+/// Leaves the terminal as it was after an interruption, and says the progress is kept.
+pub fn goodbye() {
     let term = Term::stdout();
     let _ = term.show_cursor();
     let _ = term.write_line("");
     let _ = term.write_line("Bye for now: your progress is saved. Run sio-tutor to continue.");
-    std::process::exit(INTERRUPTED);
 }
 
 /// Blocking prompt code runs here, so the lab's tasks keep running on the other workers.
@@ -52,15 +48,15 @@ fn blocking<T>(prompt: impl FnOnce() -> T) -> T {
 }
 
 /// Any prompt error (Ctrl-C raised inside the prompt, a closed terminal) ends the session.
-fn or_quit<T>(result: dialoguer::Result<Option<T>>) -> T {
+fn or_quit<T>(result: dialoguer::Result<Option<T>>) -> Result<T, Interrupted> {
     match result {
-        Ok(Some(value)) => value,
-        _ => quit(),
+        Ok(Some(value)) => Ok(value),
+        _ => Err(Interrupted),
     }
 }
 
 /// Waits for Enter (Esc quits); `status` is shown beside the prompt (`step 3 of 14`).
-pub fn press_enter(status: &str) {
+pub fn press_enter(status: &str) -> Result<(), Interrupted> {
     blocking(|| {
         let term = Term::stdout();
         let _ = term.write_str(&format!(
@@ -70,15 +66,16 @@ pub fn press_enter(status: &str) {
         loop {
             match term.read_key() {
                 Ok(Key::Enter) => break,
-                Ok(Key::Escape) | Ok(Key::CtrlC) | Err(_) => quit(),
+                Ok(Key::Escape) | Ok(Key::CtrlC) | Err(_) => return Err(Interrupted),
                 _ => {}
             }
         }
         let _ = term.clear_line();
-    });
+        Ok(())
+    })
 }
 
-pub fn select(prompt: &str, items: &[String], default: usize) -> usize {
+pub fn select(prompt: &str, items: &[String], default: usize) -> Result<usize, Interrupted> {
     blocking(|| {
         or_quit(
             Select::with_theme(&ColorfulTheme::default())
@@ -90,7 +87,7 @@ pub fn select(prompt: &str, items: &[String], default: usize) -> usize {
     })
 }
 
-pub fn multi_select(prompt: &str, items: &[String]) -> Vec<usize> {
+pub fn multi_select(prompt: &str, items: &[String]) -> Result<Vec<usize>, Interrupted> {
     blocking(|| {
         or_quit(
             MultiSelect::with_theme(&ColorfulTheme::default())
@@ -101,12 +98,12 @@ pub fn multi_select(prompt: &str, items: &[String]) -> Vec<usize> {
     })
 }
 
-pub fn input(prompt: &str) -> String {
+pub fn input(prompt: &str) -> Result<String, Interrupted> {
     blocking(|| {
         Input::<String>::with_theme(&ColorfulTheme::default())
             .with_prompt(prompt)
             .allow_empty(true)
             .interact_text()
-            .unwrap_or_else(|_| quit())
+            .map_err(|_| Interrupted)
     })
 }
