@@ -12,7 +12,7 @@ use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;
-use serde_spanned::Spanned;
+use toml::Spanned;
 
 use super::model::{Choice, Lesson, Line, Quiz, QuizKind, RunStep, Step};
 use crate::script::parse_command;
