@@ -6,20 +6,31 @@
 //! # Layout
 //!
 //! The pipeline reads left to right: text becomes a statement, the lab runs it, a view prints
-//! what happened.
+//! what happened. Modules import downward only: [`cli`] at the top; then the front ends
+//! ([`demo`], [`tutor`], [`play`], [`serve`]), which never import each other or `cli`; then
+//! [`render`] and [`lesson`]; then [`lab`]; then [`script`]. [`files`] is a small helper any
+//! front end may use.
 //!
 //! - [`script`]: the statement language (`socket.broadcast.emit('hi')`) and the playground
 //!   commands: parsing and friendly errors, no network.
-//! - [`lab`]: the live lab: the server, the named clients, the acknowledgement barrier that
-//!   proves non-receipt, and the delivery records it returns.
+//! - [`lab`]: the live lab: the server, the named clients, the one selection that decides who
+//!   receives a statement (to run it and to preview it), the acknowledgement barrier that proves
+//!   non-receipt, and the delivery records it returns.
 //! - [`render`]: the text and JSON views of those records and of lesson pages and quizzes.
-//! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, validation (no network).
+//! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, the one walk through a
+//!   lesson's steps, and the check that runs each lesson on a lab.
 //! - [`demo`]: a lesson run from start to end with no prompts.
 //! - [`tutor`]: the interactive tutor: menu, predictions, quizzes, progress and journal.
-//! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`).
+//! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`, which
+//!   narrates the lab's preview).
 //! - [`serve`]: classroom mode: the chat example for a room full of browsers, with deliveries on
 //!   the terminal.
-//! - [`cli`]: the commands and flags; `main.rs` only calls it.
+//! - [`files`]: the learner's data folder and atomic writes.
+//! - [`cli`]: the commands and flags, and the one place where an error is printed and the exit
+//!   status chosen; `main.rs` only calls it.
+//!
+//! The measured facts about socketioxide and rust_socketio that the lab's design rests on (the
+//! welcome event, the two-phase barrier, TCP_NODELAY, ...) are in `docs/stack-facts.md`.
 
 pub mod cli;
 pub mod demo;

@@ -1,7 +1,7 @@
 //! One named client socket: a real rust_socketio async client, over WebSocket, that writes down
 //! every event it receives.
 //!
-//! The settings below each avoid a trap measured on this stack (see LAB-NOTES.md):
+//! The settings below each avoid a trap measured on this stack (see `docs/stack-facts.md`):
 //! WebSocket transport, because the default handshake over HTTP polling costs about 100 ms a
 //! client; `reconnect(false)`, because the default retries forever after the lab has closed;
 //! and at most one acknowledgement in flight per client, because rust_socketio mixes up

@@ -18,6 +18,9 @@
 //! handler's emit has returned, and alice awaits that ack before the barrier starts. Without
 //! that, bob's sync could overtake alice's relay (it did, a few times in a thousand runs).
 //!
+//! The facts about socketioxide and rust_socketio this design rests on, each measured, are in
+//! `docs/stack-facts.md`.
+//!
 //! - [`server`]: the axum + socketioxide server and its handlers.
 //! - [`client`]: one named rust_socketio client and its inbox.
 //! - [`execute`]: one statement onto the socketioxide API, with the JavaScript meaning.

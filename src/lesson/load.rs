@@ -3,7 +3,7 @@
 //! The built-in lessons are embedded in the binary (so it works from any folder); `--lessons DIR`
 //! reads another folder. Loading checks the file's shape and parses every statement, without a
 //! network; whether the statements run (a socket used before it is connected, a namespace that
-//! is not served) is checked by running the lesson on a real lab, in [`super::check`]. Every
+//! is not served) is checked by running the lesson on a real lab, in [`super::check()`]. Every
 //! error names the file, line and column and says what was expected.
 
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 //! - [`model`]: a lesson once loaded (steps, quizzes, parsed statements).
 //! - [`load`]: TOML to lessons, with errors that name the file, line and column (no network).
 //! - [`walk`]: the one walk through a lesson's steps and the lines they run.
-//! - [`check`]: a lesson run on a real lab, so that what fails in `demo` fails the check.
+//! - [`mod@check`]: a lesson run on a real lab, so that what fails in `demo` fails the check.
 //! - [`find`]: picks a lesson by number, id or prefix, and suggests the closest name otherwise.
 
 pub mod check;
