@@ -21,9 +21,10 @@ use std::process::{Command as Process, Stdio};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sio_tutor::lab::execute::arguments;
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions};
-use sio_tutor::script::{Arg, Command, Emit, Origin, StatementKind, parse_command};
+use sio_tutor::script::{Command, Emit, Origin, StatementKind, parse_command};
 
 const TABLE: &str = "tests/semantics/table.toml";
 
@@ -126,14 +127,9 @@ fn load_table() -> (Scenario, Vec<Row>) {
                     namespace_of[sender].clone()
                 }
             };
-            let args = emit
-                .args
-                .iter()
-                .map(|arg| match arg {
-                    Arg::Value(value) => value.clone(),
-                    Arg::Msg => msg.cloned().unwrap_or(Value::Null),
-                })
-                .collect();
+            // The lab's own substitution of `msg`, so that this test and the lab cannot differ
+            // on what a handler sends.
+            let args = arguments(emit, msg);
             Expect::Delivery {
                 namespace,
                 event: emit.event.clone(),
