@@ -28,11 +28,11 @@
 //!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
 
-pub mod client;
+mod client;
 pub mod execute;
 pub mod report;
 mod select;
-pub mod server;
+pub(crate) mod server;
 mod state;
 
 pub use select::{EmitPreview, Preview};
@@ -205,12 +205,6 @@ impl Lab {
             .collect()
     }
 
-    /// Every socket name that ever connected to this lab, disconnected ones included (their
-    /// ids still name empty rooms).
-    pub fn known_names(&self) -> Vec<String> {
-        self.server.state.known_names()
-    }
-
     /// The namespaces the server serves, `/` first.
     pub fn namespaces(&self) -> Vec<String> {
         let mut served: BTreeSet<String> = self.options.namespaces.iter().cloned().collect();
@@ -222,11 +216,6 @@ impl Lab {
     /// `--lesson` replays a lesson strictly (as the lesson ran), then turns this on.
     pub fn set_serve_on_connect(&mut self, yes: bool) {
         self.options.serve_on_connect = yes;
-    }
-
-    /// The server's `on` handlers: (namespace, event, statement), sorted.
-    pub fn handlers(&self) -> Vec<(String, String, Statement)> {
-        self.server.state.handlers()
     }
 
     /// Carries out one command and returns what happened, in order.

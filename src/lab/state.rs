@@ -64,11 +64,6 @@ impl ServerState {
         lock(&self.ids).get(name).copied()
     }
 
-    /// Every name that ever connected.
-    pub fn known_names(&self) -> Vec<String> {
-        lock(&self.ids).keys().cloned().collect()
-    }
-
     pub fn name_of(&self, namespace: &str, sid: Sid) -> Option<String> {
         lock(&self.members)
             .iter()
@@ -89,16 +84,6 @@ impl ServerState {
         lock(&self.handlers)
             .get(&(namespace.to_string(), event.to_string()))
             .cloned()
-    }
-
-    /// Every handler that was set, sorted by namespace and event.
-    pub fn handlers(&self) -> Vec<(String, String, Statement)> {
-        let mut handlers: Vec<_> = lock(&self.handlers)
-            .iter()
-            .map(|((ns, event), statement)| (ns.clone(), event.clone(), statement.clone()))
-            .collect();
-        handlers.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        handlers
     }
 
     pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {

@@ -6,12 +6,12 @@
 //! - [`mod@check`]: a lesson run on a real lab, so that what fails in `demo` fails the check.
 //! - [`find`]: picks a lesson by number, id or prefix, and suggests the closest name otherwise.
 
-pub mod check;
+mod check;
 pub mod find;
-pub mod load;
-pub mod model;
+mod load;
+mod model;
 pub mod walk;
 
 pub use check::{check, check_all, load_and_check};
-pub use load::{LessonError, Source, load_all};
+pub use load::{LessonError, Source, load_all, load_each};
 pub use model::{Choice, Lesson, Line, Quiz, QuizKind, RunStep, Step};

@@ -7,7 +7,7 @@
 //! - [`complete`]: tab completion of the language and of what exists in the lab.
 //! - [`explain`]: who would receive a statement, and the rule why, without running it.
 
-pub mod complete;
+mod complete;
 pub mod explain;
 pub mod repl;
 pub mod script;

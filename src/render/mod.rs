@@ -4,9 +4,9 @@
 //! Everything a learner sees about deliveries goes through here, whether it comes from a lesson,
 //! the playground or the classroom server, so that a delivery looks the same everywhere.
 
-pub mod json;
+pub(crate) mod json;
 pub mod lesson;
-pub mod text;
+pub(crate) mod text;
 
 use std::io::IsTerminal;
 

@@ -10,10 +10,10 @@
 //! - [`parser`]: tokens to commands, with friendly errors.
 //! - [`error`]: the parse error and how it is drawn (the line, a caret, a hint).
 
-pub mod ast;
-pub mod error;
-pub mod lexer;
-pub mod parser;
+mod ast;
+mod error;
+mod lexer;
+pub(crate) mod parser;
 
 pub use ast::{Arg, Command, Emit, Origin, RoomRef, Statement, StatementKind, Target};
 pub use error::ParseError;

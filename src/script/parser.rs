@@ -692,10 +692,8 @@ impl<'a> Parser<'a> {
             }
             Some(Token {
                 kind: TokenKind::Str(path),
-                column,
                 ..
             }) if path.starts_with('/') => {
-                let _ = column;
                 self.advance();
                 Ok(path)
             }

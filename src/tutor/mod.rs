@@ -10,10 +10,10 @@
 //! - [`journal`]: answers to reflection questions.
 //! - [`answer`]: checking free answers.
 
-pub mod answer;
-pub mod journal;
-pub mod progress;
-pub mod terminal;
+mod answer;
+pub(crate) mod journal;
+pub(crate) mod progress;
+pub(crate) mod terminal;
 
 use colored::Colorize;
 
@@ -305,12 +305,8 @@ impl Tutor {
             }
             QuizKind::Choice { .. } => choice(&quiz.options_shown(), quiz.hint.as_deref())?,
             QuizKind::Text {
-                accept,
-                explanation,
-                reflection: true,
-                ..
+                reflection: true, ..
             } => {
-                let _ = (accept, explanation);
                 let answer = terminal::input("Your answer")?;
                 if !answer.trim().is_empty() {
                     self.journal()
