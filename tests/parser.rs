@@ -567,18 +567,6 @@ const MISTAKES: &[Mistake] = &[
         hint: Some("pick another name"),
     },
     Mistake {
-        line: "io.emit('Message')",
-        column: 9,
-        message: "keeps the event name \"Message\" for itself",
-        hint: Some("pick another name"),
-    },
-    Mistake {
-        line: "io.emit('sio-tutor:sync')",
-        column: 9,
-        message: "belong to the lab itself",
-        hint: None,
-    },
-    Mistake {
         line: "io.emit()",
         column: 9,
         message: "emit needs an event name",

@@ -19,7 +19,32 @@ use tokio::sync::oneshot;
 
 use super::LabError;
 use super::server::{SYNC_EVENT, WELCOME_EVENT};
-use crate::script::parser::INTERNAL_EVENT_PREFIX;
+
+/// Event names that rust_socketio reads as its own events (case does not matter to it): an
+/// event with one of these names would not reach a lab socket as sent, so the lab refuses to
+/// send one (see `docs/stack-facts.md`, "Small surprises"). Node has no such limit: this is the
+/// lab client's concern, not the statement language's.
+pub const CLIENT_RESERVED_EVENTS: &[&str] = &["message", "error", "open", "close"];
+
+/// Event names the lab uses for its own bookkeeping start with this prefix.
+pub const INTERNAL_EVENT_PREFIX: &str = "sio-tutor:";
+
+/// Why the lab's clients cannot carry an event of this name, if they cannot.
+pub fn refuse_event(event: &str) -> Option<LabError> {
+    if CLIENT_RESERVED_EVENTS.contains(&event.to_lowercase().as_str()) {
+        return Some(LabError::ReservedEvent {
+            event: event.to_string(),
+            why: "the lab's Rust client (rust_socketio) keeps it for itself, so it could not show who received it: pick another name, such as 'chat message' or 'news'",
+        });
+    }
+    if event.starts_with(INTERNAL_EVENT_PREFIX) {
+        return Some(LabError::ReservedEvent {
+            event: event.to_string(),
+            why: "event names starting with \"sio-tutor:\" belong to the lab itself",
+        });
+    }
+    None
+}
 
 /// How long a round trip may take before the lab gives up with an error. This bounds a failure;
 /// it is never how the lab decides that an event was not delivered.
@@ -38,7 +63,7 @@ impl Received {
     /// rust_socketio reads a packet with no arguments (`["bye"]`) as the data of an event named
     /// `message`, so `(Message, ["bye"])` means the event `bye` with no arguments. That is why
     /// the statement language does not let a lab emit an event named `message` (see
-    /// `crate::script::parser::CLIENT_RESERVED_EVENTS`). The lab's own events are left out.
+    /// [`CLIENT_RESERVED_EVENTS`]). The lab's own events are left out.
     fn from_callback(event: Event, payload: Payload) -> Option<Received> {
         let values = match payload {
             Payload::Text(values) => values,

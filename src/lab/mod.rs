@@ -67,6 +67,9 @@ pub enum LabError {
     NeedsSocket(String),
     #[error("a lab holds at most {0} sockets (each one is a real connection)")]
     TooManySockets(usize),
+    /// An event name the lab's clients cannot carry (`message`, `sio-tutor:sync`, ...).
+    #[error("the lab cannot send the event \"{event}\": {why}")]
+    ReservedEvent { event: String, why: &'static str },
     /// A named client failed (rust_socketio's error, or what the lab saw, as the cause).
     #[error("{name}'s client failed: {cause}")]
     Client {
@@ -220,6 +223,9 @@ impl Lab {
 
     /// Carries out one command and returns what happened, in order.
     pub async fn execute(&mut self, command: &Command) -> Result<Vec<Report>, LabError> {
+        if let Some(error) = events_of(command).find_map(client::refuse_event) {
+            return Err(error);
+        }
         match command {
             Command::Connect { names, namespace } => self.connect(names, namespace).await,
             Command::On {
@@ -684,4 +690,24 @@ impl Lab {
         .await;
         self.server.stop().await;
     }
+}
+
+/// The event names a command would send to or from a lab client.
+fn events_of(command: &Command) -> impl Iterator<Item = &str> {
+    fn emitted(statement: &Statement) -> Option<&str> {
+        match &statement.kind {
+            StatementKind::Emit(emit) => Some(emit.event.as_str()),
+            _ => None,
+        }
+    }
+    let events: Vec<&str> = match command {
+        Command::On { event, handler, .. } => [Some(event.as_str()), emitted(handler)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        Command::ClientEmit { event, .. } => vec![event.as_str()],
+        Command::Run { statement, .. } => emitted(statement).into_iter().collect(),
+        Command::Connect { .. } | Command::Disconnect { .. } | Command::Rooms { .. } => Vec::new(),
+    };
+    events.into_iter()
 }

@@ -36,13 +36,6 @@ const RESERVED_EVENTS: &[&str] = &[
     "removeListener",
 ];
 
-/// Event names that rust_socketio, the lab's client, reads as its own events (case does not
-/// matter to it): an event with one of these names would not reach a lab socket as sent.
-const CLIENT_RESERVED_EVENTS: &[&str] = &["message", "error", "open", "close"];
-
-/// Event names the lab uses for its own bookkeeping start with this prefix.
-pub const INTERNAL_EVENT_PREFIX: &str = "sio-tutor:";
-
 /// Parses one playground line. Returns `Ok(None)` for a blank line or a comment.
 pub fn parse_command(line: &str) -> Result<Option<Command>, ParseError> {
     let tokens = tokenize(line)?;
@@ -467,18 +460,6 @@ impl<'a> Parser<'a> {
                         format!("\"{event}\" is a reserved event name in Socket.IO"),
                     )
                     .with_hint("pick another name, such as 'chat message'"));
-                }
-                if CLIENT_RESERVED_EVENTS.contains(&event.to_lowercase().as_str()) {
-                    return Err(ParseError::new(column, format!("the lab's Rust client (rust_socketio) keeps the event name \"{event}\" for itself, so it could not show who received it"))
-                        .with_hint("pick another name, such as 'chat message' or 'news'"));
-                }
-                if event.starts_with(INTERNAL_EVENT_PREFIX) {
-                    return Err(ParseError::new(
-                        column,
-                        format!(
-                            "event names starting with \"{INTERNAL_EVENT_PREFIX}\" belong to the lab itself"
-                        ),
-                    ));
                 }
                 self.advance();
                 event
