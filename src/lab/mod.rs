@@ -31,6 +31,7 @@
 mod client;
 pub mod execute;
 pub mod report;
+pub mod scaffold;
 mod select;
 pub(crate) mod server;
 mod state;

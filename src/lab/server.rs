@@ -18,7 +18,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
@@ -26,20 +25,20 @@ use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use super::LabError;
 use super::execute::execute;
 use super::report::Effect;
-use super::state::{Member, ServerState, lock};
+use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
+use super::state::{Member, ServerState};
 use crate::script::Statement;
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
-pub const SYNC_EVENT: &str = "sio-tutor:sync";
+pub use super::scaffold::SYNC_EVENT;
 
 /// A running lab server.
 pub struct LabServer {
     pub io: SocketIo,
     pub state: Arc<ServerState>,
     pub address: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
+    serving: Serving,
 }
 
 impl LabServer {
@@ -53,26 +52,11 @@ impl LabServer {
             .await
             .map_err(|e| LabError::server(format!("cannot open a loopback port: {e}")))?;
         let address = listener.local_addr().map_err(LabError::server)?;
-        // Without TCP_NODELAY, Nagle's algorithm holds small packets back until the previous
-        // one is acknowledged, and every barrier round trip costs about 40 ms.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-
         let server = LabServer {
             io,
             state,
             address,
-            stop: Some(stop),
-            task,
+            serving: scaffold::serve(listener, app),
         };
         server.serve("/");
         for namespace in namespaces {
@@ -113,14 +97,9 @@ impl LabServer {
         execute(&self.io, &self.state, socket.as_ref(), statement, None).await
     }
 
-    /// Closes every Socket.IO session, then stops axum. (axum's graceful shutdown alone would
-    /// wait for the open WebSocket connections forever.)
-    pub async fn stop(mut self) {
-        self.io.close().await;
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = self.task.await;
+    /// Closes every Socket.IO session, then stops axum (see [`Serving::stop`]).
+    pub async fn stop(self) {
+        self.serving.stop(&self.io).await;
     }
 }
 
@@ -147,9 +126,7 @@ async fn on_connect(
     let namespace = socket.ns().to_string();
     state.print("a user connected", &name, &namespace);
 
-    // Node's Socket.IO puts every socket in a room named by its own id; socketioxide leaves
-    // that to us. Private messages (`io.to(bob.id)`) depend on it.
-    socket.join(socket.id.to_string());
+    join_own_room(&socket);
 
     socket.on(SYNC_EVENT, on_sync);
     socket.on_fallback(on_client_event);
@@ -165,12 +142,6 @@ async fn on_connect(
 
     // Last, on purpose: see the module docs.
     let _ = socket.emit(WELCOME_EVENT, &());
-}
-
-/// The barrier's round trip: answering proves that everything sent to this socket before it
-/// has been written to its connection first.
-async fn on_sync(ack: AckSender) {
-    let _ = ack.send(&());
 }
 
 /// Any event a client sends: run the handler the lab was given for it, then acknowledge.

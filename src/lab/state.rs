@@ -6,13 +6,14 @@
 //! runner, which the server's handlers call, does not have to import the server back.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use socketioxide::socket::Sid;
 use tokio::sync::watch;
 
 use super::LabError;
 use super::report::{Effect, ServerLog};
+use super::scaffold::lock;
 use crate::script::Statement;
 
 /// A socket the server knows, by name.
@@ -40,14 +41,6 @@ pub struct ServerState {
     pub(super) last_effect: Mutex<Option<Result<Effect, LabError>>>,
     /// Bumped on every connect and disconnect, so the lab can wait for one without polling.
     pub(super) changed: watch::Sender<u64>,
-}
-
-/// Locks a mutex, recovering the data if a panicking thread poisoned it: the lab's state is
-/// plain data, always consistent between statements.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl ServerState {
