@@ -190,7 +190,10 @@ impl From<TutorError> for CliError {
 /// Lesson files that did not load or run: every error on its own line, then how many.
 impl From<Vec<LessonError>> for CliError {
     fn from(errors: Vec<LessonError>) -> CliError {
-        let mut text: String = errors.iter().map(|e| format!("{e}\n")).collect();
+        let mut text: String = errors
+            .iter()
+            .map(|e| format!("{}\n", render::snippet::lesson_error(e)))
+            .collect();
         text.push_str(&format!(
             "sio-tutor: {} error{} in the lesson files",
             errors.len(),

@@ -21,6 +21,7 @@ pub async fn check(lesson: &Lesson) -> Result<(), LessonError> {
             line: 1,
             column: 1,
             message: format!("cannot start a lab to check this lesson: {error}"),
+            snippet: None,
         })?;
     let mut outcome = Ok(());
     for line in walk::lines(lesson) {
@@ -31,6 +32,11 @@ pub async fn check(lesson: &Lesson) -> Result<(), LessonError> {
                 line: at,
                 column,
                 message: message(&line.text, &line.command, &error),
+                snippet: lesson
+                    .text
+                    .lines()
+                    .nth(at.saturating_sub(1))
+                    .map(String::from),
             });
             break;
         }

@@ -27,6 +27,8 @@ pub struct LessonError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// The line of the file the error is on, when there is one, to draw it under.
+    pub snippet: Option<String>,
 }
 
 /// Where lessons come from.
@@ -70,6 +72,7 @@ pub fn load_each(source: Source<'_>) -> (Vec<Lesson>, Vec<LessonError>) {
                 line: 1,
                 column: 1,
                 message: format!("another lesson already has the id \"{}\"", lesson.id),
+                snippet: None,
             });
         }
     }
@@ -79,6 +82,7 @@ pub fn load_each(source: Source<'_>) -> (Vec<Lesson>, Vec<LessonError>) {
             line: 1,
             column: 1,
             message: "no lesson files (*.toml) found".to_string(),
+            snippet: None,
         });
     }
     (lessons, errors)
@@ -109,6 +113,7 @@ fn read_files(source: &Source<'_>) -> Result<Vec<(String, String)>, LessonError>
                 line: 1,
                 column: 1,
                 message: format!("cannot read this folder: {e}"),
+                snippet: None,
             };
             for entry in std::fs::read_dir(dir).map_err(unreadable)? {
                 let path = entry.map_err(unreadable)?.path();
@@ -118,6 +123,7 @@ fn read_files(source: &Source<'_>) -> Result<Vec<(String, String)>, LessonError>
                         line: 1,
                         column: 1,
                         message: format!("cannot read this file: {e}"),
+                        snippet: None,
                     })?;
                     files.push((path.display().to_string(), text));
                 }
@@ -186,6 +192,7 @@ impl Checker<'_> {
             line,
             column,
             message: message.into(),
+            snippet: self.text.lines().nth(line - 1).map(String::from),
         });
     }
 
@@ -280,6 +287,7 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
     if checker.errors.is_empty() {
         Ok(Lesson {
             file: file.to_string(),
+            text: text.to_string(),
             number,
             id,
             title: raw.title,

@@ -7,6 +7,8 @@ use crate::script::Command;
 pub struct Lesson {
     /// Where it came from (`03-rooms.toml`), for messages.
     pub file: String,
+    /// The file as written, to draw an error found later (by the check) under its line.
+    pub text: String,
     /// 1-based position in the course.
     pub number: usize,
     pub id: String,

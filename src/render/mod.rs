@@ -6,6 +6,7 @@
 
 pub(crate) mod json;
 pub mod lesson;
+pub mod snippet;
 pub(crate) mod text;
 
 use std::io::IsTerminal;
