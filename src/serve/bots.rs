@@ -48,6 +48,12 @@ fn answerer(count: usize, from: &str, text: &str) -> usize {
     (hasher.finish() % count.max(1) as u64) as usize
 }
 
+/// Whether bot `index` of `count` answers `text` from `from`: exactly one bot answers each
+/// person's message, and no bot answers another bot.
+fn answers(index: usize, count: usize, from: &str, text: &str) -> bool {
+    !from.starts_with(BOT_PREFIX) && answerer(count, from, text) == index
+}
+
 /// Connects `count` bots to `url`, one after the other, each waiting for its welcome.
 pub async fn start(url: &str, count: usize) -> Result<Vec<Client>, String> {
     let mut bots = Vec::with_capacity(count);
@@ -110,8 +116,7 @@ async fn connect(url: &str, index: usize, count: usize) -> Result<Client, String
         })
         .on("chat message", move |payload, client| {
             if let [text, from, ..] = strings(&payload).as_slice()
-                && !from.starts_with(BOT_PREFIX)
-                && answerer(count, from, text) == index
+                && answers(index, count, from, text)
             {
                 let reply = format!(
                     "{from}, I got \"{}\" (io.emit sent it to all of us)",
@@ -160,8 +165,23 @@ mod tests {
 
     #[test]
     fn exactly_one_bot_answers() {
-        for count in 1..5 {
-            assert!(answerer(count, "anna", "hi") < count);
+        let texts: Vec<String> = (0..60).map(|i| format!("message {i}")).collect();
+        for count in 1..6 {
+            let mut answered_by = vec![0; count];
+            for text in &texts {
+                let who: Vec<usize> = (0..count)
+                    .filter(|&index| answers(index, count, "anna", text))
+                    .collect();
+                assert_eq!(who.len(), 1, "{count} bots, `{text}`: answered by {who:?}");
+                answered_by[who[0]] += 1;
+                let from_a_bot = (0..count).filter(|&i| answers(i, count, &name(0), text));
+                assert_eq!(from_a_bot.count(), 0, "a bot answered a bot");
+            }
+            // The answers are spread: no bot is left silent over sixty messages.
+            assert!(
+                answered_by.iter().all(|&n| n > 0),
+                "{count} bots: answers per bot {answered_by:?}"
+            );
         }
     }
 }
