@@ -266,21 +266,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             json,
             bots,
             client_js,
-        }) => {
-            let code = crate::serve::run(crate::serve::Options {
-                host,
-                port,
-                view: View::from_json_flag(json),
-                bots,
-                client_js,
-            })
-            .await;
-            // serve prints its own errors for now; only its status comes back.
-            match code {
-                status::OK => Ok(()),
-                code => Err(CliError::quiet(code)),
-            }
-        }
+        }) => crate::serve::run(crate::serve::Options {
+            host,
+            port,
+            view: View::from_json_flag(json),
+            bots,
+            client_js,
+        })
+        .await
+        .map_err(|error| CliError::cannot_run(Shown(format!("sio-tutor serve: {error}")))),
         Some(Commands::List { lessons }) => list(lessons.as_deref()),
         Some(Commands::Demo {
             lesson,

@@ -33,7 +33,7 @@ pub mod execute;
 pub mod report;
 pub mod scaffold;
 mod select;
-pub(crate) mod server;
+mod server;
 mod state;
 
 pub use select::{EmitPreview, Preview};

@@ -6,7 +6,7 @@
 //! another bot (or two bots would chat forever). For each message exactly one bot answers: the
 //! one the message's hash picks, so a class of ten bots does not reply ten times.
 //!
-//! Client settings follow LAB-NOTES.md: WebSocket transport, `reconnect(false)`, and a bot
+//! Client settings follow docs/stack-facts.md: WebSocket transport, `reconnect(false)`, and a bot
 //! counts as joined only once the server's `welcome` has arrived. Callbacks never await
 //! anything: an answer is sent from a task of its own.
 

@@ -41,7 +41,7 @@ use socketioxide::socket::DisconnectReason;
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
 use super::roster::{Nickname, Relay, Roster};
 use crate::lab::report::{MembershipAction, Report};
-use crate::lab::server::SYNC_EVENT;
+use crate::lab::scaffold::{SYNC_EVENT, join_own_room, on_sync};
 use crate::render::text::js_value;
 
 /// Serves the chat on `/`.
@@ -54,7 +54,7 @@ pub fn register(io: &SocketIo) {
 ///
 /// socketioxide sends the CONNECT acknowledgement *before* it runs the connect handler (in a
 /// task of its own), and the official page emits as soon as it is connected: a handler
-/// registered in the connect handler could miss that first `chat message` (LAB-NOTES.md, trap
+/// registered in the connect handler could miss that first `chat message` (docs/stack-facts.md,
 /// 1). Middleware runs before the acknowledgement, so the handlers are registered here. Its
 /// error, if any, reaches the browser as a `connect_error` whose `message` the page shows.
 async fn admit(
@@ -71,9 +71,9 @@ async fn admit(
     let name = roster.admit(socket.id, requested);
     socket.extensions.insert(Nickname(name));
 
-    // Node's Socket.IO puts every socket in a room named by its own id; socketioxide leaves that
-    // to us. Private messages (`socket.to(bob.id)`) are sent to that room.
-    socket.join(socket.id.to_string());
+    // As in Node, every socket is in the room named by its own id: private messages
+    // (`socket.to(bob.id)`) are sent to that room.
+    join_own_room(&socket);
 
     socket.on("chat message", on_chat_message);
     socket.on("typing", on_typing);
@@ -101,12 +101,6 @@ async fn on_connect(
     // Last, on purpose: once a client has its welcome, the announcements about it have been
     // handed to every connection, so a barrier after the welcome covers them.
     let _ = socket.emit("welcome", &json!({ "name": &*name }));
-}
-
-/// The barrier's round trip: answering proves that everything sent to this socket before has
-/// been written to its connection first.
-async fn on_sync(ack: AckSender) {
-    let _ = ack.send(&());
 }
 
 /// The official example's handler: `io.emit('chat message', msg)`.

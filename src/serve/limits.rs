@@ -24,7 +24,7 @@ pub const MESSAGES_PER_SECOND: f64 = 10.0;
 /// buffer megabytes.
 ///
 /// socketioxide's `max_payload` applies to HTTP long-polling only; over WebSocket only
-/// tungstenite's own limits apply (64 MiB a message by default, see LAB-NOTES.md), so the same
+/// tungstenite's own limits apply (64 MiB a message by default, see docs/stack-facts.md), so the same
 /// bound is also set as the WebSocket message and frame size. A packet over it closes that one
 /// connection.
 pub const MAX_PACKET_BYTES: usize = 64 * 1024;

@@ -25,12 +25,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use serde_json::json;
 use socketioxide::SocketIo;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::lab::report::Report;
+use crate::lab::scaffold::{self, Serving};
 use crate::render::View;
 use page::ClientScript;
 use roster::Roster;
@@ -50,8 +50,7 @@ pub struct Classroom {
     pub address: SocketAddr,
     pub io: SocketIo,
     pub roster: Arc<Roster>,
-    stop: oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<()>,
+    serving: Serving,
 }
 
 impl Classroom {
@@ -75,76 +74,48 @@ impl Classroom {
         chat::register(&io);
         let app = page::router(client, axum::Router::new().layer(layer));
 
-        // Without TCP_NODELAY, Nagle's algorithm holds each small packet back until the previous
-        // one is acknowledged: about 40 ms on every message (LAB-NOTES.md, trap 3).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        // The lab's scaffold: TCP_NODELAY on every connection (without it, about 40 ms on every
+        // message; docs/stack-facts.md, 3) and the stop order that closes Socket.IO sessions.
         Ok(Classroom {
             address,
             io,
             roster,
-            stop,
-            server,
+            serving: scaffold::serve(listener, app),
         })
     }
 
     /// Closes every Socket.IO session, then stops axum (whose graceful shutdown alone would wait
     /// for open WebSockets forever).
     pub async fn stop(self) {
-        self.io.close().await;
-        let _ = self.stop.send(());
-        let _ = self.server.await;
+        self.serving.stop(&self.io).await;
     }
 }
 
-/// `sio-tutor serve`: runs until Ctrl-C (or SIGTERM). Returns the exit status.
-pub async fn run(options: Options) -> u8 {
-    use crate::cli::status;
+/// Why `serve` could not run: the message, for the command line to print once.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ServeError(String);
 
+/// `sio-tutor serve`: runs until Ctrl-C (or SIGTERM).
+pub async fn run(options: Options) -> Result<(), ServeError> {
     if options.bots > bots::MAX_BOTS {
-        eprintln!(
-            "sio-tutor serve: at most {} bots (each is a real connection); you asked for {}",
+        return Err(ServeError(format!(
+            "at most {} bots (each is a real connection); you asked for {}",
             bots::MAX_BOTS,
             options.bots
-        );
-        return status::CANNOT_RUN;
+        )));
     }
     // Each connection is a file descriptor; the usual soft limit of 1,024 would make the
     // thousandth student's connection fail.
     let _ = rlimit::increase_nofile_limit(65_536);
-    let client = match ClientScript::from_option(options.client_js.as_deref()) {
-        Ok(client) => client,
-        Err(message) => {
-            eprintln!("sio-tutor serve: {message}");
-            return status::CANNOT_RUN;
-        }
-    };
-    let listener = match listen::bind(&options.host, options.port).await {
-        Ok(listener) => listener,
-        Err(message) => {
-            eprintln!("sio-tutor serve: {message}");
-            return status::CANNOT_RUN;
-        }
-    };
+    let client = ClientScript::from_option(options.client_js.as_deref()).map_err(ServeError)?;
+    let listener = listen::bind(&options.host, options.port)
+        .await
+        .map_err(ServeError)?;
     let (reports, inbox) = mpsc::unbounded_channel();
     let (finished, finish) = oneshot::channel();
     let printer = tokio::spawn(print(inbox, finish, options.view));
-    let classroom = match Classroom::start(listener, client, reports) {
-        Ok(classroom) => classroom,
-        Err(message) => {
-            eprintln!("sio-tutor serve: {message}");
-            return status::CANNOT_RUN;
-        }
-    };
+    let classroom = Classroom::start(listener, client, reports).map_err(ServeError)?;
     announce(classroom.address, options.view);
 
     let bots = if options.bots > 0 {
@@ -157,9 +128,8 @@ pub async fn run(options: Options) -> u8 {
         match bots::start(&url, options.bots).await {
             Ok(bots) => bots,
             Err(message) => {
-                eprintln!("sio-tutor serve: {message}");
                 classroom.stop().await;
-                return status::CANNOT_RUN;
+                return Err(ServeError(message));
             }
         }
     } else {
@@ -176,7 +146,7 @@ pub async fn run(options: Options) -> u8 {
     let _ = finished.send(());
     let _ = printer.await;
     goodbye(options.view, connected, bot_count, peak);
-    status::OK
+    Ok(())
 }
 
 /// Waits for Ctrl-C or SIGTERM.

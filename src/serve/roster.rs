@@ -10,7 +10,9 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
+
+use crate::lab::scaffold::lock;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -45,14 +47,6 @@ pub struct Roster {
     peak: AtomicUsize,
     /// Reports go to one printing task, so handlers never wait on the terminal.
     reports: mpsc::UnboundedSender<Report>,
-}
-
-/// Locks a mutex, recovering the data if a panicking thread poisoned it: the roster is plain
-/// data, consistent after every statement.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Roster {
