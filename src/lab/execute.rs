@@ -8,11 +8,11 @@
 //! | JavaScript                         | socketioxide                                    |
 //! |------------------------------------|-------------------------------------------------|
 //! | `socket.emit(ev)`                  | `socket.emit(ev)`: that socket only             |
-//! | `socket.broadcast` / `.to` / `.in` / `.except` | `socket.broadcast()...`: the sender is always left out |
-//! | `socket.in(r)`                     | `socket.broadcast().within(r)` (socketioxide's `socket.within(r)` would include the sender) |
+//! | `socket.broadcast` / `.to` / `.in` / `.except` | `io.of(ns).except(<sender's id>)...`: the sender's own-id room is left out |
+//! | `socket.in(r)`                     | `io.of(ns).except(<sender's id>).within(r)` (socketioxide's `socket.within(r)` would include the sender) |
 //! | `io.to(r)` / `io.in(r)`            | `io.of("/").within(r)`                          |
 //! | `io.except(r)`                     | `io.of("/").except(r)`                          |
-//! | `io.of(ns)...`                     | `io.of(ns)...`                                  |
+//! | `io.of(ns)...`                     | `io.of(ns)...`, creating `ns` if it is not served yet, as Node does |
 //!
 //! The rooms are then resolved by the real adapter: a socket in two targeted rooms receives once,
 //! and `except` wins over `to`.
@@ -102,16 +102,14 @@ pub async fn execute(
                         .map_err(|e| failed(e.to_string()))?;
                 }
                 Origin::Socket => {
-                    let operator = need_socket()?.broadcast();
+                    let operator = socket_broadcast(io, need_socket()?)?;
                     apply_rooms(operator, rooms, excepted)
                         .emit(&emit.event, &Arguments(&args))
                         .await
                         .map_err(|e| failed(e.to_string()))?;
                 }
                 Origin::Io { namespace } => {
-                    let operator = io
-                        .of(namespace)
-                        .ok_or_else(|| LabError::UnknownNamespace(namespace.clone()))?;
+                    let operator = namespace_operator(io, namespace)?;
                     apply_rooms(operator, rooms, excepted)
                         .emit(&emit.event, &Arguments(&args))
                         .await
@@ -158,6 +156,30 @@ pub async fn execute(
             Ok(Effect::Disconnected { namespace })
         }
     }
+}
+
+/// The operator that starts a broadcast from `socket` (`socket.broadcast`, `socket.to`,
+/// `socket.in`, `socket.except`), with Node's meaning: Node leaves out every socket in *the room
+/// named by the sender's id*, not the sender itself (`new BroadcastOperator(adapter, new Set(),
+/// new Set([this.id]))` in socket.io's `socket.ts`). The two differ when the sender has left its
+/// own room (it then receives its own broadcast) or another socket has joined it (that socket is
+/// left out too). socketioxide's `socket.broadcast()` leaves out the sender by id, so it is not
+/// used here.
+fn socket_broadcast(io: &SocketIo, socket: &SocketRef) -> Result<BroadcastOperators, LabError> {
+    Ok(namespace_operator(io, socket.ns())?.except(socket.id.to_string()))
+}
+
+/// The operator for every socket of `namespace`. As `io.of(ns)` does in Node, this creates the
+/// namespace when the server does not serve it yet: an emit there then reaches nobody, where a
+/// lookup would fail. (socketioxide adds a namespace at run time; the connect handler is the
+/// lab's own, so a socket that connects to it later is set up like any other.)
+fn namespace_operator(io: &SocketIo, namespace: &str) -> Result<BroadcastOperators, LabError> {
+    if let Some(operator) = io.of(namespace) {
+        return Ok(operator);
+    }
+    io.ns(namespace.to_string(), super::server::on_connect);
+    io.of(namespace)
+        .ok_or_else(|| LabError::UnknownNamespace(namespace.to_string()))
 }
 
 fn apply_rooms(

@@ -256,7 +256,7 @@ fn name_from_auth(auth: &Result<Value, impl std::fmt::Debug>) -> String {
 ///
 /// The auth is taken with `TryData`: with `Data`, a missing or odd payload would skip the whole
 /// handler silently and leave a half-set-up socket.
-async fn on_connect(
+pub(super) async fn on_connect(
     socket: SocketRef,
     TryData(auth): TryData<Value>,
     State(state): State<Arc<ServerState>>,
