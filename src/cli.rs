@@ -1,6 +1,6 @@
 //! The command line: which commands exist, their flags, and what each one runs.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -422,9 +422,10 @@ async fn demo(wanted: Option<&str>, all: bool, view: View, dir: Option<&Path>) -
 }
 
 async fn play_script(file: Option<PathBuf>, view: View) -> u8 {
-    let lines: Vec<String> = match &file {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => text.lines().map(String::from).collect(),
+    let lines: Vec<play::script::ScriptLine> = match &file {
+        // Bytes, not text: a line that is not UTF-8 is reported by its number and skipped.
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => play::script::split_lines(&bytes),
             Err(error) => {
                 eprintln!("sio-tutor: cannot read {}: {error}", path.display());
                 return status::CANNOT_RUN;
@@ -438,7 +439,12 @@ async fn play_script(file: Option<PathBuf>, view: View) -> u8 {
                 );
                 return status::CANNOT_RUN;
             }
-            stdin.lock().lines().map_while(Result::ok).collect()
+            let mut bytes = Vec::new();
+            if let Err(error) = stdin.lock().read_to_end(&mut bytes) {
+                eprintln!("sio-tutor: cannot read standard input: {error}");
+                return status::CANNOT_RUN;
+            }
+            play::script::split_lines(&bytes)
         }
     };
     let mut session = match Session::start().await {

@@ -680,6 +680,13 @@ const MISTAKES: &[Mistake] = &[
         message: "`socket.id` is a room, not a statement",
         hint: Some("io.to(socket.id)"),
     },
+    // Node's socket.leave takes one room; an array leaves nothing (issue 10, item 2).
+    Mistake {
+        line: "alice: socket.leave(['room1', 'room2'])",
+        column: 21,
+        message: "`socket.leave` takes one room, not a list",
+        hint: Some("call leave once per room"),
+    },
     Mistake {
         line: "alice: nsp.emit('x')",
         column: 8,

@@ -332,13 +332,27 @@ impl Lab {
         let namespace = self.clients[index].namespace.clone();
         // Clear what a previous command may have left, so the effect read below is this one's.
         self.server.state.take_last_effect();
+        let sid = self.member(name)?.sid;
         self.clients[index].emit_acked(event, args.to_vec()).await?;
+        // The server sets the effect before it acknowledges, so it is here now.
+        let last_effect = self.server.state.take_last_effect();
+        if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
+            // The handler disconnected the sender: wait until the server has run its
+            // disconnect handler, then forget the client, as `run` does for a statement.
+            self.server
+                .state
+                .wait_until(|members| !members.iter().any(|m| m.sid == sid))
+                .await;
+            self.clients.remove(index).disconnect().await;
+        }
         self.barrier().await?;
         let handler = self.server.state.handler(&namespace, event);
-        let reports = match (self.server.state.take_last_effect(), handler) {
+        let reports = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
-                self.describe(Some(name), &handler, Some(source), effect)
+                let mut reports = self.describe(Some(name), &handler, Some(source), effect);
+                reports.extend(self.server_log());
+                reports
             }
             _ => {
                 self.take_inboxes();

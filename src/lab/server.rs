@@ -29,7 +29,7 @@ use tokio::sync::watch;
 use super::LabError;
 use super::execute::{Effect, execute};
 use super::report::ServerLog;
-use crate::script::Statement;
+use crate::script::{Statement, StatementKind};
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
@@ -301,6 +301,18 @@ async fn on_client_event(
     State(state): State<Arc<ServerState>>,
 ) {
     let effect = match state.handler(socket.ns(), &event) {
+        // A handler that disconnects its own socket: acknowledge first, because after the
+        // disconnect the ack could no longer reach the client, which would wait for it in
+        // vain. The ack and the DISCONNECT packet travel in that order on one connection, and
+        // the lab then waits for the disconnect itself (see `Lab::client_emit`).
+        Some(handler) if handler.kind == StatementKind::Disconnect => {
+            *lock(&state.last_effect) = Some(Ok(Effect::Disconnected {
+                namespace: socket.ns().to_string(),
+            }));
+            let _ = ack.send(&());
+            let _ = socket.disconnect();
+            return;
+        }
         Some(handler) => {
             // `msg` is the first argument the client sent, as in `(msg) => ...` in Node.
             let msg = payload.unwrap_or(Value::Null);

@@ -7,7 +7,7 @@
 //!            | disconnect NAME | NAME '.' emit '(' args ')' | NAME ':' statement | statement
 //! statement := io ['.of(' STRING ')'] target* '.emit(' args ')'
 //!            | socket target* '.emit(' args ')'
-//!            | socket '.join(' rooms ')' | socket '.leave(' rooms ')' | socket '.disconnect()'
+//!            | socket '.join(' rooms ')' | socket '.leave(' room ')' | socket '.disconnect()'
 //! target    := '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
 //! rooms     := room | '[' room (',' room)* ']'
 //! room      := STRING | NAME '.id' | 'socket.id'
@@ -39,6 +39,14 @@ const RESERVED_EVENTS: &[&str] = &[
 /// Event names that rust_socketio, the lab's client, reads as its own events (case does not
 /// matter to it): an event with one of these names would not reach a lab socket as sent.
 const CLIENT_RESERVED_EVENTS: &[&str] = &["message", "error", "open", "close"];
+
+/// How deep arrays and objects may nest in a value. The lab's client (rust_socketio) and server
+/// (socketioxide) both read packets with serde_json, which refuses JSON nested more than 128
+/// levels; the packet itself (`["event", ...]`) and an acknowledgement each add a level. 64
+/// leaves that margin with room to spare, is far beyond any lesson, and keeps the parser's
+/// recursion (one Rust frame a level) small. Node reads any depth, so within this bound the lab
+/// and Node agree, and beyond it the learner gets an error rather than a wrong "not received".
+pub const MAX_NESTING: usize = 64;
 
 /// Event names the lab uses for its own bookkeeping start with this prefix.
 pub const INTERNAL_EVENT_PREFIX: &str = "sio-tutor:";
@@ -86,6 +94,8 @@ struct Parser<'a> {
     line: &'a str,
     tokens: Vec<Token>,
     position: usize,
+    /// How many arrays and objects the value being read is inside (see [`MAX_NESTING`]).
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -94,6 +104,7 @@ impl<'a> Parser<'a> {
             line,
             tokens,
             position: 0,
+            depth: 0,
         }
     }
 
@@ -401,6 +412,18 @@ impl<'a> Parser<'a> {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "leave" if chain.is_empty() && self.peek_punct_at(1, '[') => {
+                    // Node's `socket.leave(room)` takes one room; given an array it leaves
+                    // nothing (the array is not a room name) and says nothing. Refuse it.
+                    let bracket = self.tokens[self.position + 1].column;
+                    return Err(ParseError::new(
+                        bracket,
+                        "`socket.leave` takes one room, not a list",
+                    )
+                    .with_hint(
+                        "call leave once per room: socket.leave('room1'), then socket.leave('room2')",
+                    ));
+                }
                 "join" | "leave" if chain.is_empty() => {
                     let rooms = self.room_arguments(in_handler)?;
                     return Ok(if word == "join" {
@@ -520,6 +543,28 @@ impl<'a> Parser<'a> {
 
     /// A JSON-like value: what a JavaScript hand would type as a literal.
     fn value(&mut self) -> Result<Value, ParseError> {
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("a value"))?;
+        if token.is_punct('[') || token.is_punct('{') {
+            if self.depth >= MAX_NESTING {
+                return Err(ParseError::new(
+                    token.column,
+                    format!("arrays and objects nest at most {MAX_NESTING} levels deep here"),
+                )
+                .with_hint("the lab's client could not read a deeper value, so it could not show who received it"));
+            }
+            self.depth += 1;
+            let value = self.nested_value();
+            self.depth -= 1;
+            return value;
+        }
+        self.nested_value()
+    }
+
+    /// [`Parser::value`] without the nesting check.
+    fn nested_value(&mut self) -> Result<Value, ParseError> {
         let token = self
             .peek()
             .cloned()
