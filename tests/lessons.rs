@@ -86,7 +86,7 @@ fn each_broken_lesson_file_gets_its_exact_error() {
         "socket-before-connect.toml:9:7: the socket bob is used before it is connected (add `connect bob` to a lab step before this one)",
         "two-kinds.toml:5:1: expected exactly one of page, lab, run, rooms or quiz in this step, found page and rooms",
         "unknown-field.toml:7:1: unknown field `notes`, expected one of `page`, `lab`, `run`, `rooms`, `quiz`, `notice`, `predict`, `why`, `question`, `hint`, `options`, `accept`, `explanation`, `reflection`",
-        "unserved-namespace.toml:6:7: the namespace /tenant-x is not served: add it to `namespaces` at the top of the file",
+        "unserved-namespace.toml:6:8: the namespace /tenant-x is not served: add it to `namespaces` at the top of the file",
     ];
     assert_eq!(found, expected);
 }

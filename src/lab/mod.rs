@@ -34,7 +34,7 @@ use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
 
-use crate::script::{Command, Statement, StatementKind};
+use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use execute::Effect;
 use report::{
@@ -302,6 +302,14 @@ impl Lab {
             Some(name) => Some(self.member(name)?),
             None => None,
         };
+        // `io.of(ns)` creates the namespace, as in Node; the lab then lists it too.
+        if let StatementKind::Emit(Emit {
+            origin: Origin::Io { namespace },
+            ..
+        }) = &statement.kind
+        {
+            self.serve(namespace);
+        }
         let effect = self.server.run(member.as_ref(), statement).await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
