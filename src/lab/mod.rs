@@ -555,14 +555,18 @@ impl Lab {
         }
     }
 
-    /// Closes the lab: the server disconnects every socket, waits until its disconnect handlers
-    /// have run, then stops. (Dropping a client does not disconnect it, and axum's graceful
-    /// shutdown does not close Socket.IO sessions, hence this order.)
-    ///
-    /// The server says goodbye rather than the clients because rust_socketio's WebSocket has
-    /// Nagle's algorithm on: a client's DISCONNECT and close frames, sent back to back, could
-    /// wait 40 ms for the server's delayed ACK. The server's sockets have TCP_NODELAY.
+    /// Closes the lab: every client disconnects (all at once), the server disconnects whatever
+    /// is left, waits until its disconnect handlers have run, then stops. (Dropping a client
+    /// does not disconnect it, and axum's graceful shutdown does not close Socket.IO sessions,
+    /// hence this order.)
     pub async fn shutdown(self) {
+        // The clients close their own connections first, all at once. A rust_socketio client
+        // whose socket the server has disconnected can no longer close its transport (its
+        // `disconnect` fails on the DISCONNECT packet before it gets there), so a server-first
+        // goodbye left every connection open on both sides: two descriptors a socket leaked
+        // per lab, and a process that starts many labs (the differential tests) ran out of
+        // them after about 1,500 labs.
+        futures_util::future::join_all(self.clients.iter().map(LabClient::disconnect)).await;
         for namespace in self.namespaces() {
             if let Some(operator) = self.server.io.of(&namespace) {
                 let _ = operator.disconnect().await;
