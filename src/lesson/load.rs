@@ -288,10 +288,10 @@ fn source_offset(text: &str, span: Range<usize>, index: usize) -> usize {
         return span.start;
     };
     let body_end = source.len().saturating_sub(quote.len()).max(quote.len());
-    let mut chars = source[..body_end]
-        .char_indices()
-        .skip(quote.len())
-        .peekable();
+    let Some(body) = source.get(..body_end) else {
+        return span.start;
+    };
+    let mut chars = body.char_indices().skip(quote.len()).peekable();
     if quote.len() == 3 {
         // A newline right after the opening quotes is trimmed.
         if chars.peek().is_some_and(|(_, c)| *c == '\r') {
