@@ -279,3 +279,76 @@ proptest! {
         check_folder(&[("01-f.toml".to_string(), text.into_bytes())])?;
     }
 }
+
+// ---- the live lab ----------------------------------------------------------------------------
+
+/// Random lines of pieces, and mutations of valid lines, through one live lab, as `play` runs
+/// them: each line gets reports or an error, and none panics or hangs (each is bounded by a
+/// timeout that only a hang would reach). Deterministic: a fixed seed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lab_answers_any_line() {
+    use sio_tutor::lab::{Lab, LabOptions};
+
+    const LINES: usize = 1_500;
+    const VALID: &[&str] = &[
+        "connect alice bob carol",
+        "connect dave to /tenant-a",
+        "alice: socket.join(['r1', bob.id])",
+        "bob: socket.leave(socket.id)",
+        "alice: socket.broadcast.to('r1').except(carol.id).emit('e', [1], {k: 'v'})",
+        "io.of('/tenant-a').to('r1').emit('e', 1e21, -0)",
+        "on 'h': socket.to('r1').emit('e', msg)",
+        "on 'bye': socket.disconnect()",
+        "alice.emit('h', {a: [null]})",
+        "bob.emit('bye')",
+        "carol: socket.disconnect()",
+        "disconnect alice",
+        "rooms all",
+    ];
+    let mut lab = Lab::start(LabOptions {
+        namespaces: Vec::new(),
+        serve_on_connect: true,
+    })
+    .await
+    .expect("the lab starts");
+    // SplitMix64, as in tests/differential.rs.
+    let mut state: u64 = 0x00F0_0D10;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) as usize
+    };
+    for _ in 0..LINES {
+        let line = match next() % 3 {
+            0 => (0..next() % 12)
+                .map(|_| PIECES[next() % PIECES.len()])
+                .collect::<String>(),
+            1 => {
+                let mut chars: Vec<char> = VALID[next() % VALID.len()].chars().collect();
+                let at = next() % (chars.len() + 1);
+                for (offset, c) in PIECES[next() % PIECES.len()].chars().enumerate() {
+                    chars.insert(at + offset, c);
+                }
+                chars.into_iter().collect()
+            }
+            _ => VALID[next() % VALID.len()].to_string(),
+        };
+        let Ok(Some(command)) = parse_command(&line) else {
+            continue;
+        };
+        let started = std::time::Instant::now();
+        let outcome =
+            tokio::time::timeout(std::time::Duration::from_secs(30), lab.execute(&command)).await;
+        assert!(outcome.is_ok(), "the lab hung on {line:?}");
+        // A line waits for acks, never for a timeout: anything near the lab's round-trip limit
+        // is a lost event (it found client event names socketioxide cannot read).
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{line:?} took {:?}: {outcome:?}",
+            started.elapsed()
+        );
+    }
+    lab.shutdown().await;
+}

@@ -687,6 +687,19 @@ const MISTAKES: &[Mistake] = &[
         message: "`socket.leave` takes one room, not a list",
         hint: Some("call leave once per room"),
     },
+    // socketioxide cannot read a client event name that JSON escapes (issue 10 fuzzing).
+    Mistake {
+        line: "alice.emit('say \\\"hi\\\"')",
+        column: 12,
+        message: "cannot read a client event whose name has a quote",
+        hint: Some("pick a plain name"),
+    },
+    Mistake {
+        line: "on 'a\\u0000b': io.emit('x')",
+        column: 4,
+        message: "cannot read a client event whose name has a quote",
+        hint: Some("pick a plain name"),
+    },
     Mistake {
         line: "alice: nsp.emit('x')",
         column: 8,

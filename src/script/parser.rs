@@ -48,6 +48,25 @@ const CLIENT_RESERVED_EVENTS: &[&str] = &["message", "error", "open", "close"];
 /// and Node agree, and beyond it the learner gets an error rather than a wrong "not received".
 pub const MAX_NESTING: usize = 64;
 
+/// Why the lab's server could not read a client event with this name, if it could not.
+///
+/// socketioxide reads the name of an incoming event as a borrowed `&str`, which serde_json can
+/// only do when the name has no escape in its JSON form: a name with `"`, `\` or a control
+/// character never reaches a handler (the client waits for an ack that never comes). Node reads
+/// them; the lab refuses them rather than teach a lost event. Server-to-client names are fine.
+fn unreadable_client_event(event: &str) -> Option<String> {
+    event
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c < ' ')
+        .then(|| {
+            "the lab's server (socketioxide) cannot read a client event whose name has a quote \
+             (\"), a backslash or a control character, though Node can"
+                .to_string()
+        })
+}
+
+const PLAIN_EVENT_HINT: &str = "pick a plain name for events clients send, such as 'chat message'";
+
 /// Event names the lab uses for its own bookkeeping start with this prefix.
 pub const INTERNAL_EVENT_PREFIX: &str = "sio-tutor:";
 
@@ -208,8 +227,12 @@ impl<'a> Parser<'a> {
         let event = match self.peek().cloned() {
             Some(Token {
                 kind: TokenKind::Str(event),
+                column,
                 ..
             }) => {
+                if let Some(error) = unreadable_client_event(&event) {
+                    return Err(ParseError::new(column, error).with_hint(PLAIN_EVENT_HINT));
+                }
                 self.advance();
                 event
             }
@@ -251,7 +274,11 @@ impl<'a> Parser<'a> {
             });
             return Err(error);
         }
+        let event_column = self.tokens.get(self.position + 1).map(|t| t.column);
         let (event, args) = self.emit_arguments(false)?;
+        if let (Some(error), Some(column)) = (unreadable_client_event(&event), event_column) {
+            return Err(ParseError::new(column, error).with_hint(PLAIN_EVENT_HINT));
+        }
         let args = args
             .into_iter()
             .map(|arg| match arg {
