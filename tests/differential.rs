@@ -244,7 +244,11 @@ impl Generator {
     }
 
     fn emit_args(&mut self, in_handler: bool) -> String {
-        let event = *self.rng.pick(&["e1", "e2", "chat message"]);
+        // Server-to-client names may hold anything JavaScript can write (client-to-server
+        // ones are plain: the lab refuses what its server cannot read).
+        let event = *self
+            .rng
+            .pick(&["e1", "e2", "chat message", "say \\\"hi\\\"", "é→ \\\\ \\t"]);
         let mut args = vec![format!("'{event}'")];
         for _ in 0..self.rng.below(4) {
             if in_handler && self.rng.chance(40) {
