@@ -1,6 +1,6 @@
 //! The command line: which commands exist, their flags, and what each one runs.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -468,14 +468,11 @@ async fn demo(
 }
 
 async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> {
-    let lines: Vec<String> = match &file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|error| {
-                CliError::cannot_run(format!("cannot read {}: {error}", path.display()))
-            })?
-            .lines()
-            .map(String::from)
-            .collect(),
+    let lines: Vec<play::script::ScriptLine> = match &file {
+        // Bytes, not text: a line that is not UTF-8 is reported by its number and skipped.
+        Some(path) => play::script::split_lines(&std::fs::read(path).map_err(|error| {
+            CliError::cannot_run(format!("cannot read {}: {error}", path.display()))
+        })?),
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
@@ -483,7 +480,11 @@ async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> 
                     "sio-tutor play is interactive when both its input and output are a terminal; otherwise it reads commands from a file or a pipe, for example:\n  printf 'connect alice bob\\nalice: socket.broadcast.emit(\"hi\")\\n' | sio-tutor play".to_string(),
                 )));
             }
-            stdin.lock().lines().map_while(Result::ok).collect()
+            let mut bytes = Vec::new();
+            stdin.lock().read_to_end(&mut bytes).map_err(|error| {
+                CliError::cannot_run(format!("cannot read standard input: {error}"))
+            })?;
+            play::script::split_lines(&bytes)
         }
     };
     let mut session = Session::start().await.map_err(CliError::cannot_run)?;

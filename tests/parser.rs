@@ -668,6 +668,26 @@ const MISTAKES: &[Mistake] = &[
         message: "`socket.id` is a room, not a statement",
         hint: Some("io.to(socket.id)"),
     },
+    // Node's socket.leave takes one room; an array leaves nothing (issue 10, item 2).
+    Mistake {
+        line: "alice: socket.leave(['room1', 'room2'])",
+        column: 21,
+        message: "`socket.leave` takes one room, not a list",
+        hint: Some("call leave once per room"),
+    },
+    // socketioxide cannot read a client event name that JSON escapes (issue 10 fuzzing).
+    Mistake {
+        line: "alice.emit('say \\\"hi\\\"')",
+        column: 12,
+        message: "cannot read a client event whose name has a quote",
+        hint: Some("pick a plain name"),
+    },
+    Mistake {
+        line: "on 'a\\u0000b': io.emit('x')",
+        column: 4,
+        message: "cannot read a client event whose name has a quote",
+        hint: Some("pick a plain name"),
+    },
     Mistake {
         line: "alice: nsp.emit('x')",
         column: 8,

@@ -6,8 +6,8 @@
 //! - [`table_holds_on_the_lab`] runs every row, in order, on one real lab (`Lab::execute`, the
 //!   same path as the playground) and checks the recipients, the non-recipients and the
 //!   arguments each recipient got.
-//! - [`table_holds_on_node`] runs the same scenario and the server-side rows on the official
-//!   Node `socket.io` server (`tests/node/semantics.mjs`) and checks that Node agrees with the
+//! - [`table_holds_on_node`] runs the same scenario and every row (handlers and client emits
+//!   included) on the official Node `socket.io` server (`tests/node/semantics.mjs`) and checks that Node agrees with the
 //!   table. Since both tests check against the same table, a row that passes both means the lab
 //!   gives a statement the meaning it has on Node. It needs `cd tests/node && npm ci`; without
 //!   it the test fails (it never passes silently).
@@ -62,6 +62,8 @@ struct Row {
     text: String,
     command: Command,
     expect: Expect,
+    /// The socket this row disconnects (`socket.disconnect()`, directly or in a handler).
+    disconnects: Option<String>,
 }
 
 /// What a row must produce.
@@ -109,6 +111,8 @@ fn load_table() -> (Scenario, Vec<Row>) {
         .map(|s| (s.name.clone(), s.namespace.clone()))
         .collect();
     let mut handlers: HashMap<(String, String), Emit> = HashMap::new();
+    // Handlers that disconnect their sender.
+    let mut disconnecting: HashSet<(String, String)> = HashSet::new();
     let mut rows = Vec::new();
     for (index, row) in file.rows.into_iter().enumerate() {
         let file_line = text[..row.line.span().start].lines().count();
@@ -137,6 +141,15 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 received: row.received.clone(),
             }
         };
+        let mut disconnects = None;
+        if let Command::Run {
+            as_socket: Some(sender),
+            statement,
+        } = &command
+            && statement.kind == StatementKind::Disconnect
+        {
+            disconnects = Some(sender.clone());
+        }
         let expect = match &command {
             Command::Run {
                 as_socket,
@@ -150,10 +163,19 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 event,
                 handler,
             } => {
-                let StatementKind::Emit(emit) = &handler.kind else {
-                    panic!("{name}\n    the table only uses emitting handlers");
-                };
-                handlers.insert((namespace.clone(), event.clone()), emit.clone());
+                let key = (namespace.clone(), event.clone());
+                match &handler.kind {
+                    StatementKind::Emit(emit) => {
+                        handlers.insert(key.clone(), emit.clone());
+                    }
+                    StatementKind::Disconnect => {
+                        handlers.remove(&key);
+                        disconnecting.insert(key);
+                    }
+                    _ => panic!(
+                        "{name}\n    the table uses emitting and disconnecting handlers only"
+                    ),
+                }
                 Expect::Nothing
             }
             Command::ClientEmit {
@@ -163,6 +185,9 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 ..
             } => {
                 let key = (namespace_of[sender].clone(), event.clone());
+                if disconnecting.contains(&key) {
+                    disconnects = Some(sender.clone());
+                }
                 match handlers.get(&key) {
                     Some(emit) => delivery(emit, Some(sender), args.first()),
                     None => Expect::Nothing,
@@ -179,6 +204,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
             text: line,
             command,
             expect,
+            disconnects,
         });
     }
     (file.scenario, rows)
@@ -244,12 +270,7 @@ async fn table_holds_on_the_lab() {
                 continue;
             }
         };
-        if let Command::Run {
-            as_socket: Some(name),
-            statement,
-        } = &row.command
-            && statement.kind == StatementKind::Disconnect
-        {
+        if let Some(name) = &row.disconnects {
             live.retain(|n| n != name);
         }
         let deliveries: Vec<&Delivery> = reports
@@ -375,11 +396,8 @@ fn table_holds_on_node() {
     let node_dir = manifest_dir().join("tests/node");
     require_node(&node_dir);
 
-    // Node has no `on` handlers here, so only server-side statements go there.
-    let node_rows: Vec<&Row> = rows
-        .iter()
-        .filter(|r| matches!(r.command, Command::Run { .. }))
-        .collect();
+    // Every row goes to Node: statements, `on` handlers and the client emits that run them.
+    let node_rows: Vec<&Row> = rows.iter().collect();
     let input = json!({
         "namespaces": scenario.namespaces,
         "sockets": scenario.sockets,
@@ -388,7 +406,13 @@ fn table_holds_on_node() {
                 "as": as_socket,
                 "statement": statement.source,
             }),
-            _ => unreachable!(),
+            Command::On { namespace, event, handler } => json!({
+                "on": { "namespace": namespace, "event": event, "statement": handler.source },
+            }),
+            Command::ClientEmit { name, event, args, .. } => json!({
+                "emit": { "name": name, "event": event, "args": args },
+            }),
+            other => panic!("{}\n    the table has no rows of this kind: {other:?}", row.name()),
         }).collect::<Vec<_>>(),
     });
 
@@ -425,7 +449,7 @@ fn table_holds_on_node() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {} server-side rows of the semantics table disagree with the official Node \
+        "{} of {} rows of the semantics table disagree with the official Node \
          socket.io server (this is a real difference in meaning):\n\n{}\n",
         failures.len(),
         node_rows.len(),

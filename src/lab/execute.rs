@@ -8,11 +8,11 @@
 //! | JavaScript                         | socketioxide                                    |
 //! |------------------------------------|-------------------------------------------------|
 //! | `socket.emit(ev)`                  | `socket.emit(ev)`: that socket only             |
-//! | `socket.broadcast` / `.to` / `.in` / `.except` | `socket.broadcast()...`: the sender is always left out |
-//! | `socket.in(r)`                     | `socket.broadcast().within(r)` (socketioxide's `socket.within(r)` would include the sender) |
+//! | `socket.broadcast` / `.to` / `.in` / `.except` | `io.of(ns).except(<sender's id>)...`: the sender's own-id room is left out |
+//! | `socket.in(r)`                     | `io.of(ns).except(<sender's id>).within(r)` (socketioxide's `socket.within(r)` would include the sender) |
 //! | `io.to(r)` / `io.in(r)`            | `io.of("/").within(r)`                          |
 //! | `io.except(r)`                     | `io.of("/").except(r)`                          |
-//! | `io.of(ns)...`                     | `io.of(ns)...`                                  |
+//! | `io.of(ns)...`                     | `io.of(ns)...`, creating `ns` if it is not served yet, as Node does |
 //!
 //! The rooms are then resolved by the real adapter: a socket in two targeted rooms receives once,
 //! and `except` wins over `to`. The chain itself is built in one place, `select`, which the

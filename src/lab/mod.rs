@@ -44,7 +44,7 @@ use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
 
-use crate::script::{Command, Statement, StatementKind};
+use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use report::{
     ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, NamespaceRooms,
@@ -364,6 +364,14 @@ impl Lab {
             Some(name) => Some(self.member(name)?),
             None => None,
         };
+        // `io.of(ns)` creates the namespace, as in Node; the lab then lists it too.
+        if let StatementKind::Emit(Emit {
+            origin: Origin::Io { namespace },
+            ..
+        }) = &statement.kind
+        {
+            self.serve(namespace);
+        }
         let effect = self.server.run(member.as_ref(), statement).await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
@@ -394,13 +402,27 @@ impl Lab {
         let namespace = self.clients[index].namespace.clone();
         // Clear what a previous command may have left, so the effect read below is this one's.
         self.server.state.take_last_effect();
+        let sid = self.member(name)?.sid;
         self.clients[index].emit_acked(event, args.to_vec()).await?;
+        // The server sets the effect before it acknowledges, so it is here now.
+        let last_effect = self.server.state.take_last_effect();
+        if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
+            // The handler disconnected the sender: wait until the server has run its
+            // disconnect handler, then forget the client, as `run` does for a statement.
+            self.server
+                .state
+                .wait_until(|members| !members.iter().any(|m| m.sid == sid))
+                .await;
+            self.clients.remove(index).disconnect().await;
+        }
         self.barrier().await?;
         let handler = self.server.state.handler(&namespace, event);
-        let reports = match (self.server.state.take_last_effect(), handler) {
+        let reports = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
-                self.describe(Some(name), &handler, Some(source), effect)
+                let mut reports = self.describe(Some(name), &handler, Some(source), effect);
+                reports.extend(self.server_log());
+                reports
             }
             _ => {
                 self.take_inboxes();
@@ -670,14 +692,18 @@ impl Lab {
         }
     }
 
-    /// Closes the lab: the server disconnects every socket, waits until its disconnect handlers
-    /// have run, then stops. (Dropping a client does not disconnect it, and axum's graceful
-    /// shutdown does not close Socket.IO sessions, hence this order.)
-    ///
-    /// The server says goodbye rather than the clients because rust_socketio's WebSocket has
-    /// Nagle's algorithm on: a client's DISCONNECT and close frames, sent back to back, could
-    /// wait 40 ms for the server's delayed ACK. The server's sockets have TCP_NODELAY.
+    /// Closes the lab: every client disconnects (all at once), the server disconnects whatever
+    /// is left, waits until its disconnect handlers have run, then stops. (Dropping a client
+    /// does not disconnect it, and axum's graceful shutdown does not close Socket.IO sessions,
+    /// hence this order.)
     pub async fn shutdown(self) {
+        // The clients close their own connections first, all at once. A rust_socketio client
+        // whose socket the server has disconnected can no longer close its transport (its
+        // `disconnect` fails on the DISCONNECT packet before it gets there), so a server-first
+        // goodbye left every connection open on both sides: two descriptors a socket leaked
+        // per lab, and a process that starts many labs (the differential tests) ran out of
+        // them after about 1,500 labs.
+        futures_util::future::join_all(self.clients.iter().map(LabClient::disconnect)).await;
         for namespace in self.namespaces() {
             if let Some(operator) = self.server.io.of(&namespace) {
                 let _ = operator.disconnect().await;

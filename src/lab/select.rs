@@ -59,14 +59,12 @@ pub(crate) fn select(
     let selection = match &emit.origin {
         Origin::Socket if !emit.excludes_sender() => Selection::Sender(need_socket()?.clone()),
         Origin::Socket => Selection::Broadcast(Box::new(apply_rooms(
-            need_socket()?.broadcast(),
+            socket_broadcast(io, need_socket()?)?,
             rooms,
             excepted,
         ))),
         Origin::Io { namespace } => {
-            let operator = io
-                .of(namespace)
-                .ok_or_else(|| LabError::UnknownNamespace(namespace.clone()))?;
+            let operator = namespace_operator(io, namespace)?;
             Selection::Broadcast(Box::new(apply_rooms(operator, rooms, excepted)))
         }
     };
@@ -83,9 +81,7 @@ pub(crate) fn stages(
     namespace: &str,
     emit: &Emit,
 ) -> Result<[Vec<SocketRef>; 3], LabError> {
-    let operator = io
-        .of(namespace)
-        .ok_or_else(|| LabError::UnknownNamespace(namespace.to_string()))?;
+    let operator = namespace_operator(io, namespace)?;
     let rooms = resolve_rooms(state, socket, &emit.rooms())?;
     let excepted = resolve_rooms(state, socket, &emit.excepted())?;
     let in_rooms = apply_rooms(operator.clone(), rooms.clone(), Vec::new());
@@ -95,6 +91,30 @@ pub(crate) fn stages(
         in_rooms.sockets(),
         after_except.sockets(),
     ])
+}
+
+/// The operator that starts a broadcast from `socket` (`socket.broadcast`, `socket.to`,
+/// `socket.in`, `socket.except`), with Node's meaning: Node leaves out every socket in *the room
+/// named by the sender's id*, not the sender itself (`new BroadcastOperator(adapter, new Set(),
+/// new Set([this.id]))` in socket.io's `socket.ts`). The two differ when the sender has left its
+/// own room (it then receives its own broadcast) or another socket has joined it (that socket is
+/// left out too). socketioxide's `socket.broadcast()` leaves out the sender by id, so it is not
+/// used here.
+fn socket_broadcast(io: &SocketIo, socket: &SocketRef) -> Result<BroadcastOperators, LabError> {
+    Ok(namespace_operator(io, socket.ns())?.except(socket.id.to_string()))
+}
+
+/// The operator for every socket of `namespace`. As `io.of(ns)` does in Node, this creates the
+/// namespace when the server does not serve it yet: an emit there then reaches nobody, where a
+/// lookup would fail. (socketioxide adds a namespace at run time; the connect handler is the
+/// lab's own, so a socket that connects to it later is set up like any other.)
+fn namespace_operator(io: &SocketIo, namespace: &str) -> Result<BroadcastOperators, LabError> {
+    if let Some(operator) = io.of(namespace) {
+        return Ok(operator);
+    }
+    io.ns(namespace.to_string(), super::server::on_connect);
+    io.of(namespace)
+        .ok_or_else(|| LabError::UnknownNamespace(namespace.to_string()))
 }
 
 fn apply_rooms(

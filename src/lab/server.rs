@@ -27,7 +27,7 @@ use super::execute::execute;
 use super::report::Effect;
 use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
 use super::state::{Member, ServerState};
-use crate::script::Statement;
+use crate::script::{Statement, StatementKind};
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
@@ -117,7 +117,7 @@ fn name_from_auth(auth: &Result<Value, impl std::fmt::Debug>) -> String {
 ///
 /// The auth is taken with `TryData`: with `Data`, a missing or odd payload would skip the whole
 /// handler silently and leave a half-set-up socket.
-async fn on_connect(
+pub(super) async fn on_connect(
     socket: SocketRef,
     TryData(auth): TryData<Value>,
     State(state): State<Arc<ServerState>>,
@@ -154,6 +154,18 @@ async fn on_client_event(
     State(state): State<Arc<ServerState>>,
 ) {
     let effect = match state.handler(socket.ns(), &event) {
+        // A handler that disconnects its own socket: acknowledge first, because after the
+        // disconnect the ack could no longer reach the client, which would wait for it in
+        // vain. The ack and the DISCONNECT packet travel in that order on one connection, and
+        // the lab then waits for the disconnect itself (see `Lab::client_emit`).
+        Some(handler) if handler.kind == StatementKind::Disconnect => {
+            *lock(&state.last_effect) = Some(Ok(Effect::Disconnected {
+                namespace: socket.ns().to_string(),
+            }));
+            let _ = ack.send(&());
+            let _ = socket.disconnect();
+            return;
+        }
         Some(handler) => {
             // `msg` is the first argument the client sent, as in `(msg) => ...` in Node.
             let msg = payload.unwrap_or(Value::Null);

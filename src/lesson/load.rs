@@ -6,7 +6,6 @@
 //! is not served) is checked by running the lesson on a real lab, in [`super::check()`]. Every
 //! error names the file, line and column and says what was expected.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -52,30 +51,35 @@ pub fn load_all(source: Source<'_>) -> Result<Vec<Lesson>, Vec<LessonError>> {
 /// Loads every lesson that loads, and the errors of those that do not (a lesson check runs the
 /// good ones too, to report everything at once).
 pub fn load_each(source: Source<'_>) -> (Vec<Lesson>, Vec<LessonError>) {
-    let files = match read_files(&source) {
-        Ok(files) => files,
+    // A file that cannot be read is an error of its own; the other files are still checked.
+    let (files, mut errors) = match read_files(&source) {
+        Ok(read) => read,
         Err(error) => return (Vec::new(), vec![error]),
     };
     let mut lessons = Vec::new();
-    let mut errors = Vec::new();
     for (index, (name, text)) in files.iter().enumerate() {
         match load_one(name, text, index + 1) {
             Ok(lesson) => lessons.push(lesson),
             Err(mut found) => errors.append(&mut found),
         }
     }
-    let mut seen = BTreeSet::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
     for lesson in &lessons {
-        if !seen.insert(lesson.id.clone()) {
-            errors.push(LessonError {
+        match seen.iter().find(|(id, _)| *id == lesson.id) {
+            Some((_, first)) => errors.push(LessonError {
                 file: lesson.file.clone(),
                 line: 1,
                 column: 1,
-                message: format!("another lesson already has the id \"{}\"", lesson.id),
+                message: format!(
+                    "the id \"{}\" is also the id of {first}: every lesson needs its own",
+                    lesson.id
+                ),
                 snippet: None,
-            });
+            }),
+            None => seen.push((lesson.id.clone(), lesson.file.clone())),
         }
     }
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     if lessons.is_empty() && errors.is_empty() {
         errors.push(LessonError {
             file: source_name(&source),
@@ -95,9 +99,15 @@ fn source_name(source: &Source<'_>) -> String {
     }
 }
 
-/// `(file name, text)` of every `*.toml`, sorted by name.
-fn read_files(source: &Source<'_>) -> Result<Vec<(String, String)>, LessonError> {
+/// `(file name, text)` of every readable `*.toml`, sorted by name, and an error for each one
+/// that cannot be read (not a regular file, not UTF-8, ...). `Err` when the folder itself
+/// cannot be read.
+#[allow(clippy::type_complexity)]
+fn read_files(
+    source: &Source<'_>,
+) -> Result<(Vec<(String, String)>, Vec<LessonError>), LessonError> {
     let mut files = Vec::new();
+    let mut errors = Vec::new();
     match source {
         Source::BuiltIn => {
             for file in BUILT_IN.files() {
@@ -118,20 +128,53 @@ fn read_files(source: &Source<'_>) -> Result<Vec<(String, String)>, LessonError>
             for entry in std::fs::read_dir(dir).map_err(unreadable)? {
                 let path = entry.map_err(unreadable)?.path();
                 if path.extension().is_some_and(|e| e == "toml") {
-                    let text = std::fs::read_to_string(&path).map_err(|e| LessonError {
-                        file: path.display().to_string(),
-                        line: 1,
-                        column: 1,
-                        message: format!("cannot read this file: {e}"),
-                        snippet: None,
-                    })?;
-                    files.push((path.display().to_string(), text));
+                    match read_file(&path) {
+                        Ok(text) => files.push((path.display().to_string(), text)),
+                        Err(error) => errors.push(error),
+                    }
                 }
             }
         }
     }
     files.sort();
-    Ok(files)
+    Ok((files, errors))
+}
+
+/// Reads one lesson file. Only a regular file is opened: opening a FIFO named `01-x.toml`
+/// would wait for a writer forever, and a device could be endless. Text that is not UTF-8 is
+/// reported at the line and column of its first bad byte.
+fn read_file(path: &Path) -> Result<String, LessonError> {
+    let error = |line: usize, column: usize, message: String| LessonError {
+        file: path.display().to_string(),
+        line,
+        column,
+        message,
+        snippet: None,
+    };
+    // `metadata` follows symlinks, so a link to a lesson file is read like the file.
+    let metadata =
+        std::fs::metadata(path).map_err(|e| error(1, 1, format!("cannot read this file: {e}")))?;
+    if !metadata.is_file() {
+        return Err(error(
+            1,
+            1,
+            "this is not a regular file (a pipe, a folder or a device?), so it was skipped"
+                .to_string(),
+        ));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| error(1, 1, format!("cannot read this file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // The valid prefix is UTF-8 by definition.
+        let before = String::from_utf8_lossy(valid);
+        let (line, column) = line_column(&before, before.len());
+        error(
+            line,
+            column,
+            "this file is not valid UTF-8 text: save it as UTF-8".to_string(),
+        )
+    })
 }
 
 // ---- the file format, as written ------------------------------------------------------------
@@ -217,24 +260,90 @@ impl Checker<'_> {
                 None
             }
             Err(error) => {
-                let inside = text
-                    .char_indices()
-                    .nth(error.column.saturating_sub(1))
-                    .map(|(i, _)| i)
-                    .unwrap_or(text.len());
+                let offset = source_offset(self.text, span, error.column.saturating_sub(1));
                 let mut message = error.message.clone();
                 if let Some(hint) = &error.hint {
                     message.push_str(&format!(" (hint: {hint})"));
                 }
-                self.error_at(span.start + 1 + inside, message);
+                self.error_at(offset, message);
                 None
             }
         }
     }
 }
 
+/// Where, in the file, the character number `index` (0-based) of a TOML string's value is. The
+/// value and its source differ: the source has quotes (`"`, `'`, `"""` or `'''`), escapes (`\t`
+/// is one character of the value, `\u00e9` one), a line-ending backslash that stands for
+/// nothing, and a newline right after `"""` that is not part of the value. Past the end, the
+/// closing quote.
+fn source_offset(text: &str, span: Range<usize>, index: usize) -> usize {
+    let Some(source) = text.get(span.clone()) else {
+        return span.start;
+    };
+    let (quote, basic) = if source.starts_with("\"\"\"") {
+        ("\"\"\"", true)
+    } else if source.starts_with("\'\'\'") {
+        ("\'\'\'", false)
+    } else if source.starts_with('"') {
+        ("\"", true)
+    } else if source.starts_with('\'') {
+        ("\'", false)
+    } else {
+        return span.start;
+    };
+    let body_end = source.len().saturating_sub(quote.len()).max(quote.len());
+    let Some(body) = source.get(..body_end) else {
+        return span.start;
+    };
+    let mut chars = body.char_indices().skip(quote.len()).peekable();
+    if quote.len() == 3 {
+        // A newline right after the opening quotes is trimmed.
+        if chars.peek().is_some_and(|(_, c)| *c == '\r') {
+            chars.next();
+        }
+        if chars.peek().is_some_and(|(_, c)| *c == '\n') {
+            chars.next();
+        }
+    }
+    let mut seen = 0;
+    while let Some((at, c)) = chars.next() {
+        if basic && c == '\\' {
+            let Some((_, escaped)) = chars.next() else {
+                break;
+            };
+            let extra = match escaped {
+                'u' => 4,
+                'U' => 8,
+                'x' => 2,
+                c if c.is_whitespace() => {
+                    // A line-ending backslash: it and all whitespace after it stand for nothing.
+                    while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                        chars.next();
+                    }
+                    continue;
+                }
+                _ => 0,
+            };
+            for _ in 0..extra {
+                chars.next();
+            }
+        }
+        if seen == index {
+            return span.start + at;
+        }
+        seen += 1;
+    }
+    span.start + body_end
+}
+
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    // Never cut a character in two, whatever offset a caller computed.
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, column)

@@ -74,7 +74,7 @@ pub enum Origin {
 /// One link of an emit chain, in the order written.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
-    /// `.broadcast`: leave out the emitting socket.
+    /// `.broadcast`: leave out the emitting socket (its own-id room, as Node does).
     Broadcast,
     /// `.to(rooms)`: add these rooms to the set of targets.
     To(Vec<RoomRef>),
@@ -94,8 +94,9 @@ pub struct Emit {
 
 impl Emit {
     /// True when the chain makes this a broadcast from a socket, which in the Socket.IO API
-    /// always leaves the sender out: `socket.broadcast`, `socket.to`, `socket.in` and
-    /// `socket.except` all start a broadcast that excludes the socket itself.
+    /// leaves the sender out: `socket.broadcast`, `socket.to`, `socket.in` and `socket.except`
+    /// all start a broadcast that excludes the room named by the socket's id (which is the
+    /// socket itself, unless it left that room or another socket joined it).
     pub fn excludes_sender(&self) -> bool {
         matches!(self.origin, Origin::Socket) && !self.chain.is_empty()
     }

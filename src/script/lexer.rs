@@ -133,6 +133,12 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
 
 /// Reads a quoted string starting at `start` (the quote). Returns the text and the index after
 /// the closing quote.
+///
+/// Escapes mean what they mean in a JavaScript string literal (strict mode, as in an ES
+/// module): `\n \t \r \b \f \v \0`, `\xHH`, `\uHHHH`, `\u{H...}`, a backslash before a line end
+/// continues the line, and any other escaped character stands for itself (`\'`, `\q`). Octal
+/// escapes are a syntax error in strict mode, and a lone surrogate (`\uD800`) cannot travel in the
+/// lab's UTF-8 strings, so both are refused with a clear error.
 fn read_string(chars: &[char], start: usize) -> Result<(String, usize), ParseError> {
     let quote = chars[start];
     let mut text = String::new();
@@ -144,12 +150,68 @@ fn read_string(chars: &[char], start: usize) -> Result<(String, usize), ParseErr
                 let escaped = chars.get(i + 1).copied().ok_or_else(|| {
                     ParseError::new(i + 1, "a `\\` at the end of the line escapes nothing")
                 })?;
-                text.push(match escaped {
-                    'n' => '\n',
-                    't' => '\t',
-                    other => other,
-                });
+                let column = i + 1;
                 i += 2;
+                match escaped {
+                    'n' => text.push('\n'),
+                    't' => text.push('\t'),
+                    'r' => text.push('\r'),
+                    'b' => text.push('\u{8}'),
+                    'f' => text.push('\u{c}'),
+                    'v' => text.push('\u{b}'),
+                    '0' if !chars.get(i).is_some_and(char::is_ascii_digit) => text.push('\0'),
+                    '0'..='9' => {
+                        return Err(ParseError::new(
+                            column,
+                            format!("`\\{escaped}` is an octal escape (or \\0 before a digit), which JavaScript refuses in strict mode"),
+                        )
+                        .with_hint("write \\x.. or \\u.... for a character by its code"));
+                    }
+                    'x' => {
+                        let code = hex_digits(chars, i, 2).ok_or_else(|| {
+                            escape_error(column, "\\x needs two hex digits, as in \\x41")
+                        })?;
+                        i += 2;
+                        text.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    }
+                    'u' => {
+                        let (code, next) = read_unicode_escape(chars, i, column)?;
+                        i = next;
+                        let code = if (0xD800..0xDC00).contains(&code) {
+                            // A high surrogate: JavaScript joins it with a following
+                            // `\uDC00`-`\uDFFF` into one character.
+                            let low = (chars.get(i) == Some(&'\\')
+                                && chars.get(i + 1) == Some(&'u'))
+                            .then(|| read_unicode_escape(chars, i + 2, i + 1))
+                            .transpose()?
+                            .filter(|(low, _)| (0xDC00..0xE000).contains(low));
+                            match low {
+                                Some((low, next)) => {
+                                    i = next;
+                                    0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                                }
+                                None => code,
+                            }
+                        } else {
+                            code
+                        };
+                        let c = char::from_u32(code).ok_or_else(|| {
+                            escape_error(
+                                column,
+                                "this escape is half of a surrogate pair, which cannot travel as text on its own",
+                            )
+                        })?;
+                        text.push(c);
+                    }
+                    // A line continuation: the backslash and the line end stand for nothing.
+                    '\r' => {
+                        if chars.get(i) == Some(&'\n') {
+                            i += 1;
+                        }
+                    }
+                    '\n' | '\u{2028}' | '\u{2029}' => {}
+                    other => text.push(other),
+                }
             }
             c => {
                 text.push(c);
@@ -161,6 +223,55 @@ fn read_string(chars: &[char], start: usize) -> Result<(String, usize), ParseErr
         start + 1,
         format!("this string never ends: add the closing {quote}"),
     ))
+}
+
+fn escape_error(column: usize, message: &str) -> ParseError {
+    ParseError::new(column, message.to_string())
+}
+
+/// Exactly `count` hex digits at `at`, as a number.
+fn hex_digits(chars: &[char], at: usize, count: usize) -> Option<u32> {
+    let digits = chars.get(at..at + count)?;
+    digits
+        .iter()
+        .try_fold(0u32, |code, c| Some(code * 16 + c.to_digit(16)?))
+}
+
+/// The code after `\u` (at `at`): four hex digits, or `{...}` with one to six. Returns the code
+/// and the index after the escape. `column` is where the backslash is, for the error.
+fn read_unicode_escape(
+    chars: &[char],
+    at: usize,
+    column: usize,
+) -> Result<(u32, usize), ParseError> {
+    let malformed = || {
+        escape_error(
+            column,
+            "\\u needs four hex digits (\\u0041) or a code in braces (\\u{1F600})",
+        )
+    };
+    if chars.get(at) == Some(&'{') {
+        let close = chars[at..]
+            .iter()
+            .position(|c| *c == '}')
+            .map(|offset| at + offset)
+            .ok_or_else(malformed)?;
+        let count = close - at - 1;
+        if count == 0 || count > 6 {
+            return Err(malformed());
+        }
+        let code = hex_digits(chars, at + 1, count).ok_or_else(malformed)?;
+        if code > 0x10FFFF {
+            return Err(escape_error(
+                column,
+                "\\u{...} names a code above 10FFFF, the last one there is",
+            ));
+        }
+        Ok((code, close + 1))
+    } else {
+        let code = hex_digits(chars, at, 4).ok_or_else(malformed)?;
+        Ok((code, at + 4))
+    }
 }
 
 /// True when nothing but spaces and perhaps a comment (`#` or `//`) is left on the line.
@@ -183,20 +294,47 @@ fn read_number(chars: &[char], start: usize) -> Result<(serde_json::Number, usiz
         i += 1;
     }
     let text: String = chars[start..i].iter().collect();
-    let number = serde_json::from_str::<serde_json::Number>(&text)
-        .map_err(|_| ParseError::new(start + 1, format!("`{text}` is not a number")))?;
-    Ok((javascript_number(number), i))
+    let not_a_number = || ParseError::new(start + 1, format!("`{text}` is not a number"));
+    // JSON's number grammar is JavaScript's decimal literal minus the forms strict mode refuses
+    // anyway (`01`) and a few rare spellings (`.5`, `5.`); it decides what is a number.
+    let value: f64 = text.parse().map_err(|_| not_a_number())?;
+    let Some(number) = javascript_number(value) else {
+        return Err(ParseError::new(
+            start + 1,
+            format!(
+                "`{text}` is beyond the largest JavaScript number: it would be Infinity, which JSON sends as null"
+            ),
+        ));
+    };
+    serde_json::from_str::<serde_json::Number>(&text).map_err(|_| not_a_number())?;
+    Ok((number, i))
 }
 
-/// JavaScript has one number type: `2.0` is `2`, `1e3` is `1000` and `-0` is `0` once sent
-/// (`JSON.stringify` writes them so). Whole numbers that a double holds exactly become integers,
-/// so that the lab sends, and the views print, what Node would.
-fn javascript_number(number: serde_json::Number) -> serde_json::Number {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    match number.as_f64() {
-        Some(value) if number.is_f64() && value.fract() == 0.0 && value.abs() <= EXACT => {
-            serde_json::Number::from(value as i64)
-        }
-        _ => number,
+/// JavaScript has one number type, the double: a literal is rounded to the nearest double
+/// (`9007199254740993` is `9007199254740992`), and `JSON.stringify` writes a whole double below
+/// 10^21 as an integer (`2.0` is `2`, `1e3` is `1000`, `-0` is `0`): its shortest round-trip
+/// digits, padded with zeros (2^63 is written `9223372036854776000`, not `...808`). The lab
+/// sends the very text Node sends for such a number, read back as JSON, and any other double as
+/// a float (its text may differ from Node's, `1e21` for `1e+21`, but it is the same double).
+/// `None` for a value beyond the doubles (Infinity).
+pub fn javascript_number(value: f64) -> Option<serde_json::Number> {
+    if !value.is_finite() {
+        return None;
     }
+    if value.fract() == 0.0 && value.abs() < 1e21 {
+        if value == 0.0 {
+            return Some(serde_json::Number::from(0u64));
+        }
+        // Rust's `{:e}` writes the shortest digits that round-trip, as JavaScript does.
+        let scientific = format!("{:e}", value.abs());
+        let (mantissa, exponent) = scientific.split_once('e')?;
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let exponent: usize = exponent.parse().ok()?;
+        let zeros = (exponent + 1).checked_sub(digits.len())?;
+        let sign = if value < 0.0 { "-" } else { "" };
+        let text = format!("{sign}{digits}{}", "0".repeat(zeros));
+        // serde_json reads it as an integer when it fits 64 bits, else as the same double.
+        return serde_json::from_str(&text).ok();
+    }
+    serde_json::Number::from_f64(value)
 }

@@ -7,7 +7,7 @@
 //!            | disconnect NAME | NAME '.' emit '(' args ')' | NAME ':' statement | statement
 //! statement := io ['.of(' STRING ')'] target* '.emit(' args ')'
 //!            | socket target* '.emit(' args ')'
-//!            | socket '.join(' rooms ')' | socket '.leave(' rooms ')' | socket '.disconnect()'
+//!            | socket '.join(' rooms ')' | socket '.leave(' room ')' | socket '.disconnect()'
 //! target    := '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
 //! rooms     := room | '[' room (',' room)* ']'
 //! room      := STRING | NAME '.id' | 'socket.id'
@@ -35,6 +35,33 @@ const RESERVED_EVENTS: &[&str] = &[
     "newListener",
     "removeListener",
 ];
+
+/// How deep arrays and objects may nest in a value. The lab's client (rust_socketio) and server
+/// (socketioxide) both read packets with serde_json, which refuses JSON nested more than 128
+/// levels; the packet itself (`["event", ...]`) and an acknowledgement each add a level. 64
+/// leaves that margin with room to spare, is far beyond any lesson, and keeps the parser's
+/// recursion (one Rust frame a level) small. Node reads any depth, so within this bound the lab
+/// and Node agree, and beyond it the learner gets an error rather than a wrong "not received".
+pub const MAX_NESTING: usize = 64;
+
+/// Why the lab's server could not read a client event with this name, if it could not.
+///
+/// socketioxide reads the name of an incoming event as a borrowed `&str`, which serde_json can
+/// only do when the name has no escape in its JSON form: a name with `"`, `\` or a control
+/// character never reaches a handler (the client waits for an ack that never comes). Node reads
+/// them; the lab refuses them rather than teach a lost event. Server-to-client names are fine.
+fn unreadable_client_event(event: &str) -> Option<String> {
+    event
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c < ' ')
+        .then(|| {
+            "the lab's server (socketioxide) cannot read a client event whose name has a quote \
+             (\"), a backslash or a control character, though Node can"
+                .to_string()
+        })
+}
+
+const PLAIN_EVENT_HINT: &str = "pick a plain name for events clients send, such as 'chat message'";
 
 /// Parses one playground line. Returns `Ok(None)` for a blank line or a comment.
 pub fn parse_command(line: &str) -> Result<Option<Command>, ParseError> {
@@ -79,6 +106,8 @@ struct Parser<'a> {
     line: &'a str,
     tokens: Vec<Token>,
     position: usize,
+    /// How many arrays and objects the value being read is inside (see [`MAX_NESTING`]).
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -87,6 +116,7 @@ impl<'a> Parser<'a> {
             line,
             tokens,
             position: 0,
+            depth: 0,
         }
     }
 
@@ -190,8 +220,12 @@ impl<'a> Parser<'a> {
         let event = match self.peek().cloned() {
             Some(Token {
                 kind: TokenKind::Str(event),
+                column,
                 ..
             }) => {
+                if let Some(error) = unreadable_client_event(&event) {
+                    return Err(ParseError::new(column, error).with_hint(PLAIN_EVENT_HINT));
+                }
                 self.advance();
                 event
             }
@@ -233,7 +267,11 @@ impl<'a> Parser<'a> {
             });
             return Err(error);
         }
+        let event_column = self.tokens.get(self.position + 1).map(|t| t.column);
         let (event, args) = self.emit_arguments(false)?;
+        if let (Some(error), Some(column)) = (unreadable_client_event(&event), event_column) {
+            return Err(ParseError::new(column, error).with_hint(PLAIN_EVENT_HINT));
+        }
         let args = args
             .into_iter()
             .map(|arg| match arg {
@@ -394,6 +432,18 @@ impl<'a> Parser<'a> {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "leave" if chain.is_empty() && self.peek_punct_at(1, '[') => {
+                    // Node's `socket.leave(room)` takes one room; given an array it leaves
+                    // nothing (the array is not a room name) and says nothing. Refuse it.
+                    let bracket = self.tokens[self.position + 1].column;
+                    return Err(ParseError::new(
+                        bracket,
+                        "`socket.leave` takes one room, not a list",
+                    )
+                    .with_hint(
+                        "call leave once per room: socket.leave('room1'), then socket.leave('room2')",
+                    ));
+                }
                 "join" | "leave" if chain.is_empty() => {
                     let rooms = self.room_arguments(in_handler)?;
                     return Ok(if word == "join" {
@@ -501,6 +551,28 @@ impl<'a> Parser<'a> {
 
     /// A JSON-like value: what a JavaScript hand would type as a literal.
     fn value(&mut self) -> Result<Value, ParseError> {
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("a value"))?;
+        if token.is_punct('[') || token.is_punct('{') {
+            if self.depth >= MAX_NESTING {
+                return Err(ParseError::new(
+                    token.column,
+                    format!("arrays and objects nest at most {MAX_NESTING} levels deep here"),
+                )
+                .with_hint("the lab's client could not read a deeper value, so it could not show who received it"));
+            }
+            self.depth += 1;
+            let value = self.nested_value();
+            self.depth -= 1;
+            return value;
+        }
+        self.nested_value()
+    }
+
+    /// [`Parser::value`] without the nesting check.
+    fn nested_value(&mut self) -> Result<Value, ParseError> {
         let token = self
             .peek()
             .cloned()

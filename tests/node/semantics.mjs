@@ -34,48 +34,78 @@ const WATCHDOG_MS = 20_000;
 
 // What the run is doing now, so a watchdog abort can say where it got stuck.
 let phase = "starting";
+let watchdog = null;
 
 main().catch((err) => {
   process.stderr.write(`semantics.mjs: ${phase}: ${err && err.stack ? err.stack : err}\n`);
   process.exit(1);
 });
 
-async function main() {
-  const watchdog = setTimeout(() => {
+// The watchdog: armed for each scenario, so that a long batch is not cut short.
+function armWatchdog() {
+  clearTimeout(watchdog);
+  watchdog = setTimeout(() => {
     process.stderr.write(
       `semantics.mjs: watchdog: no completion after ${WATCHDOG_MS / 1000} s, stuck while ${phase}\n`,
     );
     process.exit(3);
   }, WATCHDOG_MS);
+}
 
+async function main() {
+  armWatchdog();
   phase = "reading input";
-  const input = parseInput(await readStdin());
+  const text = await readStdin();
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    inputError(`not valid JSON: ${err.message}`);
+  }
+  // A batch (`{"scenarios": [...]}`, used by the random differential tests) runs each scenario
+  // on a fresh server, one after the other, in one process: starting Node once per scenario
+  // would cost more than the scenarios themselves.
+  let output;
+  if (isObject(doc) && Array.isArray(doc.scenarios)) {
+    const scenarios = [];
+    for (const [i, one] of doc.scenarios.entries()) {
+      armWatchdog();
+      phase = `scenario ${i}`;
+      scenarios.push({ results: await runScenario(parseInput(one)) });
+    }
+    output = { scenarios };
+  } else {
+    output = { results: await runScenario(parseInput(doc)) };
+  }
+  clearTimeout(watchdog);
+  process.stdout.write(JSON.stringify(output) + "\n", () => process.exit(0));
+}
 
-  phase = "starting the server";
+async function runScenario(input) {
+  const scenario = phase;
+  phase = `${scenario}: starting the server`;
   const lab = await startServer(input.namespaces);
 
   const clients = [];
   for (const spec of input.sockets) {
-    phase = `connecting ${spec.name} to ${spec.namespace}`;
+    phase = `${scenario}: connecting ${spec.name} to ${spec.namespace}`;
     clients.push(await connectOne(lab, spec));
   }
 
-  phase = "joining the initial rooms";
+  phase = `${scenario}: joining the initial rooms`;
   for (const [i, spec] of input.sockets.entries()) {
     await awaitIfThenable(clients[i].server.join(spec.rooms));
   }
 
   const results = [];
   for (const [i, row] of input.rows.entries()) {
-    phase = `running row ${i} (${row.statement})`;
-    results.push(await runRow(row, lab.io, clients));
+    phase = `${scenario}: running row ${i} (${JSON.stringify(row)})`;
+    results.push(await runRow(row, lab, clients));
   }
 
-  phase = "shutting down";
+  phase = `${scenario}: shutting down`;
   await shutdown(lab, clients);
-
-  clearTimeout(watchdog);
-  process.stdout.write(JSON.stringify({ results }) + "\n", () => process.exit(0));
+  return results;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -93,13 +123,7 @@ async function readStdin() {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function parseInput(text) {
-  let doc;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    inputError(`not valid JSON: ${err.message}`);
-  }
+function parseInput(doc) {
   if (!isObject(doc)) inputError("the document must be a JSON object");
 
   const namespaces = doc.namespaces;
@@ -133,12 +157,33 @@ function parseInput(text) {
   if (!Array.isArray(doc.rows)) inputError("`rows` must be an array");
   const rows = doc.rows.map((r, i) => {
     if (!isObject(r)) inputError(`rows[${i}] must be an object`);
-    const as = r.as ?? null;
-    if (as !== null && !names.has(as)) {
-      inputError(`rows[${i}].as ${JSON.stringify(as)} is not a listed socket`);
+    const listed = (name, where) => {
+      if (!names.has(name)) inputError(`${where} ${JSON.stringify(name)} is not a listed socket`);
+      return name;
+    };
+    if (isObject(r.on)) {
+      const { namespace, event, statement } = r.on;
+      if (!namespaces.includes(namespace)) inputError(`rows[${i}].on.namespace is not served`);
+      if (typeof event !== "string" || typeof statement !== "string") {
+        inputError(`rows[${i}].on needs a string event and statement`);
+      }
+      return { kind: "on", namespace, event, statement };
     }
+    if (isObject(r.emit)) {
+      const { name, event, args } = r.emit;
+      listed(name, `rows[${i}].emit.name`);
+      if (typeof event !== "string" || !Array.isArray(args)) {
+        inputError(`rows[${i}].emit needs a string event and an array of args`);
+      }
+      return { kind: "emit", name, event, args };
+    }
+    if (r.disconnect !== undefined) {
+      return { kind: "disconnect", name: listed(r.disconnect, `rows[${i}].disconnect`) };
+    }
+    const as = r.as ?? null;
+    if (as !== null) listed(as, `rows[${i}].as`);
     if (typeof r.statement !== "string") inputError(`rows[${i}].statement must be a string`);
-    return { as, statement: r.statement };
+    return { kind: "statement", as, statement: r.statement };
   });
 
   return { namespaces, sockets, rows };
@@ -170,24 +215,59 @@ async function startServer(namespaces) {
   const io = new Server(http, { serveClient: false });
   // Server-side sockets by name, filled in by the connection handlers.
   const byName = new Map();
+  const lab = {
+    io,
+    http,
+    port: 0,
+    byName,
+    // `on` rows: (namespace, event) -> the compiled handler statement.
+    handlers: new Map(),
+    // What the last handler threw, for its client-emit row to report.
+    handlerError: null,
+    // Socket names, for the parameters of a handler statement.
+    names: [],
+    clients: [],
+  };
   for (const ns of namespaces) {
-    io.of(ns).on("connection", (socket) => onConnection(socket, byName));
+    io.of(ns).on("connection", (socket) => onConnection(socket, lab));
   }
   await new Promise((resolve, reject) => {
     http.once("error", reject);
     http.listen(0, "127.0.0.1", resolve);
   });
-  const { port } = http.address();
-  return { io, http, port, byName };
+  lab.port = http.address().port;
+  return lab;
 }
 
-function onConnection(socket, byName) {
+function handlerKey(namespace, event) {
+  return `${namespace}\u0000${event}`;
+}
+
+function onConnection(socket, lab) {
+  const byName = lab.byName;
   const name = socket.handshake.auth && socket.handshake.auth.name;
   // The `disconnect` promise is created before anything can disconnect the socket,
   // so a later wait for it can never miss the event.
   const gone = new Promise((resolve) => socket.once("disconnect", resolve));
   socket.on("sync", (ack) => {
     if (typeof ack === "function") ack();
+  });
+  // A client event with an `on` row's handler: run it as `(msg) => statement`, with
+  // `socket` the sender and `msg` the first argument, then acknowledge, as sio-tutor's lab
+  // does (the ack comes after the handler's emit, so the barrier after it proves receipt).
+  socket.onAny(async (event, ...args) => {
+    if (event === "sync") return;
+    const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+    const handler = lab.handlers.get(handlerKey(socket.nsp.name, event));
+    if (handler) {
+      const values = lab.clients.map((c) => ({ id: c.server.id }));
+      try {
+        await awaitIfThenable(handler(lab.io, socket, args[0], ...values));
+      } catch (err) {
+        lab.handlerError = err instanceof Error ? err.message : String(err);
+      }
+    }
+    if (ack) ack();
   });
   byName.set(name, { socket, gone });
   // Last line on purpose (LAB-NOTES pitfall 1): once the client sees `welcome`, every
@@ -240,11 +320,42 @@ async function connectOne(lab, spec) {
 // ---------------------------------------------------------------------------------------
 // Rows
 
-async function runRow(row, io, clients) {
-  const error = await runStatement(row, io, clients);
+async function runRow(row, lab, clients) {
+  lab.clients = clients;
+  let error = null;
+  if (row.kind === "statement") {
+    error = await runStatement(row, lab.io, clients);
+  } else if (row.kind === "on") {
+    try {
+      const params = ["io", "socket", "msg", ...clients.map((c) => c.name)];
+      lab.handlers.set(handlerKey(row.namespace, row.event), compile(row.statement, params));
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+  } else if (row.kind === "emit") {
+    error = await clientEmit(row, lab, clients);
+  } else if (row.kind === "disconnect") {
+    const c = clients.find((c) => c.name === row.name);
+    if (!c.live) {
+      error = `${row.name} is not connected`;
+    } else {
+      c.client.disconnect();
+      await retire(c);
+    }
+  }
   await settleDisconnections(clients);
   await barrier(clients);
   return collect(clients, error);
+}
+
+// A client emits an event and waits for the server's ack, or for its own disconnection when
+// the handler disconnected it (an ack after a disconnect never arrives).
+async function clientEmit(row, lab, clients) {
+  const c = clients.find((c) => c.name === row.name);
+  if (!c.live || !c.client.connected) return `${row.name} is not connected`;
+  lab.handlerError = null;
+  await Promise.race([c.client.emitWithAck(row.event, ...row.args).catch(() => {}), c.clientGone]);
+  return lab.handlerError;
 }
 
 // Runs one statement; returns null, or the message of what it threw or rejected with.
