@@ -8,8 +8,8 @@
 //! The pipeline reads left to right: text becomes a statement, the lab runs it, a view prints
 //! what happened. Modules import downward only: [`cli`] at the top; then the front ends
 //! ([`demo`], [`tutor`], [`play`], [`serve`]), which never import each other or `cli`; then
-//! [`render`] and [`lesson`]; then [`lab`]; then [`script`]. [`files`] is a small helper any
-//! front end may use.
+//! [`render`], [`lesson`] and [`judge`]; then [`lab`]; then [`script`]. [`files`] is a small
+//! helper any front end may use.
 //!
 //! - [`script`]: the statement language (`socket.broadcast.emit('hi')`) and the playground
 //!   commands: parsing and friendly errors, no network.
@@ -19,6 +19,8 @@
 //! - [`render`]: the text and JSON views of those records and of lesson pages and quizzes.
 //! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, the one walk through a
 //!   lesson's steps, and the check that runs each lesson on a lab.
+//! - [`judge`]: the judge of a write step: a learner's line against the lesson's reference, by
+//!   what each does on a shadow lab (events, arguments, recipients, room map), never by text.
 //! - [`demo`]: a lesson run from start to end with no prompts.
 //! - [`tutor`]: the interactive tutor: menu, predictions, quizzes, progress and journal.
 //! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`, which
@@ -35,6 +37,7 @@
 pub mod cli;
 pub mod demo;
 pub mod files;
+pub mod judge;
 pub mod lab;
 pub mod lesson;
 pub mod play;

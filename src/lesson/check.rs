@@ -4,11 +4,13 @@
 //! statements then work (a socket used before it is connected, a namespace the lesson does not
 //! serve, a handler that disconnects its own sender) is the lab's to say, so the check runs the
 //! lesson on one, exactly as `demo` would. It takes a few milliseconds a lesson. Nothing is
-//! printed; the first line that fails becomes a [`LessonError`] at that line.
+//! printed; the first line that fails becomes a [`LessonError`] at that line. A write step's
+//! answer must also have an outcome the judge can compare: an event sent, or rooms changed.
 
 use super::load::{LessonError, Source, load_each};
-use super::model::Lesson;
+use super::model::{Lesson, Quiz, QuizKind, Step};
 use super::walk;
+use crate::lab::report::Report;
 use crate::lab::{Lab, LabError, LabOptions};
 use crate::script::Command;
 
@@ -22,21 +24,46 @@ pub async fn check(lesson: &Lesson) -> Result<(), LessonError> {
             column: 1,
             message: format!("cannot start a lab to check this lesson: {error}"),
         })?;
-    let mut outcome = Ok(());
-    for line in walk::lines(lesson) {
-        if let Err(error) = lab.execute(&line.command).await {
-            let (at, column) = line.position;
-            outcome = Err(LessonError {
-                file: lesson.file.clone(),
-                line: at,
-                column,
-                message: message(&line.text, &line.command, &error),
-            });
-            break;
-        }
-    }
+    let outcome = run(&mut lab, lesson).await;
     lab.shutdown().await;
     outcome
+}
+
+async fn run(lab: &mut Lab, lesson: &Lesson) -> Result<(), LessonError> {
+    for at in walk::walk(lesson, 0) {
+        for run in &at.runs {
+            let line = run.line;
+            let error_at = |message: String| {
+                let (at, column) = line.position;
+                LessonError {
+                    file: lesson.file.clone(),
+                    line: at,
+                    column,
+                    message,
+                }
+            };
+            let reports = lab
+                .execute(&line.command)
+                .await
+                .map_err(|error| error_at(message(&line.text, &line.command, &error)))?;
+            // A write step's answer is judged by what it sends or what it changes in the rooms:
+            // one that does neither (a client emit with no handler) leaves nothing to compare.
+            if let Step::Quiz(Quiz {
+                kind: QuizKind::Write { .. },
+                ..
+            }) = at.step
+                && !reports
+                    .iter()
+                    .any(|r| matches!(r, Report::Delivery(_) | Report::Membership(_)))
+            {
+                return Err(error_at(format!(
+                    "the answer `{}` sends nothing and changes no room, so there is nothing to judge an attempt against",
+                    line.text
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks every lesson; every failure, in lesson order.

@@ -71,6 +71,14 @@ pub enum QuizKind {
         /// Any answer is kept in the journal; nothing is marked wrong.
         reflection: bool,
     },
+    /// The learner writes one playground line; it is right when what it does on the lab (the
+    /// event, its arguments, who received it and who did not, and the room map afterwards) is
+    /// what `line`, the reference, does. The reference is one possible answer, never the text
+    /// to match.
+    Write {
+        line: Line,
+        explanation: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -303,6 +303,8 @@ impl Tutor {
                 self.pause()?;
                 right
             }
+            // Asked by `step`, which knows where in the lesson it is.
+            QuizKind::Write { .. } => return Ok(None),
             QuizKind::Choice { .. } => choice(&quiz.options_shown(), quiz.hint.as_deref())?,
             QuizKind::Text {
                 accept,
