@@ -7,7 +7,8 @@
 //!
 //! The pipeline reads left to right: text becomes a statement, the lab runs it, a view prints
 //! what happened. Modules import downward only: [`cli`] at the top; then the front ends
-//! ([`demo`], [`tutor`], [`play`], [`serve`]), which never import each other or `cli`; then
+//! ([`demo`], [`tutor`], [`play`], [`serve`]), which never import each other or `cli` (one
+//! exception: the tutor's write prompt borrows the playground's completer and `explain`); then
 //! [`render`], [`lesson`] and [`judge`]; then [`lab`]; then [`script`]. [`files`] is a small
 //! helper any front end may use.
 //!

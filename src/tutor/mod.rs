@@ -9,11 +9,13 @@
 //! - [`progress`]: the progress file (atomic writes; an unreadable file is set aside).
 //! - [`journal`]: answers to reflection questions.
 //! - [`answer`]: checking free answers.
+//! - [`mod@write`]: a write step: the learner's line judged by what it does on the lab.
 
 pub mod answer;
 pub mod journal;
 pub mod progress;
 pub mod terminal;
+pub mod write;
 
 use colored::Colorize;
 
@@ -285,6 +287,23 @@ impl Tutor {
                 print_reports(&[Report::Rooms(lab.room_map(*show_own_rooms).await)]);
                 println!();
                 Ok(None)
+            }
+            Step::Quiz(Quiz {
+                question,
+                hint,
+                kind: QuizKind::Write { line, explanation },
+            }) => {
+                println!("{} {}", "Quiz:".magenta().bold(), question.bold());
+                let right = write::write(
+                    lab,
+                    lesson,
+                    at.index,
+                    line,
+                    explanation.as_deref(),
+                    hint.as_deref(),
+                )
+                .await?;
+                Ok(Some(right))
             }
             Step::Quiz(quiz) => self.quiz(lab, lesson, quiz).await,
         }
