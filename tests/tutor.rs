@@ -119,7 +119,7 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     // First sitting: one prediction right, one wrong, then Ctrl-C.
     let mut session = tutor(&home, &["learn", "2"]);
     expect(&mut session, "Lesson 2: Emit vs broadcast");
-    expect(&mut session, "[Enter] to continue  (step 1 of 14)");
+    expect(&mut session, "[Enter] to continue  (step 1 of 17)");
     send(&mut session, ENTER); // the first page
     predict(&mut session, &[0]); // socket.emit as alice: alice only
     expect(&mut session, "Right!");
@@ -154,8 +154,8 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     let mut session = tutor(&home, &[]);
     expect(&mut session, "in progress, score 1/2");
     send(&mut session, ENTER);
-    expect(&mut session, "Resuming at step 6 of 14.");
-    expect(&mut session, "[Enter] to continue  (step 6 of 14)");
+    expect(&mut session, "Resuming at step 6 of 17.");
+    expect(&mut session, "[Enter] to continue  (step 6 of 17)");
     send(&mut session, ENTER); // page: the interview question
     continue_(&mut session); // page: the handler with broadcast
     predict(&mut session, &[1, 2, 3]); // alice.emit through the broadcast handler
@@ -189,20 +189,34 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     expect(&mut session, "Your answer");
     send(&mut session, "Broadcast\r");
     expect(&mut session, "Right!");
+    // The two write steps: right lines that are not the lesson's text.
+    expect(&mut session, "write> ");
+    send(
+        &mut session,
+        "io.except(bob.id).emit('typing', 'bob is typing')\r",
+    );
+    expect(&mut session, "Right!");
+    expect(&mut session, "write> ");
+    send(
+        &mut session,
+        "io.to(carol.id).emit('welcome', 'Hi carol')\r",
+    );
+    expect(&mut session, "Right!");
+    continue_(&mut session); // the summary card
     expect(&mut session, "Lesson 2 done.");
-    expect(&mut session, "5 of 7 questions right at the first try.");
+    expect(&mut session, "7 of 9 questions right at the first try.");
     send(&mut session, ENTER);
     expect(&mut session, "Pick a lesson");
-    expect(&mut session, "done, score 5/7");
+    expect(&mut session, "done, score 7/9");
     send(&mut session, CTRL_C);
     let _ = session.expect(Eof);
 
     let saved = progress(&home);
     let lesson = &saved["lessons"]["emit-vs-broadcast"];
     assert_eq!(lesson["done"], true, "{saved}");
-    assert_eq!(lesson["step"], 14, "{saved}");
-    assert_eq!(lesson["score"], 5, "{saved}");
-    assert_eq!(lesson["questions"], 7, "{saved}");
+    assert_eq!(lesson["step"], 17, "{saved}");
+    assert_eq!(lesson["score"], 7, "{saved}");
+    assert_eq!(lesson["questions"], 9, "{saved}");
 }
 
 #[test]

@@ -132,7 +132,7 @@ fn quiz_text(quiz: &QuizView) -> String {
         for answer in &quiz.answer {
             out.push_str(&format!(
                 "  {} {}\n",
-                "One possible answer, run live below:".green().bold(),
+                "One possible answer:".green().bold(),
                 answer
             ));
         }
