@@ -142,6 +142,7 @@ pub async fn run_in(
                         accept,
                         explanation,
                         reflection,
+                        ..
                     } => {
                         view_of.quiz = "text".into();
                         view_of.answer = accept.first().cloned().into_iter().collect();

@@ -88,7 +88,7 @@ async fn each_broken_lesson_file_gets_its_exact_error() {
         "predict-without-why.toml:8:1: a step with predict = true needs a `why`: the reason shown after the prediction",
         "socket-before-connect.toml:9:7: the socket bob is used before it is connected (add `connect bob` to a lab step before this one)",
         "two-kinds.toml:5:1: expected exactly one of page, lab, run, rooms or quiz in this step, found page and rooms",
-        "unknown-field.toml:7:1: unknown field `notes`, expected one of `page`, `lab`, `run`, `rooms`, `quiz`, `notice`, `predict`, `why`, `question`, `hint`, `options`, `accept`, `answer`, `explanation`, `reflection`",
+        "unknown-field.toml:7:1: unknown field `notes`, expected one of `page`, `lab`, `run`, `rooms`, `quiz`, `notice`, `predict`, `why`, `question`, `hint`, `options`, `accept`, `answer`, `explanation`, `reflection`, `recall`",
         "unserved-namespace.toml:6:7: the namespace /tenant-x is not served: add it to `namespaces` at the top of the file",
         "write-lab-command.toml:8:10: a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'))",
         "write-nothing-to-judge.toml:11:10: the answer `alice.emit('hi')` sends nothing and changes no room, so there is nothing to judge an attempt against",

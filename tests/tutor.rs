@@ -325,12 +325,20 @@ fn the_reflection_at_the_end_of_the_course_goes_to_the_journal() {
         ),
     )
     .expect("write progress");
+    // The learning goal written at the start of the course, shown back before the question.
+    std::fs::write(
+        home.join("journal.json"),
+        r#"[{"date":"2026-11-26T10:00:00Z","lesson":"basic-chat","question":"Before we start?","answer":"a live scoreboard"}]"#,
+    )
+    .expect("write journal");
     let mut session = tutor(&home, &["learn", &last.id]);
     expect(
         &mut session,
         &format!("Resuming at step {steps} of {steps}."),
     );
     expect(&mut session, "What would you like to learn next");
+    expect(&mut session, "What you wrote at the start:");
+    expect(&mut session, "> a live scoreboard");
     expect(&mut session, "Your answer");
     send(&mut session, "middleware and auth\r");
     expect(&mut session, "Kept in your journal");
@@ -342,7 +350,7 @@ fn the_reflection_at_the_end_of_the_course_goes_to_the_journal() {
         &std::fs::read_to_string(home.join("journal.json")).expect("a journal"),
     )
     .expect("JSON");
-    assert_eq!(journal[0]["answer"], "middleware and auth", "{journal}");
-    assert_eq!(journal[0]["lesson"], last.id.as_str(), "{journal}");
+    assert_eq!(journal[1]["answer"], "middleware and auth", "{journal}");
+    assert_eq!(journal[1]["lesson"], last.id.as_str(), "{journal}");
     assert_eq!(progress(&home)["lessons"][&last.id]["done"], true);
 }

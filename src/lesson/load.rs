@@ -160,6 +160,8 @@ struct RawStep {
     answer: Option<Spanned<String>>,
     explanation: Option<String>,
     reflection: Option<bool>,
+    /// A reflection's lesson id whose journal answers are shown back.
+    recall: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -342,6 +344,7 @@ fn step(checker: &mut Checker<'_>, raw: RawStep, span: Range<usize>) -> Option<S
         misplaced("answer", raw.answer.is_some(), &["quiz"]),
         misplaced("explanation", raw.explanation.is_some(), &["quiz"]),
         misplaced("reflection", raw.reflection.is_some(), &["quiz"]),
+        misplaced("recall", raw.recall.is_some(), &["quiz"]),
     ];
     let mut ok = true;
     for message in checks.into_iter().flatten() {
@@ -451,10 +454,15 @@ fn step(checker: &mut Checker<'_>, raw: RawStep, span: Range<usize>) -> Option<S
                         checker.error(quiz_span, "a text quiz needs `accept`, the answers that count as right (or reflection = true)");
                         return None;
                     }
+                    if raw.recall.is_some() && !reflection {
+                        checker.error(quiz_span, "`recall` belongs to a reflection question (reflection = true): it shows the learner's earlier answers back");
+                        return None;
+                    }
                     QuizKind::Text {
                         accept,
                         explanation: raw.explanation,
                         reflection,
+                        recall: raw.recall,
                     }
                 }
                 "write" => {

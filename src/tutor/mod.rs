@@ -332,6 +332,12 @@ impl Tutor {
                 ..
             } => {
                 let _ = (accept, explanation);
+                if let QuizKind::Text {
+                    recall: Some(id), ..
+                } = &quiz.kind
+                {
+                    self.recall(id)?;
+                }
                 let answer = terminal::input("Your answer")?;
                 if !answer.trim().is_empty() {
                     self.journal()
@@ -352,6 +358,28 @@ impl Tutor {
         };
         println!();
         Ok(Some(right))
+    }
+}
+
+impl Tutor {
+    /// Shows the learner's journal answers to the reflections of lesson `id` (the learning
+    /// goal they wrote at the start of the course), as they typed them minus control codes.
+    fn recall(&self, id: &str) -> Result<(), TutorError> {
+        let entries: Vec<_> = self
+            .journal()
+            .entries()?
+            .into_iter()
+            .filter(|entry| entry.lesson == id)
+            .collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        println!("{}", "  What you wrote at the start:".dimmed());
+        for entry in entries {
+            let answer: String = entry.answer.chars().filter(|c| !c.is_control()).collect();
+            println!("{}", wrap_styled(&answer, "  > ", "    "));
+        }
+        Ok(())
     }
 }
 
