@@ -12,6 +12,8 @@ use std::time::Duration;
 use expectrl::{Eof, Session};
 
 const ENTER: &str = "\r";
+const TAB: &str = "\t";
+const UP: &str = "\x1b[A";
 
 fn fresh_home(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sio-tutor-test-{name}-{}", std::process::id()));
@@ -89,11 +91,22 @@ fn a_write_step_judges_by_outcome_and_scores_the_first_attempt() {
     expect(&mut s, "[Enter] to continue");
     s.send(ENTER).expect("continue");
 
-    // A typo is shown with a caret and is not an attempt: the next right line scores.
+    // Tab completes (`jo` becomes `join(`); a typo (the missing parenthesis) is shown with a
+    // caret and is not an attempt; the arrow up brings the line back from the history to be
+    // fixed, and the fixed line scores.
     expect(&mut s, "Quiz: Put carol in the lab room too.");
-    write(&mut s, "carol: socket.join('lab'");
+    expect(&mut s, "write> ");
+    s.send("carol: socket.jo").expect("type");
+    s.send(TAB).expect("tab");
+    expect(&mut s, "join(");
+    s.send("'lab'").expect("type");
+    s.send(ENTER).expect("enter");
     expect(&mut s, "^");
-    write(&mut s, "carol: socket.join(['lab'])");
+    expect(&mut s, "write> ");
+    s.send(UP).expect("up");
+    expect(&mut s, "carol: socket.join('lab'");
+    s.send(")").expect("type");
+    s.send(ENTER).expect("enter");
     expect(&mut s, "Right!");
     expect(&mut s, "lab  ann, bob, carol");
     expect(&mut s, "1 of 2 questions right at the first try.");
