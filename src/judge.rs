@@ -213,27 +213,33 @@ async fn run<T>(
     }
     let seen = before(lab);
     let reports = lab.execute(command).await.map_err(JudgeError::Refused)?;
-    let sent = reports
-        .iter()
-        .filter_map(|report| match report {
-            Report::Delivery(delivery) => Some(Sent {
-                namespace: delivery.namespace.clone(),
-                event: delivery.event.clone(),
-                args: delivery.args.clone(),
-                received: delivery.received.clone(),
-            }),
-            _ => None,
-        })
-        .collect();
     let rooms = lab.room_map(true).await;
-    Ok((
+    Ok((Outcome::of(reports, rooms), seen))
+}
+
+impl Outcome {
+    /// The outcome of a line from the reports it gave and the room map (with own-id rooms)
+    /// right after it. `lessons check` builds one from its own run of a lesson, to check that
+    /// the judge's replay gives the same.
+    pub fn of(reports: Vec<Report>, rooms: RoomMap) -> Outcome {
+        let sent = reports
+            .iter()
+            .filter_map(|report| match report {
+                Report::Delivery(delivery) => Some(Sent {
+                    namespace: delivery.namespace.clone(),
+                    event: delivery.event.clone(),
+                    args: delivery.args.clone(),
+                    received: delivery.received.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
         Outcome {
             reports,
             sent,
             rooms,
-        },
-        seen,
-    ))
+        }
+    }
 }
 
 /// Every way `yours` differs from `goal`; empty when they are the same outcome.

@@ -9,7 +9,7 @@
 //! what happened. Modules import downward only: [`cli`] at the top; then the front ends
 //! ([`demo`], [`tutor`], [`play`], [`serve`]), which never import each other or `cli` (one
 //! exception: the tutor's write prompt borrows the playground's completer and `explain`); then
-//! [`render`], [`lesson`] and [`judge`]; then [`lab`]; then [`script`]. [`files`] is a small
+//! [`render`] and [`lesson`]; then [`judge`]; then [`lab`]; then [`script`]. [`files`] is a small
 //! helper any front end may use.
 //!
 //! - [`script`]: the statement language (`socket.broadcast.emit('hi')`) and the playground
