@@ -63,6 +63,9 @@ fn a_write_step_judges_by_outcome_and_scores_the_first_attempt() {
         &mut s,
         "Quiz: As ann, send 'ping' to everyone in the lab room",
     );
+    // `rooms` looks at the lab; it is not an attempt.
+    write(&mut s, "rooms");
+    expect(&mut s, "lab  ann, bob");
     // A wrong join: it sends nothing, and carol ends up in the room.
     write(&mut s, "carol: socket.join('lab')");
     expect(&mut s, "Not quite:");

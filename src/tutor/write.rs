@@ -17,6 +17,7 @@ use super::{Interrupted, TutorError, execute, print_reports, try_again};
 use crate::judge::Outcome;
 use crate::judge::{Judge, JudgeError, describe};
 use crate::lab::Lab;
+use crate::lab::report::Report;
 use crate::lesson::{Lesson, Line};
 use crate::play::complete::{Helper, Names};
 use crate::play::explain::{Explanation, Verdict, explain_command};
@@ -47,7 +48,8 @@ pub async fn write(
     let mut editor = editor(names(lab).await)?;
     println!(
         "{}",
-        "Write one line (Tab completes; the lab runs it on a copy of itself).".dimmed()
+        "Write one line (Tab completes; `rooms` shows the lab; your line runs on a copy of it)."
+            .dimmed()
     );
     let mut first_try = true;
     loop {
@@ -61,6 +63,11 @@ pub async fn write(
                 continue;
             }
         };
+        // `rooms` is a look at the learner's lab, not an attempt.
+        if let Command::Rooms { show_own_rooms } = command {
+            print_reports(&[Report::Rooms(lab.room_map(show_own_rooms).await)]);
+            continue;
+        }
         let judged = judge
             .judge_with(&command, |shadow| explain_command(shadow, &command))
             .await;
