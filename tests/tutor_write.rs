@@ -14,6 +14,7 @@ use expectrl::{Eof, Session};
 const ENTER: &str = "\r";
 const TAB: &str = "\t";
 const UP: &str = "\x1b[A";
+const CTRL_U: &str = "\x15";
 
 fn fresh_home(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sio-tutor-test-{name}-{}", std::process::id()));
@@ -99,6 +100,10 @@ fn a_write_step_judges_by_outcome_and_scores_the_first_attempt() {
     // fixed, and the fixed line scores.
     expect(&mut s, "Quiz: Put carol in the lab room too.");
     expect(&mut s, "write> ");
+    // The history goes back to the last step's lines; Ctrl-U clears the recalled line.
+    s.send(UP).expect("up");
+    expect(&mut s, "io.in('lab').except(ann.id).emit('ping')");
+    s.send(CTRL_U).expect("clear");
     s.send("carol: socket.jo").expect("type");
     s.send(TAB).expect("tab");
     expect(&mut s, "join(");

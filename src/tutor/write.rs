@@ -27,6 +27,16 @@ use crate::script::{Command, parse_command};
 
 const PROMPT: &str = "write> ";
 
+/// The lines written at every write prompt of this session, oldest first, so that the arrow up
+/// brings back a line from an earlier step too (each step has an editor of its own).
+static HISTORY: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn history() -> std::sync::MutexGuard<'static, Vec<String>> {
+    HISTORY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Asks for a line until one is right or the learner asks for the answer. Returns whether the
 /// first attempt was right. The learner's lab then holds the reference's outcome, as in `demo`
 /// and in a resumed lesson, whatever line the learner wrote.
@@ -151,6 +161,9 @@ fn editor(names: Names) -> Result<Editor<Helper, DefaultHistory>, TutorError> {
         .and_then(Editor::<Helper, DefaultHistory>::with_config)
         .map_err(|_| Interrupted)?;
     editor.set_helper(Some(Helper { names }));
+    for line in history().iter() {
+        let _ = editor.add_history_entry(line.as_str());
+    }
     Ok(editor)
 }
 
@@ -160,6 +173,7 @@ fn read(editor: &mut Editor<Helper, DefaultHistory>) -> Result<String, Interrupt
         Ok(line) => {
             if !line.trim().is_empty() {
                 let _ = editor.add_history_entry(line.as_str());
+                history().push(line.clone());
             }
             Ok(line)
         }
