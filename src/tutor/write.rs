@@ -14,8 +14,7 @@ use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Editor};
 
 use super::{Interrupted, TutorError, execute, print_reports, try_again};
-use crate::judge::Outcome;
-use crate::judge::{Judge, JudgeError, describe};
+use crate::judge::{Judge, JudgeError, Outcome, describe};
 use crate::lab::Lab;
 use crate::lab::report::Report;
 use crate::lesson::{Lesson, Line};
@@ -110,7 +109,9 @@ pub async fn write(
         first_try = false;
         println!("  {}", "Not quite:".red().bold());
         for difference in &judgement.differences {
-            println!("{}", wrap_styled(&describe(difference), "  - ", "    "));
+            // Not through the page markup: the learner's event names and arguments may hold
+            // backticks or stars, which must show as typed.
+            println!("  - {}", describe(difference));
         }
         print!("{}", goal_text(judge.goal()));
         if let Ok(rules) = rules
@@ -145,6 +146,8 @@ fn judge_failed(reference: &Line, error: JudgeError) -> TutorError {
             line: reference.text.clone(),
             source,
         },
+        // Cannot happen for a loaded lesson (the loader accepts only statements as answers);
+        // said as the lab says it for a line with no socket to run as.
         JudgeError::NotAStatement => TutorError::Line {
             line: reference.text.clone(),
             source: crate::lab::LabError::NeedsSocket(reference.text.clone()),
