@@ -3,7 +3,8 @@
 //!
 //! Pages, live statements with their deliveries and the server's proof of life in order, room
 //! maps, and each quiz question shown with its answer. The answer to a predict question is not
-//! written in the lesson: it is whoever the live lab delivered to.
+//! written in the lesson: it is whoever the live lab delivered to. A write question is shown
+//! with its reference running live, labelled as one possible answer.
 
 use std::io::Write;
 
@@ -113,6 +114,18 @@ pub async fn run_in(
                         writeln_text(out, view)?;
                         continue;
                     }
+                    QuizKind::Write { line, explanation } => {
+                        // The question, then the reference running live: one possible answer
+                        // among every line with the same outcome.
+                        view_of.quiz = "write".into();
+                        view_of.answer = vec![line.text.clone()];
+                        view_of.explanation = explanation.clone();
+                        let reports = execute(lab, lesson, line).await?;
+                        show(out, LessonItem::Quiz(view_of.clone()))?;
+                        write_reports(out, view, &reports)?;
+                        writeln_text(out, view)?;
+                        continue;
+                    }
                     QuizKind::Choice { .. } => {
                         view_of.quiz = "choice".into();
                         view_of.options = quiz
@@ -129,6 +142,7 @@ pub async fn run_in(
                         accept,
                         explanation,
                         reflection,
+                        ..
                     } => {
                         view_of.quiz = "text".into();
                         view_of.answer = accept.first().cloned().into_iter().collect();

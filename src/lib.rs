@@ -8,21 +8,26 @@
 //! The pipeline reads left to right: text becomes a statement, the lab runs it, a view prints
 //! what happened. Modules import downward only: [`cli`] at the top; then the front ends
 //! ([`demo`], [`tutor`], [`play`], [`serve`]), which never import each other or `cli`; then
-//! [`render`] and [`lesson`]; then [`lab`]; then [`script`]. [`files`] is a small helper any
-//! front end may use.
+//! [`render`], [`complete`] and [`lesson`]; then [`judge`]; then [`lab`]; then [`script`].
+//! [`files`] is a small helper any front end may use.
 //!
 //! - [`script`]: the statement language (`socket.broadcast.emit('hi')`) and the playground
 //!   commands: parsing and friendly errors, no network.
 //! - [`lab`]: the live lab: the server, the named clients, the one selection that decides who
 //!   receives a statement (to run it and to preview it), the acknowledgement barrier that proves
 //!   non-receipt, and the delivery records it returns.
-//! - [`render`]: the text and JSON views of those records and of lesson pages and quizzes.
+//! - [`render`]: the text and JSON views of those records and of lesson pages and quizzes, and
+//!   `explain`, which narrates the lab's preview of a statement (the playground's `explain` and
+//!   the tutor's write feedback).
+//! - [`complete`]: tab completion of the language and of the lab's sockets, rooms and
+//!   namespaces, for the playground's prompt and the tutor's write prompt.
 //! - [`lesson`]: the lessons in `lessons/*.toml`: model, loading, the one walk through a
 //!   lesson's steps, and the check that runs each lesson on a lab.
+//! - [`judge`]: the judge of a write step: a learner's line against the lesson's reference, by
+//!   what each does on a shadow lab (events, arguments, recipients, room map), never by text.
 //! - [`demo`]: a lesson run from start to end with no prompts.
 //! - [`tutor`]: the interactive tutor: menu, predictions, quizzes, progress and journal.
-//! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal (with `explain`, which
-//!   narrates the lab's preview).
+//! - [`play`]: the playground: a script, a pipe, or a REPL on a terminal.
 //! - [`serve`]: classroom mode: the chat example for a room full of browsers, with deliveries on
 //!   the terminal.
 //! - [`files`]: the learner's data folder and atomic writes.
@@ -33,8 +38,10 @@
 //! welcome event, the two-phase barrier, TCP_NODELAY, ...) are in `docs/stack-facts.md`.
 
 pub mod cli;
+pub mod complete;
 pub mod demo;
 pub mod files;
+pub mod judge;
 pub mod lab;
 pub mod lesson;
 pub mod play;

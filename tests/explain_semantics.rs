@@ -10,7 +10,7 @@
 use serde::Deserialize;
 use sio_tutor::lab::report::Report;
 use sio_tutor::lab::{Lab, LabError, LabOptions};
-use sio_tutor::play::explain::{ExplainError, explain_command};
+use sio_tutor::render::explain::{ExplainError, explain_command};
 use sio_tutor::script::{Command, parse_command};
 
 const TABLE: &str = "tests/semantics/table.toml";

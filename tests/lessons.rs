@@ -86,8 +86,11 @@ async fn each_broken_lesson_file_gets_its_exact_error() {
         "predict-without-why.toml:8:1: a step with predict = true needs a `why`: the reason shown after the prediction",
         "socket-before-connect.toml:9:7: the socket bob is used before it is connected (add `connect bob` to a lab step before this one)",
         "two-kinds.toml:5:1: expected exactly one of page, lab, run, rooms or quiz in this step, found page and rooms",
-        "unknown-field.toml:7:1: unknown field `notes`, expected one of `page`, `lab`, `run`, `rooms`, `quiz`, `notice`, `predict`, `why`, `question`, `hint`, `options`, `accept`, `explanation`, `reflection`",
+        "unknown-field.toml:7:1: unknown field `notes`, expected one of `page`, `lab`, `run`, `rooms`, `quiz`, `notice`, `predict`, `why`, `question`, `hint`, `options`, `accept`, `answer`, `explanation`, `reflection`, `recall`",
         "unserved-namespace.toml:6:8: the namespace /tenant-x is not served: add it to `namespaces` at the top of the file",
+        "write-lab-command.toml:8:10: a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'))",
+        "write-nothing-to-judge.toml:11:10: the answer `alice.emit('hi')` sends nothing and changes no room, so there is nothing to judge an attempt against",
+        "write-without-answer.toml:9:8: a write quiz needs `answer`: one playground line that does what the question asks, such as \"alice: socket.to('lab').emit('ping')\"",
     ];
     assert_eq!(found, expected);
 }
@@ -102,7 +105,7 @@ fn lessons_check_exits_non_zero_on_a_broken_folder_and_zero_on_the_built_in_one(
         .expect("run sio-tutor");
     assert_eq!(broken.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains("9 errors in the lesson files"), "{stderr}");
+    assert!(stderr.contains("12 errors in the lesson files"), "{stderr}");
 
     let good = std::process::Command::new(binary)
         .args(["lessons", "check"])

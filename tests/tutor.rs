@@ -119,7 +119,7 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     // First sitting: one prediction right, one wrong, then Ctrl-C.
     let mut session = tutor(&home, &["learn", "2"]);
     expect(&mut session, "Lesson 2: Emit vs broadcast");
-    expect(&mut session, "[Enter] to continue  (step 1 of 14)");
+    expect(&mut session, "[Enter] to continue  (step 1 of 17)");
     send(&mut session, ENTER); // the first page
     predict(&mut session, &[0]); // socket.emit as alice: alice only
     expect(&mut session, "Right!");
@@ -154,8 +154,8 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     let mut session = tutor(&home, &[]);
     expect(&mut session, "in progress, score 1/2");
     send(&mut session, ENTER);
-    expect(&mut session, "Resuming at step 6 of 14.");
-    expect(&mut session, "[Enter] to continue  (step 6 of 14)");
+    expect(&mut session, "Resuming at step 6 of 17.");
+    expect(&mut session, "[Enter] to continue  (step 6 of 17)");
     send(&mut session, ENTER); // page: the interview question
     continue_(&mut session); // page: the handler with broadcast
     predict(&mut session, &[1, 2, 3]); // alice.emit through the broadcast handler
@@ -189,20 +189,34 @@ fn a_learner_predicts_answers_quits_and_resumes_lesson_2() {
     expect(&mut session, "Your answer");
     send(&mut session, "Broadcast\r");
     expect(&mut session, "Right!");
+    // The two write steps: right lines that are not the lesson's text.
+    expect(&mut session, "write> ");
+    send(
+        &mut session,
+        "io.except(bob.id).emit('typing', 'bob is typing')\r",
+    );
+    expect(&mut session, "Right!");
+    expect(&mut session, "write> ");
+    send(
+        &mut session,
+        "io.to(carol.id).emit('welcome', 'Hi carol')\r",
+    );
+    expect(&mut session, "Right!");
+    continue_(&mut session); // the summary card
     expect(&mut session, "Lesson 2 done.");
-    expect(&mut session, "5 of 7 questions right at the first try.");
+    expect(&mut session, "7 of 9 questions right at the first try.");
     send(&mut session, ENTER);
     expect(&mut session, "Pick a lesson");
-    expect(&mut session, "done, score 5/7");
+    expect(&mut session, "done, score 7/9");
     send(&mut session, CTRL_C);
     let _ = session.expect(Eof);
 
     let saved = progress(&home);
     let lesson = &saved["lessons"]["emit-vs-broadcast"];
     assert_eq!(lesson["done"], true, "{saved}");
-    assert_eq!(lesson["step"], 14, "{saved}");
-    assert_eq!(lesson["score"], 5, "{saved}");
-    assert_eq!(lesson["questions"], 7, "{saved}");
+    assert_eq!(lesson["step"], 17, "{saved}");
+    assert_eq!(lesson["score"], 7, "{saved}");
+    assert_eq!(lesson["questions"], 9, "{saved}");
 }
 
 #[test]
@@ -311,12 +325,20 @@ fn the_reflection_at_the_end_of_the_course_goes_to_the_journal() {
         ),
     )
     .expect("write progress");
+    // The learning goal written at the start of the course, shown back before the question.
+    std::fs::write(
+        home.join("journal.json"),
+        r#"[{"date":"2026-11-26T10:00:00Z","lesson":"basic-chat","question":"Before we start?","answer":"a live scoreboard"}]"#,
+    )
+    .expect("write journal");
     let mut session = tutor(&home, &["learn", &last.id]);
     expect(
         &mut session,
         &format!("Resuming at step {steps} of {steps}."),
     );
     expect(&mut session, "What would you like to learn next");
+    expect(&mut session, "What you wrote at the start:");
+    expect(&mut session, "> a live scoreboard");
     expect(&mut session, "Your answer");
     send(&mut session, "middleware and auth\r");
     expect(&mut session, "Kept in your journal");
@@ -328,7 +350,7 @@ fn the_reflection_at_the_end_of_the_course_goes_to_the_journal() {
         &std::fs::read_to_string(home.join("journal.json")).expect("a journal"),
     )
     .expect("JSON");
-    assert_eq!(journal[0]["answer"], "middleware and auth", "{journal}");
-    assert_eq!(journal[0]["lesson"], last.id.as_str(), "{journal}");
+    assert_eq!(journal[1]["answer"], "middleware and auth", "{journal}");
+    assert_eq!(journal[1]["lesson"], last.id.as_str(), "{journal}");
     assert_eq!(progress(&home)["lessons"][&last.id]["done"], true);
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::{Choice, Lesson, Line, Quiz, QuizKind, RunStep, Step};
-use crate::script::parse_command;
+use crate::script::{Command, parse_command};
 
 static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
 
@@ -205,8 +205,12 @@ struct RawStep {
     hint: Option<String>,
     options: Option<Vec<RawChoice>>,
     accept: Option<Vec<String>>,
+    /// A write quiz's reference answer: one playground line.
+    answer: Option<Spanned<String>>,
     explanation: Option<String>,
     reflection: Option<bool>,
+    /// A reflection's lesson id whose journal answers are shown back.
+    recall: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -454,8 +458,10 @@ fn step(checker: &mut Checker<'_>, raw: RawStep, span: Range<usize>) -> Option<S
         misplaced("hint", raw.hint.is_some(), &["quiz"]),
         misplaced("options", raw.options.is_some(), &["quiz"]),
         misplaced("accept", raw.accept.is_some(), &["quiz"]),
+        misplaced("answer", raw.answer.is_some(), &["quiz"]),
         misplaced("explanation", raw.explanation.is_some(), &["quiz"]),
         misplaced("reflection", raw.reflection.is_some(), &["quiz"]),
+        misplaced("recall", raw.recall.is_some(), &["quiz"]),
     ];
     let mut ok = true;
     for message in checks.into_iter().flatten() {
@@ -565,17 +571,42 @@ fn step(checker: &mut Checker<'_>, raw: RawStep, span: Range<usize>) -> Option<S
                         checker.error(quiz_span, "a text quiz needs `accept`, the answers that count as right (or reflection = true)");
                         return None;
                     }
+                    if raw.recall.is_some() && !reflection {
+                        checker.error(quiz_span, "`recall` belongs to a reflection question (reflection = true): it shows the learner's earlier answers back");
+                        return None;
+                    }
                     QuizKind::Text {
                         accept,
                         explanation: raw.explanation,
                         reflection,
+                        recall: raw.recall,
+                    }
+                }
+                "write" => {
+                    let Some(answer) = raw.answer else {
+                        checker.error(quiz_span, "a write quiz needs `answer`: one playground line that does what the question asks, such as \"alice: socket.to('lab').emit('ping')\"");
+                        return None;
+                    };
+                    let line = checker.line(answer.get_ref(), answer.span())?;
+                    // The judge compares what a statement does on the server; a lab command
+                    // (`connect`, `rooms`, ...) has nothing to compare.
+                    if !matches!(
+                        line.command,
+                        Command::Run { .. } | Command::ClientEmit { .. }
+                    ) {
+                        checker.error(answer.span(), "a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'))");
+                        return None;
+                    }
+                    QuizKind::Write {
+                        line,
+                        explanation: raw.explanation,
                     }
                 }
                 other => {
                     checker.error(
                         quiz_span,
                         format!(
-                            "expected quiz = \"predict\", \"choice\" or \"text\", found \"{other}\""
+                            "expected quiz = \"predict\", \"choice\", \"text\" or \"write\", found \"{other}\""
                         ),
                     );
                     return None;

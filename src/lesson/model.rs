@@ -72,6 +72,17 @@ pub enum QuizKind {
         explanation: Option<String>,
         /// Any answer is kept in the journal; nothing is marked wrong.
         reflection: bool,
+        /// For a reflection: the id of a lesson whose journal answers are shown back before
+        /// asking (the course's last question shows the learning goal written at its start).
+        recall: Option<String>,
+    },
+    /// The learner writes one playground line; it is right when what it does on the lab (the
+    /// event, its arguments, who received it and who did not, and the room map afterwards) is
+    /// what `line`, the reference, does. The reference is one possible answer, never the text
+    /// to match.
+    Write {
+        line: Line,
+        explanation: Option<String>,
     },
 }
 

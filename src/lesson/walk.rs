@@ -35,7 +35,7 @@ pub struct At<'a> {
     pub of: usize,
     pub step: &'a Step,
     /// The lines it runs, in order: a lab step's lines, a run step's line, a predict quiz's
-    /// statement; nothing for the other steps.
+    /// statement, a write quiz's reference answer; nothing for the other steps.
     pub runs: Vec<Run<'a>>,
 }
 
@@ -66,7 +66,9 @@ fn runs(step: &Step) -> Vec<Run<'_>> {
         Step::Lab(lines) => lines.iter().map(Run::of).collect(),
         Step::Run(run) => vec![Run::of(&run.line)],
         Step::Quiz(quiz) => match &quiz.kind {
-            QuizKind::Predict { line, .. } => vec![Run::of(line)],
+            // A write step's reference runs too, so that the steps after it (and a resumed
+            // tutor, and the check) see the lab as the lesson's author left it.
+            QuizKind::Predict { line, .. } | QuizKind::Write { line, .. } => vec![Run::of(line)],
             _ => Vec::new(),
         },
         Step::Page(_) | Step::Rooms { .. } => Vec::new(),

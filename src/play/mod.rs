@@ -4,11 +4,10 @@
 //! interactive playground on a terminal, over the same [`Session`].
 //!
 //! - [`repl`]: the prompt loop and its own commands (`help`, `who`, `explain`, `save`, ...).
-//! - [`complete`]: tab completion of the language and of what exists in the lab.
-//! - [`explain`]: who would receive a statement, and the rule why, without running it.
+//!
+//! Tab completion ([`crate::complete`]) and `explain` ([`crate::render::explain`]) live below the
+//! front ends, because the tutor's write steps use them too.
 
-mod complete;
-pub mod explain;
 pub mod repl;
 pub mod script;
 

@@ -25,13 +25,13 @@ use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 
-use super::complete::{Helper, Names};
-use super::explain::{self, ExplainError};
 use super::{LineOutcome, Session};
+use crate::complete::{Helper, Names};
 use crate::lab::report::Report;
 use crate::lab::{LabError, LabOptions};
 use crate::lesson::walk;
 use crate::lesson::{Lesson, Line};
+use crate::render::explain::{self, ExplainError};
 use crate::render::{LineError, View};
 use crate::script::{Command, ParseError, parse_command};
 

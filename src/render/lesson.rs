@@ -49,7 +49,8 @@ pub struct QuizView {
     pub hint: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<OptionView>,
-    /// The accepted answers (text), or who received it (predict, from the live lab).
+    /// The accepted answers (text), who received it (predict, from the live lab), or the
+    /// reference line (write: one possible answer).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub answer: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +127,15 @@ fn quiz_text(quiz: &QuizView) -> String {
             "(a reflection question: in `sio-tutor learn`, your answer goes to your journal)"
                 .dimmed()
         ));
+    } else if quiz.quiz == "write" {
+        // The reference is one answer among many: any line with the same outcome is right.
+        for answer in &quiz.answer {
+            out.push_str(&format!(
+                "  {} {}\n",
+                "One possible answer:".green().bold(),
+                answer
+            ));
+        }
     } else if !quiz.answer.is_empty() {
         let label = if quiz.quiz == "predict" {
             "Received by:"

@@ -3,7 +3,10 @@
 //!
 //! Everything a learner sees about deliveries goes through here, whether it comes from a lesson,
 //! the playground or the classroom server, so that a delivery looks the same everywhere.
+//! [`explain`] narrates the lab's preview of a statement (who would receive it, and the rule at
+//! each step) for the playground's `explain` and the tutor's write feedback.
 
+pub mod explain;
 pub(crate) mod json;
 pub mod lesson;
 pub mod snippet;

@@ -9,11 +9,13 @@
 //! - [`progress`]: the progress file (atomic writes; an unreadable file is set aside).
 //! - [`journal`]: answers to reflection questions.
 //! - [`answer`]: checking free answers.
+//! - [`mod@write`]: a write step: the learner's line judged by what it does on the lab.
 
 mod answer;
 pub(crate) mod journal;
 pub(crate) mod progress;
 pub(crate) mod terminal;
+mod write;
 
 use colored::Colorize;
 
@@ -286,6 +288,23 @@ impl Tutor {
                 println!();
                 Ok(None)
             }
+            Step::Quiz(Quiz {
+                question,
+                hint,
+                kind: QuizKind::Write { line, explanation },
+            }) => {
+                println!("{} {}", "Quiz:".magenta().bold(), question.bold());
+                let right = write::write(
+                    lab,
+                    lesson,
+                    at.index,
+                    line,
+                    explanation.as_deref(),
+                    hint.as_deref(),
+                )
+                .await?;
+                Ok(Some(right))
+            }
             Step::Quiz(quiz) => self.quiz(lab, lesson, quiz).await,
         }
     }
@@ -303,10 +322,18 @@ impl Tutor {
                 self.pause()?;
                 right
             }
+            // Asked by `step`, which knows where in the lesson it is.
+            QuizKind::Write { .. } => return Ok(None),
             QuizKind::Choice { .. } => choice(&quiz.options_shown(), quiz.hint.as_deref())?,
             QuizKind::Text {
                 reflection: true, ..
             } => {
+                if let QuizKind::Text {
+                    recall: Some(id), ..
+                } = &quiz.kind
+                {
+                    self.recall(id)?;
+                }
                 let answer = terminal::input("Your answer")?;
                 if !answer.trim().is_empty() {
                     self.journal()
@@ -327,6 +354,28 @@ impl Tutor {
         };
         println!();
         Ok(Some(right))
+    }
+}
+
+impl Tutor {
+    /// Shows the learner's journal answers to the reflections of lesson `id` (the learning
+    /// goal they wrote at the start of the course), as they typed them minus control codes.
+    fn recall(&self, id: &str) -> Result<(), TutorError> {
+        let entries: Vec<_> = self
+            .journal()
+            .entries()?
+            .into_iter()
+            .filter(|entry| entry.lesson == id)
+            .collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        println!("{}", "  What you wrote at the start:".dimmed());
+        for entry in entries {
+            let answer: String = entry.answer.chars().filter(|c| !c.is_control()).collect();
+            println!("{}", wrap_styled(&answer, "  > ", "    "));
+        }
+        Ok(())
     }
 }
 
