@@ -9,9 +9,11 @@ use colored::Colorize;
 
 use crate::lesson::find::find;
 use crate::lesson::{Lesson, LessonError, Source, load_all, load_and_check};
+use crate::output;
 use crate::play::repl::{Opening, ReplError};
 use crate::play::{self, Session};
-use crate::render::{self, View};
+use crate::render::View;
+use crate::render::lesson::wrap_plain;
 use crate::tutor::{self, Tutor, TutorError};
 
 /// A tutor that teaches Socket.IO by running it for real.
@@ -20,6 +22,9 @@ use crate::tutor::{self, Tutor, TutorError};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Commands>,
+    /// Wrap text for a person at N columns (default: the terminal's width, else COLUMNS, else 80).
+    #[arg(long, global = true, value_name = "N")]
+    pub width: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,14 +163,24 @@ impl CliError {
         }
     }
 
+    /// A write to standard output failed: a closed pipe ends the command quietly with status 0
+    /// (the reader has what it wanted); any other failure (a full disk) is reported.
+    fn output(error: std::io::Error) -> CliError {
+        match output::failed_write(error) {
+            None => CliError::quiet(status::OK),
+            Some(error) => CliError::failed(format!("cannot write the output: {error}")),
+        }
+    }
+
     /// Prints the error once, as `sio-tutor: message`; a [`Shown`] text as it is.
     fn report(&self) {
         let Some(error) = &self.error else { return };
-        if error.is::<Shown>() {
-            eprintln!("{error}");
+        // Nothing more can be done if standard error is gone too.
+        let _ = if error.is::<Shown>() {
+            writeln!(output::stderr(), "{error}")
         } else {
-            eprintln!("sio-tutor: {error}");
-        }
+            writeln!(output::stderr(), "sio-tutor: {error}")
+        };
     }
 }
 
@@ -202,7 +217,7 @@ impl From<Vec<LessonError>> for CliError {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    render::choose_colours();
+    output::decide(cli.width);
     let outcome = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -317,7 +332,7 @@ async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> Result<(), CliError>
     if !tutor::terminal::interactive() {
         if wanted.is_none() {
             list(dir)?;
-            println!();
+            writeln!(output::stdout()).map_err(CliError::output)?;
         }
         return Err(CliError::cannot_run(Shown(
             tutor::terminal::NEEDS_TERMINAL.to_string(),
@@ -343,17 +358,22 @@ fn journal() -> Result<(), CliError> {
     let entries = tutor::journal::Journal::new(dir)
         .entries()
         .map_err(CliError::failed)?;
+    let mut text = String::new();
     if entries.is_empty() {
-        println!(
-            "Your journal is empty. The reflection question at the end of the course adds to it."
-        );
+        text.push_str(&paragraph(
+            "Your journal is empty. The reflection question at the end of the course adds to it.",
+            "",
+        ));
     }
     for entry in entries {
-        println!("{}  ({})", entry.date.dimmed(), entry.lesson);
-        println!("  {}", entry.question.italic());
-        println!("  {}\n", entry.answer);
+        text.push_str(&format!("{}  ({})\n", entry.date.dimmed(), entry.lesson));
+        text.push_str(&paragraph(&entry.question, "  ").italic().to_string());
+        text.push_str(&paragraph(&entry.answer, "  "));
+        text.push('\n');
     }
-    Ok(())
+    output::stdout()
+        .write_all(text.as_bytes())
+        .map_err(CliError::output)
 }
 
 fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
@@ -382,14 +402,13 @@ fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
             .default(false)
             .interact_opt();
         if !matches!(confirmed, Ok(Some(true))) {
-            println!("Nothing was changed.");
+            writeln!(output::stdout(), "Nothing was changed.").map_err(CliError::output)?;
             return Ok(());
         }
     }
     let mut tutor = Tutor::open(lessons)?;
     tutor.reset(id.as_deref())?;
-    println!("Forgot {what}.");
-    Ok(())
+    writeln!(output::stdout(), "Forgot {what}.").map_err(CliError::output)
 }
 
 /// The lesson `play --lesson` starts from.
@@ -419,22 +438,42 @@ fn list(dir: Option<&Path>) -> Result<(), CliError> {
         Some(home) => {
             let (progress, warning) = tutor::progress::Store::new(home).load();
             if let Some(warning) = warning {
-                eprintln!("{} {warning}", "warning:".yellow().bold());
+                output::warn(warning);
             }
             progress
         }
         None => Default::default(),
     };
+    let mut text = String::new();
     for lesson in &lessons {
-        println!(
-            "{:>2}. {:<20} {:<24} {}",
-            lesson.number,
-            lesson.title.bold(),
-            format!("[{}]", progress.label(&lesson.id)).dimmed(),
-            lesson.summary
-        );
+        let title = format!("{:>2}. {:<20}", lesson.number, lesson.title);
+        let label = format!("{:<24}", format!("[{}]", progress.label(&lesson.id)));
+        let one_line = format!("{title} {label} {}", lesson.summary);
+        if textwrap::core::display_width(&one_line) <= output::width(output::Stream::Stdout) {
+            text.push_str(&format!(
+                "{} {} {}\n",
+                title.bold(),
+                label.dimmed(),
+                lesson.summary
+            ));
+        } else {
+            // Too narrow for one line: the summary goes under the title, wrapped.
+            text.push_str(&format!(
+                "{} {}\n",
+                title.trim_end().bold(),
+                label.trim_end().dimmed()
+            ));
+            text.push_str(&paragraph(&lesson.summary, "    "));
+        }
     }
-    Ok(())
+    output::stdout()
+        .write_all(text.as_bytes())
+        .map_err(CliError::output)
+}
+
+/// Text for a person, wrapped to standard output's width with `indent` before every line.
+fn paragraph(text: &str, indent: &str) -> String {
+    format!("{}\n", wrap_plain(text, indent, indent))
 }
 
 /// `lessons check`: loads the lessons and runs each on a lab; every error of either kind.
@@ -444,8 +483,12 @@ async fn check(dir: Option<&Path>) -> Result<(), CliError> {
         return Err(errors.into());
     }
     let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
-    println!("{} lessons, {steps} steps: all valid", lessons.len());
-    Ok(())
+    writeln!(
+        output::stdout(),
+        "{} lessons, {steps} steps: all valid",
+        lessons.len()
+    )
+    .map_err(CliError::output)
 }
 
 async fn demo(
@@ -460,11 +503,15 @@ async fn demo(
     } else {
         vec![find(&lessons, wanted.unwrap_or_default()).map_err(CliError::cannot_run)?]
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::stdout();
     for lesson in chosen {
-        if let Err(error) = crate::demo::run(lesson, view, &mut stdout).await {
-            let _ = stdout.flush();
-            return Err(CliError::failed(error));
+        match crate::demo::run(lesson, view, &mut stdout).await {
+            Ok(()) => {}
+            Err(crate::demo::DemoError::Output(error)) => return Err(CliError::output(error)),
+            Err(error) => {
+                let _ = stdout.flush();
+                return Err(CliError::failed(error));
+            }
         }
     }
     Ok(())
@@ -490,7 +537,7 @@ async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> 
         }
     };
     let mut session = Session::start().await.map_err(CliError::cannot_run)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::stdout();
     let outcome = play::script::run(&mut session, lines, view, &mut stdout).await;
     let _ = stdout.flush();
     drop(stdout);
@@ -499,8 +546,6 @@ async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> 
         Ok(true) => Ok(()),
         // The failing lines were shown in the output, in its view.
         Ok(false) => Err(CliError::quiet(status::FAILED)),
-        Err(error) => Err(CliError::failed(format!(
-            "cannot write the output: {error}"
-        ))),
+        Err(error) => Err(CliError::output(error)),
     }
 }

@@ -34,6 +34,7 @@ use crate::lesson::walk;
 use crate::lesson::{Lesson, Line};
 use crate::render::{LineError, View};
 use crate::script::{Command, ParseError, parse_command};
+use crate::{out, outln};
 
 /// The help page.
 const HELP: &str = include_str!("../../assets/play-help.txt");
@@ -209,7 +210,7 @@ pub async fn run(opening: Opening) -> Result<(), ReplError> {
             // Ctrl-C: rustyline has already dropped the line; a fresh prompt follows.
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => {
-                println!();
+                outln!();
                 break;
             }
             Err(error) => {
@@ -244,14 +245,14 @@ impl Repl {
                     self.save_line(&line.text, &line.command, &reports)
                 }
                 LineOutcome::Nothing | LineOutcome::ParseError(_) => {}
-                LineOutcome::LabError(error) => print!(
+                LineOutcome::LabError(error) => out!(
                     "{}",
                     View::Text.error(&LineError::lab(0, &line.text, error.to_string()))
                 ),
             }
         }
         self.session.lab.set_serve_on_connect(true);
-        print!("{}", self.opening.announcement.dimmed());
+        out!("{}", self.opening.announcement.dimmed());
         flush();
     }
 
@@ -283,11 +284,11 @@ impl Repl {
 
     async fn line(&mut self, line: &str) -> Flow {
         match ReplLine::classify(line) {
-            ReplLine::Help => print!("{HELP}"),
+            ReplLine::Help => out!("{HELP}"),
             ReplLine::Quit => return Flow::Quit,
-            ReplLine::Who => print!("{}", self.who().await),
+            ReplLine::Who => out!("{}", self.who().await),
             ReplLine::Reset => self.reset().await,
-            ReplLine::Explain("") => print!("{}", explain::rules_text()),
+            ReplLine::Explain("") => out!("{}", explain::rules_text()),
             ReplLine::Explain(text) => self.explain(text).await,
             ReplLine::Save(path) => self.save(path),
             ReplLine::Command(text) => self.command(text).await,
@@ -302,7 +303,7 @@ impl Repl {
             Ok(Some(command)) => command,
             Ok(None) => return,
             Err(error) => {
-                return print!("{}", View::Text.error(&LineError::parse(0, line, &error)));
+                return out!("{}", View::Text.error(&LineError::parse(0, line, &error)));
             }
         };
         let text = match self.session.command(&command).await {
@@ -319,7 +320,7 @@ impl Repl {
                 View::Text.error(&LineError::lab(0, line, error.to_string()))
             }
         };
-        print!("{text}");
+        out!("{text}");
     }
 
     fn save_partial_connect(&mut self, before: &[(String, String)]) {
@@ -335,15 +336,15 @@ impl Repl {
     async fn explain(&mut self, text: &str) {
         let command = match parse_command(text) {
             Ok(Some(command)) => command,
-            Ok(None) => return print!("{}", explain::rules_text()),
+            Ok(None) => return out!("{}", explain::rules_text()),
             Err(error) => {
-                return print!("{}", View::Text.error(&LineError::parse(0, text, &error)));
+                return out!("{}", View::Text.error(&LineError::parse(0, text, &error)));
             }
         };
         match explain::explain_command(&self.session.lab, &command) {
-            Ok(explanation) => print!("{}", explain::text(&explanation)),
+            Ok(explanation) => out!("{}", explain::text(&explanation)),
             Err(error @ ExplainError::NotAStatement) | Err(error @ ExplainError::Lab(_)) => {
-                print!(
+                out!(
                     "{}",
                     View::Text.error(&LineError::lab(0, text, error.to_string()))
                 )
@@ -392,7 +393,7 @@ impl Repl {
         let fresh = match self.opening.session().await {
             Ok(session) => session,
             Err(error) => {
-                return print!(
+                return out!(
                     "{}",
                     View::Text.error(&LineError::lab(0, "reset", error.to_string()))
                 );
@@ -400,14 +401,14 @@ impl Repl {
         };
         let old = std::mem::replace(&mut self.session, fresh);
         old.shutdown().await;
-        println!("{}", "a fresh lab:".bold());
+        outln!("{}", "a fresh lab:".bold());
         self.open().await;
     }
 
     fn save(&self, path: &str) {
         let path = path.trim_matches(|c| c == '\'' || c == '"');
         if path.is_empty() {
-            return print!(
+            return out!(
                 "{}",
                 View::Text.error(&LineError::lab(
                     0,
@@ -417,12 +418,12 @@ impl Repl {
             );
         }
         match write_session(Path::new(path), &self.saved) {
-            Ok(()) => println!(
+            Ok(()) => outln!(
                 "  {} {} commands; replay them with: sio-tutor play {path}",
                 format!("saved {path}:").green(),
                 self.saved.len()
             ),
-            Err(error) => print!(
+            Err(error) => out!(
                 "{}",
                 View::Text.error(&LineError::lab(
                     0,

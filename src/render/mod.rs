@@ -8,8 +8,6 @@ pub mod json;
 pub mod lesson;
 pub mod text;
 
-use std::io::IsTerminal;
-
 use crate::lab::report::Report;
 
 /// Which view to print.
@@ -72,15 +70,5 @@ impl LineError {
             column: None,
             hint: None,
         }
-    }
-}
-
-/// Turns colour off unless stdout is a terminal. (`colored` already honours `NO_COLOR` and
-/// `CLICOLOR_FORCE`; this adds the terminal check, so that piped and snapshot output is plain.)
-pub fn choose_colours() {
-    let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0");
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if no_color || (!std::io::stdout().is_terminal() && !forced) {
-        colored::control::set_override(false);
     }
 }

@@ -24,6 +24,7 @@ use crate::lesson::walk::{At, walk};
 use crate::lesson::{Choice, Lesson, Line, Quiz, QuizKind, Step};
 use crate::render::View;
 use crate::render::lesson::{LessonItem, page, wrap_styled};
+use crate::{out, outln};
 use journal::{Journal, JournalError};
 use progress::{Progress, Status, Store};
 pub use terminal::Interrupted;
@@ -75,7 +76,7 @@ impl Tutor {
         let store = Store::new(dir);
         let (progress, warning) = store.load();
         if let Some(warning) = warning {
-            eprintln!("{} {warning}", "warning:".yellow().bold());
+            crate::output::warn(warning);
         }
         Ok(Tutor {
             lessons,
@@ -162,7 +163,7 @@ impl Tutor {
         self.progress.last = Some(lesson.id.clone());
 
         let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces)).await?;
-        print!(
+        out!(
             "{}",
             View::Text.lesson_item(&LessonItem::Lesson {
                 number: lesson.number,
@@ -172,7 +173,7 @@ impl Tutor {
             })
         );
         if state.step > 0 {
-            println!(
+            outln!(
                 "{}\n",
                 format!(
                     "Resuming at step {} of {}.",
@@ -204,14 +205,14 @@ impl Tutor {
             self.save()?;
         }
         lab.shutdown().await;
-        println!(
+        outln!(
             "{} {} of {} questions right at the first try.\n",
             format!("Lesson {} done.", lesson.number).green().bold(),
             state.score,
             state.questions
         );
         terminal::press_enter("back to the lessons")?;
-        println!();
+        outln!();
         Ok(())
     }
 
@@ -230,16 +231,16 @@ impl Tutor {
     ) -> Result<Option<bool>, TutorError> {
         match at.step {
             Step::Page(text) => {
-                print!("{}", page(text, ""));
+                out!("{}", page(text, ""));
                 self.pause()?;
-                println!();
+                outln!();
                 Ok(None)
             }
             Step::Lab(_) => {
                 for run in &at.runs {
                     let reports = execute(lab, run.line).await?;
                     if run.echo {
-                        print!(
+                        out!(
                             "{}",
                             View::Text.lesson_item(&LessonItem::Command {
                                 line: run.line.text.clone()
@@ -248,14 +249,14 @@ impl Tutor {
                     }
                     print_reports(&reports);
                 }
-                println!();
+                outln!();
                 Ok(None)
             }
             Step::Run(run) => match &run.predict_why {
                 Some(why) => {
                     let right = predict(lab, &run.line, "Who will receive it?", why).await?;
                     if let Some(notice) = &run.notice {
-                        print!(
+                        out!(
                             "{}",
                             View::Text.lesson_item(&LessonItem::Notice {
                                 text: notice.clone()
@@ -263,27 +264,27 @@ impl Tutor {
                         );
                     }
                     self.pause()?;
-                    println!();
+                    outln!();
                     Ok(Some(right))
                 }
                 None => {
                     let reports = execute(lab, &run.line).await?;
                     print_reports(&reports);
                     match &run.notice {
-                        Some(text) => print!(
+                        Some(text) => out!(
                             "{}",
                             View::Text.lesson_item(&LessonItem::Notice { text: text.clone() })
                         ),
-                        None => println!(),
+                        None => outln!(),
                     }
                     self.pause()?;
-                    println!();
+                    outln!();
                     Ok(None)
                 }
             },
             Step::Rooms { show_own_rooms } => {
                 print_reports(&[Report::Rooms(lab.room_map(*show_own_rooms).await)]);
-                println!();
+                outln!();
                 Ok(None)
             }
             Step::Quiz(quiz) => self.quiz(lab, lesson, quiz).await,
@@ -296,7 +297,7 @@ impl Tutor {
         lesson: &Lesson,
         quiz: &Quiz,
     ) -> Result<Option<bool>, TutorError> {
-        println!("{} {}", "Quiz:".magenta().bold(), quiz.question.bold());
+        outln!("{} {}", "Quiz:".magenta().bold(), quiz.question.bold());
         let right = match &quiz.kind {
             QuizKind::Predict { line, why } => {
                 let right = predict(lab, line, "Your prediction", why).await?;
@@ -315,12 +316,12 @@ impl Tutor {
                 if !answer.trim().is_empty() {
                     self.journal()
                         .add(&lesson.id, &quiz.question, answer.trim())?;
-                    println!(
+                    outln!(
                         "{}",
                         "Kept in your journal (sio-tutor journal shows it). Thank you!".green()
                     );
                 }
-                println!();
+                outln!();
                 return Ok(None);
             }
             QuizKind::Text {
@@ -329,7 +330,7 @@ impl Tutor {
                 ..
             } => text_answer(accept, explanation.as_deref(), quiz.hint.as_deref())?,
         };
-        println!();
+        outln!();
         Ok(Some(right))
     }
 }
@@ -337,7 +338,7 @@ impl Tutor {
 /// Asks who will receive the statement, runs it for real, and shows the deliveries with the
 /// prediction beside them. The right answer is whatever the live lab delivered.
 async fn predict(lab: &mut Lab, line: &Line, prompt: &str, why: &str) -> Result<bool, TutorError> {
-    println!("{} {}", ">".dimmed(), line.text.bold());
+    outln!("{} {}", ">".dimmed(), line.text.bold());
     let names: Vec<String> = lab.sockets().into_iter().map(|(name, _)| name).collect();
     let picked: Vec<String> =
         terminal::multi_select(&format!("{prompt} (space picks, Enter confirms)"), &names)?
@@ -349,12 +350,12 @@ async fn predict(lab: &mut Lab, line: &Line, prompt: &str, why: &str) -> Result<
     for report in &reports {
         match report {
             Report::Delivery(delivery) => {
-                print!(
+                out!(
                     "{}",
                     crate::render::text::delivery_with_prediction(delivery, &picked)
                 );
             }
-            other => print!("{}", View::Text.report(other)),
+            other => out!("{}", View::Text.report(other)),
         }
     }
     let mut received_sorted = received.clone();
@@ -364,11 +365,11 @@ async fn predict(lab: &mut Lab, line: &Line, prompt: &str, why: &str) -> Result<
     picked_sorted.sort();
     let right = received_sorted == picked_sorted;
     if right {
-        println!("  {}", "Right!".green().bold());
+        outln!("  {}", "Right!".green().bold());
     } else {
-        println!("  {}", "Not quite.".red().bold());
+        outln!("  {}", "Not quite.".red().bold());
     }
-    println!("{}", wrap_styled(why, "  why: ", "       "));
+    outln!("{}", wrap_styled(why, "  why: ", "       "));
     Ok(right)
 }
 
@@ -397,17 +398,17 @@ fn choice(options: &[Choice], hint: Option<&str>) -> Result<bool, Interrupted> {
             } else {
                 "✗".red()
             };
-            println!("  {mark} {}", option.text);
+            outln!("  {mark} {}", option.text);
             if let Some(why) = &option.why {
-                println!("{}", wrap_styled(why, "    ", "    "));
+                outln!("{}", wrap_styled(why, "    ", "    "));
             }
         }
         if right {
-            println!("  {}", "Right!".green().bold());
+            outln!("  {}", "Right!".green().bold());
             return Ok(first_try);
         }
         if several {
-            println!(
+            outln!(
                 "  {}",
                 "Not all of them: some right answers are missing, or a wrong one is picked.".red()
             );
@@ -415,7 +416,7 @@ fn choice(options: &[Choice], hint: Option<&str>) -> Result<bool, Interrupted> {
         first_try = false;
         if !try_again(hint)? {
             for option in options.iter().filter(|o| o.correct) {
-                println!("  {} {}", "Answer:".green().bold(), option.text);
+                outln!("  {} {}", "Answer:".green().bold(), option.text);
             }
             return Ok(false);
         }
@@ -431,22 +432,22 @@ fn text_answer(
     loop {
         let answer = terminal::input("Your answer")?;
         if answer::accepts(accept, &answer) {
-            println!("  {}", "Right!".green().bold());
+            outln!("  {}", "Right!".green().bold());
             if let Some(explanation) = explanation {
-                println!("{}", wrap_styled(explanation, "  ", "  "));
+                outln!("{}", wrap_styled(explanation, "  ", "  "));
             }
             return Ok(first_try);
         }
-        println!("  {}", "Not quite.".red().bold());
+        outln!("  {}", "Not quite.".red().bold());
         first_try = false;
         if !try_again(hint)? {
-            println!(
+            outln!(
                 "  {} {}",
                 "Answer:".green().bold(),
                 accept.first().map(String::as_str).unwrap_or("")
             );
             if let Some(explanation) = explanation {
-                println!("{}", wrap_styled(explanation, "  ", "  "));
+                outln!("{}", wrap_styled(explanation, "  ", "  "));
             }
             return Ok(false);
         }
@@ -464,7 +465,7 @@ fn try_again(hint: Option<&str>) -> Result<bool, Interrupted> {
     Ok(match (chosen, hint) {
         (0, _) => true,
         (1, Some(hint)) => {
-            println!("{}", wrap_styled(hint, "  hint: ", "        ").yellow());
+            outln!("{}", wrap_styled(hint, "  hint: ", "        ").yellow());
             true
         }
         _ => false,
@@ -482,6 +483,6 @@ async fn execute(lab: &mut Lab, line: &Line) -> Result<Vec<Report>, TutorError> 
 
 fn print_reports(reports: &[Report]) {
     for report in reports {
-        print!("{}", View::Text.report(report));
+        out!("{}", View::Text.report(report));
     }
 }
