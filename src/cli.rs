@@ -445,11 +445,20 @@ fn list(dir: Option<&Path>) -> Result<(), CliError> {
         None => Default::default(),
     };
     let mut text = String::new();
-    for lesson in &lessons {
+    let row = |lesson: &Lesson| {
         let title = format!("{:>2}. {:<20}", lesson.number, lesson.title);
         let label = format!("{:<24}", format!("[{}]", progress.label(&lesson.id)));
-        let one_line = format!("{title} {label} {}", lesson.summary);
-        if textwrap::core::display_width(&one_line) <= output::width(output::Stream::Stdout) {
+        (title, label)
+    };
+    // One line a lesson when every lesson fits, so that the columns line up; else two.
+    let one_line = lessons.iter().all(|lesson| {
+        let (title, label) = row(lesson);
+        textwrap::core::display_width(&format!("{title} {label} {}", lesson.summary))
+            <= output::width(output::Stream::Stdout)
+    });
+    for lesson in &lessons {
+        let (title, label) = row(lesson);
+        if one_line {
             text.push_str(&format!(
                 "{} {} {}\n",
                 title.bold(),

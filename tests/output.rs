@@ -120,3 +120,32 @@ fn list_fits_the_width() {
     let wide = stdout_of(&["list"], &[("COLUMNS", "200")]);
     assert_eq!(wide.lines().count(), 4, "one line a lesson when it fits");
 }
+
+#[test]
+fn demo_all_fits_60_columns_and_uses_120() {
+    let narrow = stdout_of(&["demo", "--all"], &[("COLUMNS", "60")]);
+    assert!(widest(&narrow) <= 60, "a line is wider than 60 columns");
+    let wide = stdout_of(&["demo", "--all"], &[("COLUMNS", "120")]);
+    assert!(widest(&wide) <= 120, "a line is wider than 120 columns");
+    assert!(widest(&wide) > 100, "at 120 columns the pages use the room");
+    assert!(
+        wide.lines().count() < narrow.lines().count(),
+        "wider is shorter"
+    );
+    let flag = stdout_of(&["demo", "--all", "--width", "60"], &[("COLUMNS", "120")]);
+    assert_eq!(flag, narrow, "--width wins over COLUMNS");
+}
+
+/// Lesson 4 has every kind of line: pages, quizzes, deliveries grouped by namespace, a connect
+/// error, room maps.
+#[test]
+fn the_namespaces_lesson_at_60_and_120_columns() {
+    for width in ["60", "120"] {
+        let text = stdout_of(&["demo", "4"], &[("COLUMNS", width)]);
+        insta::assert_snapshot!(format!("demo_04_at_{width}"), text);
+    }
+    for width in ["60", "120"] {
+        let text = stdout_of(&["list"], &[("COLUMNS", width)]);
+        insta::assert_snapshot!(format!("list_at_{width}"), text);
+    }
+}

@@ -76,7 +76,7 @@ impl View {
                 Ok(line) => format!("{line}\n"),
                 Err(e) => format!("{{\"kind\":\"error\",\"line\":0,\"message\":\"{e}\"}}\n"),
             },
-            View::Text => text(item),
+            View::Text => super::fit(&text(item)),
         }
     }
 }
@@ -90,11 +90,12 @@ fn text(item: &LessonItem) -> String {
             ..
         } => {
             let heading = format!("Lesson {number}: {title}");
+            let rule = textwrap::core::display_width(&heading).min(width());
             format!(
                 "{}\n{}\n{}\n\n",
                 heading.bold(),
-                "=".repeat(heading.chars().count()).dimmed(),
-                summary.italic()
+                "=".repeat(rule).dimmed(),
+                wrap_plain(summary, "", "").italic()
             )
         }
         LessonItem::Page { text } => format!("{}\n", page(text, "")),
