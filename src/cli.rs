@@ -196,6 +196,8 @@ impl From<TutorError> for CliError {
                 tutor::terminal::goodbye();
                 CliError::quiet(status::INTERRUPTED)
             }
+            // Esc is handled by the menu; it never ends the program.
+            TutorError::Back => CliError::quiet(status::OK),
             TutorError::NoHome => CliError::cannot_run(error),
             other => CliError::failed(other),
         }
@@ -343,7 +345,11 @@ async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> Result<(), CliError>
     let outcome = tokio::select! {
         outcome = async {
             match chosen {
-                Some(lesson) => tutor.learn(&lesson).await,
+                // Esc in a lesson started from the command line goes to the menu too.
+                Some(lesson) => match tutor.learn(&lesson).await? {
+                    tutor::Left::Back => tutor.menu().await,
+                    tutor::Left::Finished => Ok(()),
+                },
                 None => tutor.menu().await,
             }
         } => outcome,

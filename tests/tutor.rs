@@ -332,3 +332,169 @@ fn the_reflection_at_the_end_of_the_course_goes_to_the_journal() {
     assert_eq!(journal[0]["lesson"], last.id.as_str(), "{journal}");
     assert_eq!(progress(&home)["lessons"][&last.id]["done"], true);
 }
+
+const ESC: &str = "\x1b";
+
+/// Writes a progress file that resumes `lesson` at `step` (0-based).
+fn resume_at(home: &Path, lesson: &str, step: usize) {
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"last":"{lesson}","lessons":{{"{lesson}":{{"step":{step},"done":false,"score":0,"questions":0}}}}}}"#
+        ),
+    )
+    .expect("write progress");
+}
+
+/// The index of the first step of `lesson` that `matches`.
+fn step_index(lesson: &str, matches: impl Fn(&sio_tutor::lesson::Step) -> bool) -> usize {
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let lesson = lessons.iter().find(|l| l.id == lesson).expect("the lesson");
+    lesson.steps.iter().position(matches).expect("such a step")
+}
+
+#[test]
+fn a_first_run_welcomes_with_the_keys_and_esc_on_a_page_goes_back_to_the_menu() {
+    let home = fresh_home("welcome");
+    let mut session = tutor(&home, &[]);
+    expect(&mut session, "Welcome to sio-tutor");
+    expect(&mut session, "Esc on a page goes back to this menu");
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, ENTER);
+    expect(&mut session, "\x1b[2J"); // the lesson starts on a clear screen
+    expect(&mut session, "Lesson 1: The basic chat");
+    expect(&mut session, "[Enter] to continue  (step 1 of");
+    send(&mut session, ESC);
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+
+    // The menu came back, not the end of the program; and `learn N` goes to it as well.
+    let mut session = tutor(&home, &["learn", "2"]);
+    expect(&mut session, "[Enter] to continue  (step 1 of");
+    send(&mut session, ESC);
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn an_empty_prediction_asks_first_and_an_answer_is_kept_before_its_result() {
+    let home = fresh_home("empty-pick");
+    let mut session = tutor(&home, &["learn", "2"]);
+    send_after(&mut session, "[Enter] to continue", ENTER);
+    expect(&mut session, "Who will receive it?");
+    // Each socket with its namespace and rooms.
+    expect(&mut session, "alice  on /    no rooms");
+    send(&mut session, ENTER); // a stray Enter: nothing picked
+    expect(&mut session, "Nobody receives it?");
+    send(&mut session, "n"); // one key answers
+    predict(&mut session, &[1]); // bob: wrong (socket.emit as alice reaches alice)
+    expect(&mut session, "Not quite.");
+    expect(&mut session, "[Enter] to continue");
+    // Quitting at the result cannot retake the question: it is recorded, wrong.
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+    let saved = progress(&home);
+    let lesson = &saved["lessons"]["emit-vs-broadcast"];
+    assert_eq!(lesson["step"], 3, "{saved}"); // past the page, the lab and the prediction
+    assert_eq!(lesson["questions"], 1, "{saved}");
+    assert_eq!(lesson["score"], 0, "{saved}");
+}
+
+fn send_after(session: &mut Session, text: &str, keys: &str) {
+    expect(session, text);
+    send(session, keys);
+}
+
+#[test]
+fn without_colour_the_cursor_is_still_marked_and_gone_sockets_are_listed() {
+    let home = fresh_home("no-colour");
+    let step = step_index(
+        "basic-chat",
+        |step| matches!(step, sio_tutor::lesson::Step::Run(run) if run.line.text.contains("Where did dave go?")),
+    );
+    resume_at(&home, "basic-chat", step);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sio-tutor"));
+    command
+        .args(["learn", "1"])
+        .env("SIO_TUTOR_HOME", &home)
+        .env("TERM", "xterm-256color")
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CI");
+    let mut session = Session::spawn(command).expect("spawn sio-tutor in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    expect(&mut session, "The lab so far:"); // the recap of a resumed lesson
+    expect(&mut session, "Who will receive it?");
+    expect(&mut session, "❯ "); // the cursor, with no colour to show it
+    expect(&mut session, "dave   disconnected");
+    send(&mut session, DOWN.repeat(3).as_str());
+    send(&mut session, SPACE); // dave
+    send(&mut session, ENTER);
+    expect(
+        &mut session,
+        "(disconnected)   ← you picked it: it did not receive it",
+    );
+    expect(&mut session, "Not quite.");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn a_hint_is_offered_once_and_a_near_miss_is_called_close() {
+    let home = fresh_home("hint");
+    let step = step_index(
+        "emit-vs-broadcast",
+        |step| matches!(step, sio_tutor::lesson::Step::Quiz(quiz) if quiz.hint.is_some()),
+    );
+    resume_at(&home, "emit-vs-broadcast", step);
+    let (wrong, _) = choice_positions("emit-vs-broadcast", "io.emit('hi')");
+    let mut session = tutor(&home, &["learn", "2"]);
+    expect(&mut session, "Your answer");
+    send(&mut session, &DOWN.repeat(wrong));
+    send(&mut session, ENTER);
+    expect(&mut session, "What next?");
+    send(&mut session, DOWN);
+    send(&mut session, ENTER); // Show a hint, then try again
+    expect(&mut session, "hint: It is a flag on the socket.");
+    expect(&mut session, "Your answer");
+    send(&mut session, &DOWN.repeat(wrong));
+    send(&mut session, ENTER);
+    expect(&mut session, "What next?");
+    send(&mut session, DOWN); // the hint is gone: the second item is the answer
+    send(&mut session, ENTER);
+    expect(&mut session, "Answer:");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+
+    let step = step_index(
+        "emit-vs-broadcast",
+        |step| matches!(step, sio_tutor::lesson::Step::Quiz(quiz) if matches!(quiz.kind, sio_tutor::lesson::QuizKind::Text { .. })),
+    );
+    resume_at(&home, "emit-vs-broadcast", step);
+    let mut session = tutor(&home, &["learn", "2"]);
+    send_after(&mut session, "Your answer", "brodcast\r");
+    expect(&mut session, "Close, but not quite");
+    send_after(&mut session, "What next?", ENTER);
+    send_after(
+        &mut session,
+        "Your answer",
+        "socket.broadcast.emit(\"hi\");\r",
+    );
+    expect(&mut session, "Right!");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn a_stored_step_past_the_end_starts_the_lesson_over() {
+    let home = fresh_home("past-end");
+    resume_at(&home, "rooms", 999);
+    let mut session = tutor(&home, &["learn", "3"]);
+    expect(&mut session, "Lesson 3: Rooms");
+    expect(&mut session, "[Enter] to continue  (step 1 of");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
