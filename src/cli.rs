@@ -46,6 +46,9 @@ pub enum Commands {
         /// Print one JSON object a line instead of text.
         #[arg(long)]
         json: bool,
+        /// One step per Enter, each on a clear screen; a prediction asks before it runs.
+        #[arg(long, conflicts_with = "json")]
+        step: bool,
         /// Read lessons from DIR instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         lessons: Option<PathBuf>,
@@ -300,12 +303,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             lesson,
             all,
             json,
+            step,
             lessons,
         }) => {
             demo(
                 lesson.as_deref(),
                 all,
                 View::from_json_flag(json),
+                step,
                 lessons.as_deref(),
             )
             .await
@@ -510,6 +515,7 @@ async fn demo(
     wanted: Option<&str>,
     all: bool,
     view: View,
+    step: bool,
     dir: Option<&Path>,
 ) -> Result<(), CliError> {
     let lessons = load_lessons(dir)?;
@@ -519,8 +525,11 @@ async fn demo(
         vec![find(&lessons, wanted.unwrap_or_default()).map_err(CliError::cannot_run)?]
     };
     let mut stdout = output::stdout();
+    let mut stdin = std::io::stdin().lock();
+    let mut pace = crate::demo::Pace::new(&mut stdin, std::io::stdout().is_terminal());
     for lesson in chosen {
-        match crate::demo::run(lesson, view, &mut stdout).await {
+        let pace = step.then_some(&mut pace);
+        match crate::demo::run_paced(lesson, view, &mut stdout, pace).await {
             Ok(()) => {}
             Err(crate::demo::DemoError::Output(error)) => return Err(CliError::output(error)),
             Err(error) => {

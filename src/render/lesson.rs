@@ -38,6 +38,11 @@ pub enum LessonItem {
     },
     /// A quiz question, with its answer (the demo shows both).
     Quiz(QuizView),
+    /// Who received a predicted statement, shown after its run (text view).
+    Received {
+        received: Vec<String>,
+        explanation: String,
+    },
     /// The end of a lesson.
     End {
         id: String,
@@ -59,6 +64,9 @@ pub struct QuizView {
     pub explanation: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub reflection: bool,
+    /// A predict question whose answer follows its run (a [`LessonItem::Received`]).
+    #[serde(skip)]
+    pub answer_after_run: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,6 +110,21 @@ fn text(item: &LessonItem) -> String {
         LessonItem::Command { line } => format!("{} {}\n", ">".dimmed(), line.dimmed()),
         LessonItem::Notice { text } => format!("{}\n\n", wrap_styled(text, "  = ", "    ")),
         LessonItem::Quiz(quiz) => quiz_text(quiz),
+        LessonItem::Received {
+            received,
+            explanation,
+        } => {
+            let who = if received.is_empty() {
+                "nobody".to_string()
+            } else {
+                received.join(", ")
+            };
+            format!(
+                "  {} {who}\n{}\n\n",
+                "Received by:".green().bold(),
+                wrap_styled(explanation, "  ", "  ")
+            )
+        }
         LessonItem::End { id } => format!("{}\n\n", format!("End of lesson \"{id}\".").dimmed()),
     }
 }
@@ -123,6 +146,10 @@ fn quiz_text(quiz: &QuizView) -> String {
             out.push_str(&wrap_styled(why, "       ", "       "));
             out.push('\n');
         }
+    }
+    if quiz.answer_after_run {
+        out.push('\n');
+        return out;
     }
     if quiz.reflection {
         out.push_str(&format!(
