@@ -171,7 +171,8 @@ impl Tutor {
                 ));
             }
         }
-        let entries = self.journal().entries()?;
+        // The wrap-up shows the journal when it can be read; it never fails for want of it.
+        let entries = self.journal().entries().unwrap_or_default();
         if !entries.is_empty() {
             text.push_str(&format!("\n{}\n", "From your journal:".bold()));
             for entry in entries {
@@ -427,8 +428,12 @@ impl Tutor {
             } => {
                 let answer = terminal::input("Your answer")?;
                 if !answer.trim().is_empty() {
-                    self.journal()
-                        .add(&lesson.id, &quiz.question, answer.trim())?;
+                    if let Some(warning) =
+                        self.journal()
+                            .add(&lesson.id, &quiz.question, answer.trim())?
+                    {
+                        crate::output::warn(warning);
+                    }
                     outln!(
                         "{}",
                         "Kept in your journal (sio-tutor journal shows it). Thank you!".green()

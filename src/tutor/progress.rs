@@ -82,8 +82,8 @@ impl Store {
     /// the returned warning says where it went.
     pub fn load(&self) -> (Progress, Option<String>) {
         let path = self.progress_path();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return (Progress::default(), None);
             }
@@ -97,14 +97,12 @@ impl Store {
                 );
             }
         };
-        match serde_json::from_str(&text) {
+        // Bytes that are not UTF-8 fail here too, and are set aside like any unreadable file.
+        match serde_json::from_slice(&bytes) {
             Ok(progress) => (progress, None),
             Err(error) => {
-                let aside = self
-                    .dir
-                    .join(format!("progress.unreadable-{}.json", timestamp()));
-                let warning = match std::fs::rename(&path, &aside) {
-                    Ok(()) => format!(
+                let warning = match crate::files::set_aside(&path) {
+                    Ok(aside) => format!(
                         "your progress file could not be read ({error}); it was kept as {} and the tutor starts clean",
                         aside.display()
                     ),
@@ -122,12 +120,6 @@ impl Store {
         let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
         write_atomically(&self.progress_path(), text.as_bytes())
     }
-}
-
-fn timestamp() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-        .to_string()
-        .replace(':', "-")
 }
 
 #[cfg(test)]
@@ -177,6 +169,21 @@ mod tests {
             .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
             .collect();
         assert_eq!(names, vec!["progress.json".to_string()]);
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_set_aside_too() {
+        let dir = temp_dir("not-utf8");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("progress.json"), b"{\"last\": \"\xff\xfe\"}").expect("write");
+        let store = Store::new(dir.clone());
+        let (progress, warning) = store.load();
+        assert_eq!(progress, Progress::default());
+        assert!(warning.expect("a warning").contains("progress.unreadable-"));
+        assert!(
+            !dir.join("progress.json").exists(),
+            "the next save cannot overwrite it"
+        );
     }
 
     #[test]
