@@ -70,6 +70,9 @@ pub enum Commands {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        /// The lessons of DIR (their progress is kept apart from the built-in lessons').
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
     },
     /// Host the chat example for a classroom of browsers; the terminal shows who got what.
     Serve {
@@ -320,7 +323,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }) => check(dir.as_deref()).await,
         Some(Commands::Learn { lesson, lessons }) => learn(Some(&lesson), lessons.as_deref()).await,
         Some(Commands::Journal) => journal(),
-        Some(Commands::Reset { lesson, yes }) => reset(lesson.as_deref(), yes),
+        Some(Commands::Reset {
+            lesson,
+            yes,
+            lessons,
+        }) => reset(lesson.as_deref(), yes, lessons.as_deref()),
         None => learn(None, None).await,
     }
 }
@@ -345,7 +352,7 @@ async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> Result<(), CliError>
             tutor::terminal::NEEDS_TERMINAL.to_string(),
         )));
     }
-    let mut tutor = Tutor::open(lessons)?;
+    let mut tutor = Tutor::open(lessons)?.from_folder(dir);
     // Ctrl-C between prompts ends the tutor the same way as Ctrl-C inside one: as a value.
     let outcome = tokio::select! {
         outcome = async {
@@ -387,8 +394,8 @@ fn journal() -> Result<(), CliError> {
         .map_err(CliError::output)
 }
 
-fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
-    let lessons = load_lessons(None)?;
+fn reset(lesson: Option<&str>, yes: bool, dir: Option<&Path>) -> Result<(), CliError> {
+    let lessons = load_lessons(dir)?;
     let id = match lesson {
         Some(wanted) => Some(
             find(&lessons, wanted)
@@ -398,9 +405,10 @@ fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
         ),
         None => None,
     };
-    let what = match &id {
-        Some(id) => format!("your progress in lesson \"{id}\""),
-        None => "your progress in every lesson".to_string(),
+    let what = match (&id, dir) {
+        (Some(id), _) => format!("your progress in lesson \"{id}\""),
+        (None, Some(dir)) => format!("your progress in every lesson of {}", dir.display()),
+        (None, None) => "your progress in every lesson".to_string(),
     };
     if !yes {
         if !tutor::terminal::interactive() {
@@ -417,7 +425,7 @@ fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
             return Ok(());
         }
     }
-    let mut tutor = Tutor::open(lessons)?;
+    let mut tutor = Tutor::open(lessons)?.from_folder(dir);
     tutor.reset(id.as_deref())?;
     writeln!(output::stdout(), "Forgot {what}.").map_err(CliError::output)
 }
@@ -458,7 +466,8 @@ fn list(dir: Option<&Path>) -> Result<(), CliError> {
     let mut text = String::new();
     let row = |lesson: &Lesson| {
         let title = format!("{:>2}. {:<20}", lesson.number, lesson.title);
-        let label = format!("{:<24}", format!("[{}]", progress.label(&lesson.id)));
+        let id = tutor::progress::progress_id(dir, &lesson.id);
+        let label = format!("{:<24}", format!("[{}]", progress.label(&id)));
         (title, label)
     };
     // One line a lesson when every lesson fits, so that the columns line up; else two.

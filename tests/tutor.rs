@@ -498,3 +498,69 @@ fn a_stored_step_past_the_end_starts_the_lesson_over() {
     send(&mut session, CTRL_C);
     let _ = session.expect(Eof);
 }
+
+#[test]
+fn an_edited_lesson_resumes_at_the_step_by_its_key() {
+    let home = fresh_home("edited");
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let lesson = lessons
+        .iter()
+        .find(|l| l.id == "emit-vs-broadcast")
+        .expect("lesson 2");
+    // Saved as step 3 (0-based 2), but the step it named is now at 0-based 5, as if three steps
+    // had been inserted before it.
+    let key = lesson.steps[5].key();
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"last":"emit-vs-broadcast","lessons":{{"emit-vs-broadcast":{{"step":2,"done":false,"score":1,"questions":1,"key":"{key}"}}}}}}"#
+        ),
+    )
+    .expect("write progress");
+    let mut session = tutor(&home, &["learn", "2"]);
+    expect(&mut session, "Resuming at step 6 of 14.");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn a_folder_lesson_has_its_own_progress_and_reset_lessons_forgets_only_it() {
+    let home = fresh_home("folder");
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/03-rooms.toml");
+    std::fs::copy(&source, folder.path().join("03-rooms.toml")).expect("copy a lesson");
+    let scoped = format!(
+        "{}#rooms",
+        std::fs::canonicalize(folder.path())
+            .expect("canonical")
+            .display()
+    );
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"lessons":{{"rooms":{{"step":3,"done":false,"score":1,"questions":1}},"{scoped}":{{"step":2,"done":false,"score":0,"questions":1}}}}}}"#
+        ),
+    )
+    .expect("write progress");
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+            .args(args)
+            .env("SIO_TUTOR_HOME", &home)
+            .env("COLUMNS", "200")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sio-tutor");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let dir = folder.path().to_str().expect("a UTF-8 path");
+    assert!(run(&["list"]).contains("[in progress, score 1/1]"));
+    assert!(run(&["list", "--lessons", dir]).contains("[in progress, score 0/1]"));
+    run(&["reset", "--lessons", dir, "--yes"]);
+    assert!(run(&["list", "--lessons", dir]).contains("[not started]"));
+    assert!(
+        run(&["list"]).contains("[in progress, score 1/1]"),
+        "the built-in lesson's progress is kept"
+    );
+}

@@ -80,6 +80,8 @@ pub struct Tutor {
     /// The step being shown and the lesson's number of steps, for the "step 3 of 14" beside
     /// every pause.
     at: (usize, usize),
+    /// The `--lessons DIR` the lessons came from: their progress is kept apart.
+    dir: Option<std::path::PathBuf>,
 }
 
 impl Tutor {
@@ -96,20 +98,37 @@ impl Tutor {
             store,
             progress,
             at: (0, 0),
+            dir: None,
         })
+    }
+
+    /// The lessons came from `--lessons DIR`: keep their progress apart from the built-ins'.
+    pub fn from_folder(mut self, dir: Option<&std::path::Path>) -> Tutor {
+        self.dir = dir.map(std::path::Path::to_path_buf);
+        self
+    }
+
+    /// The name a lesson's progress is kept under.
+    fn id(&self, lesson: &str) -> String {
+        progress::progress_id(self.dir.as_deref(), lesson)
     }
 
     pub fn journal(&self) -> Journal {
         Journal::new(self.store.dir().to_path_buf())
     }
 
-    /// Forgets the progress of one lesson, or of all.
+    /// Forgets the progress of one lesson, or of all (of the folder's, from a folder).
     pub fn reset(&mut self, lesson: Option<&str>) -> Result<(), TutorError> {
-        match lesson {
-            Some(id) => {
-                self.progress.lessons.remove(id);
+        match (lesson, &self.dir) {
+            (Some(id), _) => {
+                let id = self.id(id);
+                self.progress.lessons.remove(&id);
             }
-            None => self.progress = Progress::default(),
+            (None, Some(_)) => {
+                let ids: Vec<String> = self.lessons.iter().map(|l| self.id(&l.id)).collect();
+                self.progress.lessons.retain(|id, _| !ids.contains(id));
+            }
+            (None, None) => self.progress = Progress::default(),
         }
         self.save()
     }
@@ -138,7 +157,7 @@ impl Tutor {
                         "{}. {:<20} {}",
                         l.number,
                         l.title,
-                        self.progress.label(&l.id)
+                        self.progress.label(&self.id(&l.id))
                     )
                 })
                 .collect();
@@ -156,7 +175,7 @@ impl Tutor {
     fn all_done(&self) -> bool {
         self.lessons
             .iter()
-            .all(|l| self.progress.status(&l.id) == Status::Done)
+            .all(|l| self.progress.status(&self.id(&l.id)) == Status::Done)
     }
 
     /// The end of the course: the score of every lesson, the learner's reflections, what next.
@@ -164,7 +183,7 @@ impl Tutor {
         terminal::clear_screen();
         let mut text = format!("{}\n\n", "The course is done. Well done!".green().bold());
         for lesson in &self.lessons {
-            if let Some(p) = self.progress.lessons.get(&lesson.id) {
+            if let Some(p) = self.progress.lessons.get(&self.id(&lesson.id)) {
                 text.push_str(&format!(
                     "  {:>2}. {:<20} {} of {} right at the first try\n",
                     lesson.number, lesson.title, p.score, p.questions
@@ -190,7 +209,7 @@ impl Tutor {
 
     /// The lesson in progress if there is one, else the first one not done.
     fn where_to_start(&self) -> usize {
-        let position = |id: &str| self.lessons.iter().position(|l| l.id == id);
+        let position = |id: &str| self.lessons.iter().position(|l| self.id(&l.id) == id);
         if let Some(last) = &self.progress.last
             && self.progress.status(last) == Status::InProgress
             && let Some(index) = position(last)
@@ -199,24 +218,24 @@ impl Tutor {
         }
         self.lessons
             .iter()
-            .position(|l| self.progress.status(&l.id) != Status::Done)
+            .position(|l| self.progress.status(&self.id(&l.id)) != Status::Done)
             .unwrap_or(0)
     }
 
     /// Walks one lesson from where the learner left it, until its end or Esc on a page.
     pub async fn learn(&mut self, lesson: &Lesson) -> Result<Left, TutorError> {
-        let mut state = self
-            .progress
-            .lessons
-            .get(&lesson.id)
-            .cloned()
-            .unwrap_or_default();
+        let id = self.id(&lesson.id);
+        let mut state = self.progress.lessons.get(&id).cloned().unwrap_or_default();
+        // Resume at the step last shown even if the lesson was edited since: it is found by
+        // its key.
+        let keys: Vec<String> = lesson.steps.iter().map(Step::key).collect();
+        state.step = state.resume_at(&keys);
         // A finished lesson starts over; so does one whose stored step is past its end (the
         // lesson lost steps since), rather than claiming "done" and staying in progress.
         if state.done || state.step >= lesson.steps.len() {
             state = Default::default();
         }
-        self.progress.last = Some(lesson.id.clone());
+        self.progress.last = Some(id);
 
         let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces)).await?;
         let outcome = self.walk(&mut lab, lesson, &mut state).await;
@@ -293,11 +312,12 @@ impl Tutor {
         Ok(())
     }
 
-    /// Saves the lesson's progress.
-    fn keep(&mut self, lesson: &Lesson, state: &LessonProgress) -> Result<(), TutorError> {
+    /// Saves the lesson's progress, with the key of the step to resume at.
+    fn keep(&mut self, lesson: &Lesson, state: &mut LessonProgress) -> Result<(), TutorError> {
+        state.key = lesson.steps.get(state.step).map(Step::key);
         self.progress
             .lessons
-            .insert(lesson.id.clone(), state.clone());
+            .insert(self.id(&lesson.id), state.clone());
         self.save()
     }
 

@@ -30,6 +30,42 @@ pub struct LessonProgress {
     /// Questions answered right at the first try, and questions asked.
     pub score: usize,
     pub questions: usize,
+    /// The key of the step at `step` (`Step::key`): where to resume if the lesson was edited
+    /// and that step moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+impl LessonProgress {
+    /// Where to resume in `steps` (given by their keys): the stored step if its key still
+    /// matches, else the step with the stored key nearest to it, else the stored index.
+    pub fn resume_at(&self, keys: &[String]) -> usize {
+        let Some(key) = &self.key else {
+            return self.step;
+        };
+        if keys.get(self.step) == Some(key) {
+            return self.step;
+        }
+        keys.iter()
+            .enumerate()
+            .filter(|(_, k)| *k == key)
+            .map(|(i, _)| i)
+            .min_by_key(|i| i.abs_diff(self.step))
+            .unwrap_or(self.step)
+    }
+}
+
+/// The name a lesson's progress is kept under: its id for a built-in lesson; for a lesson from
+/// `--lessons DIR`, the folder too, so that it never shares progress with a built-in lesson
+/// (or another folder's) of the same id.
+pub fn progress_id(dir: Option<&Path>, id: &str) -> String {
+    match dir {
+        None => id.to_string(),
+        Some(dir) => {
+            let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            format!("{}#{id}", dir.display())
+        }
+    }
 }
 
 /// How a lesson stands, as the menu shows it.
@@ -147,6 +183,7 @@ mod tests {
                 done: false,
                 score: 1,
                 questions: 2,
+                key: None,
             },
         );
         store.save(&progress).expect("save");
@@ -169,6 +206,36 @@ mod tests {
             .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
             .collect();
         assert_eq!(names, vec!["progress.json".to_string()]);
+    }
+
+    #[test]
+    fn an_edited_lesson_resumes_at_the_same_step() {
+        let keys = |list: &[&str]| list.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        let at = |step: usize, key: &str| LessonProgress {
+            step,
+            key: Some(key.to_string()),
+            ..Default::default()
+        };
+        // Unchanged, a step inserted before, a step removed before, the step itself removed.
+        assert_eq!(at(2, "c").resume_at(&keys(&["a", "b", "c", "d"])), 2);
+        assert_eq!(at(2, "c").resume_at(&keys(&["a", "new", "b", "c", "d"])), 3);
+        assert_eq!(at(2, "c").resume_at(&keys(&["b", "c", "d"])), 1);
+        assert_eq!(at(2, "c").resume_at(&keys(&["a", "b", "d"])), 2);
+        // Progress from before keys: the index.
+        let old = LessonProgress {
+            step: 1,
+            ..Default::default()
+        };
+        assert_eq!(old.resume_at(&keys(&["x", "y"])), 1);
+    }
+
+    #[test]
+    fn a_folder_lesson_keeps_its_progress_apart_from_a_built_in_one() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        assert_eq!(progress_id(None, "rooms"), "rooms");
+        let scoped = progress_id(Some(dir.path()), "rooms");
+        assert_ne!(scoped, "rooms");
+        assert!(scoped.ends_with("#rooms"), "{scoped}");
     }
 
     #[test]
