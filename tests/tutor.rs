@@ -564,3 +564,51 @@ fn a_folder_lesson_has_its_own_progress_and_reset_lessons_forgets_only_it() {
         "the built-in lesson's progress is kept"
     );
 }
+
+#[test]
+fn the_course_ends_with_a_wrap_up() {
+    let home = fresh_home("wrap-up");
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let last = lessons.last().expect("a last lesson");
+    // Every lesson done but the last, which is at its reflection question.
+    let mut entries: Vec<String> = lessons
+        .iter()
+        .filter(|l| l.id != last.id)
+        .map(|l| {
+            format!(
+                r#""{}":{{"step":{},"done":true,"score":2,"questions":3}}"#,
+                l.id,
+                l.steps.len()
+            )
+        })
+        .collect();
+    entries.push(format!(
+        r#""{}":{{"step":{},"done":false,"score":4,"questions":5}}"#,
+        last.id,
+        last.steps.len() - 1
+    ));
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"last":"{}","lessons":{{{}}}}}"#,
+            last.id,
+            entries.join(",")
+        ),
+    )
+    .expect("write progress");
+    let mut session = tutor(&home, &[]);
+    send_after(&mut session, "Pick a lesson", ENTER);
+    send_after(&mut session, "Your answer", "rooms across servers\r");
+    send_after(&mut session, "back to the lessons", ENTER);
+    expect(&mut session, "The course is done");
+    expect(&mut session, "2 of 3 right at the first try");
+    expect(&mut session, "4 of 5 right at the first try");
+    expect(&mut session, "rooms across servers"); // the reflection, from the journal
+    expect(&mut session, "sio-tutor play");
+    expect(&mut session, "sio-tutor serve");
+    send_after(&mut session, "back to the lessons", ENTER);
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
