@@ -32,6 +32,7 @@ use crate::lab::report::Report;
 use crate::lab::{LabError, LabOptions};
 use crate::lesson::walk;
 use crate::lesson::{Lesson, Line};
+use crate::render::fit_to;
 use crate::render::{LineError, View};
 use crate::script::{Command, ParseError, parse_command};
 use crate::{out, outln};
@@ -284,7 +285,7 @@ impl Repl {
 
     async fn line(&mut self, line: &str) -> Flow {
         match ReplLine::classify(line) {
-            ReplLine::Help => out!("{HELP}"),
+            ReplLine::Help => out!("{}", help_text(crate::render::lesson::width())),
             ReplLine::Quit => return Flow::Quit,
             ReplLine::Who => out!("{}", self.who().await),
             ReplLine::Reset => self.reset().await,
@@ -521,9 +522,64 @@ fn flush() {
     let _ = std::io::stdout().flush();
 }
 
+/// The help page fitted to `width`: a command whose description does not fit beside it gets
+/// the description on the lines below, indented; other lines wrap like any text.
+fn help_text(width: usize) -> String {
+    let mut out = String::new();
+    for line in HELP.lines() {
+        let fits = textwrap::core::display_width(line) <= width;
+        // `  command   description`: the command, then a gap of three spaces or more.
+        let split = line
+            .strip_prefix("  ")
+            .and_then(|rest| rest.find("   ").map(|at| rest.split_at(at)));
+        match split {
+            Some((command, description)) if !fits && !command.trim().is_empty() => {
+                out.push_str(&format!("  {command}\n"));
+                let options = textwrap::Options::new(width)
+                    .initial_indent("      ")
+                    .subsequent_indent("      ")
+                    .break_words(false);
+                out.push_str(&textwrap::fill(description.trim(), options));
+                out.push('\n');
+            }
+            // A description continued on its own line, under its column: under the command
+            // instead, when the column leaves no room.
+            _ if !fits && line.starts_with("          ") => {
+                let options = textwrap::Options::new(width)
+                    .initial_indent("      ")
+                    .subsequent_indent("      ")
+                    .break_words(false);
+                out.push_str(&textwrap::fill(line.trim(), options));
+                out.push('\n');
+            }
+            _ => {
+                out.push_str(&fit_to(line, width));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_fits_60_columns_and_is_unchanged_where_it_fits() {
+        let narrow = help_text(60);
+        for line in narrow.lines() {
+            assert!(
+                textwrap::core::display_width(line) <= 60,
+                "wider than 60: {line:?}"
+            );
+        }
+        assert!(narrow.contains("  explain STATEMENT\n      who WOULD receive it"));
+        // Every word is still there.
+        let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&narrow), words(HELP));
+        assert_eq!(help_text(200), HELP);
+    }
 
     #[test]
     fn the_scene_connects_three_sockets_and_says_so() {

@@ -79,7 +79,11 @@ impl LineError {
 /// in parentheses, or four columns in otherwise. A word wider than the line stands alone, whole. Lines that fit are left as they are, so
 /// text wrapped already (pages) is untouched.
 pub fn fit(text: &str) -> String {
-    let width = lesson::width();
+    fit_to(text, lesson::width())
+}
+
+/// [`fit`] to a given width.
+pub fn fit_to(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let (body, newline) = match line.strip_suffix('\n') {
