@@ -466,6 +466,7 @@ fn a_hint_is_offered_once_and_a_near_miss_is_called_close() {
     send(&mut session, DOWN); // the hint is gone: the second item is the answer
     send(&mut session, ENTER);
     expect(&mut session, "Answer:");
+    expect(&mut session, "Your prediction"); // Ctrl-C inside a prompt
     send(&mut session, CTRL_C);
     let _ = session.expect(Eof);
 
@@ -484,6 +485,7 @@ fn a_hint_is_offered_once_and_a_near_miss_is_called_close() {
         "socket.broadcast.emit(\"hi\");\r",
     );
     expect(&mut session, "Right!");
+    expect(&mut session, "back to the lessons");
     send(&mut session, CTRL_C);
     let _ = session.expect(Eof);
 }
