@@ -32,8 +32,8 @@ use crate::lab::report::Report;
 use crate::lab::{LabError, LabOptions};
 use crate::lesson::walk;
 use crate::lesson::{Lesson, Line};
-use crate::render::fit_to;
 use crate::render::{LineError, View};
+use crate::render::{fit, fit_to};
 use crate::script::{Command, ParseError, parse_command};
 use crate::{out, outln};
 
@@ -253,7 +253,7 @@ impl Repl {
             }
         }
         self.session.lab.set_serve_on_connect(true);
-        out!("{}", self.opening.announcement.dimmed());
+        out!("{}", fit(&self.opening.announcement).dimmed());
         flush();
     }
 
@@ -289,7 +289,7 @@ impl Repl {
             ReplLine::Quit => return Flow::Quit,
             ReplLine::Who => out!("{}", self.who().await),
             ReplLine::Reset => self.reset().await,
-            ReplLine::Explain("") => out!("{}", explain::rules_text()),
+            ReplLine::Explain("") => out!("{}", fit(&explain::rules_text())),
             ReplLine::Explain(text) => self.explain(text).await,
             ReplLine::Save(path) => self.save(path),
             ReplLine::Command(text) => self.command(text).await,
@@ -337,13 +337,13 @@ impl Repl {
     async fn explain(&mut self, text: &str) {
         let command = match parse_command(text) {
             Ok(Some(command)) => command,
-            Ok(None) => return out!("{}", explain::rules_text()),
+            Ok(None) => return out!("{}", fit(&explain::rules_text())),
             Err(error) => {
                 return out!("{}", View::Text.error(&LineError::parse(0, text, &error)));
             }
         };
         match explain::explain_command(&self.session.lab, &command) {
-            Ok(explanation) => out!("{}", explain::text(&explanation)),
+            Ok(explanation) => out!("{}", fit(&explain::text(&explanation))),
             Err(error @ ExplainError::NotAStatement) | Err(error @ ExplainError::Lab(_)) => {
                 out!(
                     "{}",
