@@ -354,7 +354,18 @@ async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> Result<(), CliError>
     }
     let mut tutor = Tutor::open(lessons)?.from_folder(dir);
     // Ctrl-C between prompts ends the tutor the same way as Ctrl-C inside one: as a value.
+    // A SIGINT while the tutor's task is busy (not awaiting) cannot end the select below until
+    // that task yields; this task, on another worker, tells the next prompt not to wait.
+    let signal = tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tutor::terminal::interrupt();
+        }
+    });
+    // `biased`, with Ctrl-C first: when a SIGINT wakes the task, it is seen before the tutor is
+    // polled again.
     let outcome = tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => Err(TutorError::Interrupted(tutor::Interrupted)),
         outcome = async {
             match chosen {
                 // Esc in a lesson started from the command line goes to the menu too.
@@ -365,8 +376,8 @@ async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> Result<(), CliError>
                 None => tutor.menu().await,
             }
         } => outcome,
-        _ = tokio::signal::ctrl_c() => Err(TutorError::Interrupted(tutor::Interrupted)),
     };
+    signal.abort();
     Ok(outcome?)
 }
 

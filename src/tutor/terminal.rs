@@ -9,6 +9,7 @@
 //! then: it is written after every step, atomically.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use dialoguer::console::{self, Key, Term};
 use dialoguer::theme::{ColorfulTheme, Theme};
@@ -42,8 +43,21 @@ pub fn goodbye() {
     let _ = term.write_line("Bye for now: your progress is saved. Run sio-tutor to continue.");
 }
 
+/// Set when a SIGINT arrived (see [`interrupt`]).
+static INTERRUPT: AtomicBool = AtomicBool::new(false);
+
+/// Notes that Ctrl-C was pressed outside a prompt (the command line's signal task calls this).
+/// The tutor's task may be busy and about to block in a prompt, where it would not see the
+/// signal until a key came: the next prompt ends the session instead of waiting.
+pub fn interrupt() {
+    INTERRUPT.store(true, Ordering::SeqCst);
+}
+
 /// Blocking prompt code runs here, so the lab's tasks keep running on the other workers.
-fn blocking<T>(prompt: impl FnOnce() -> T) -> T {
+fn blocking<T>(prompt: impl FnOnce() -> Result<T, Interrupted>) -> Result<T, Interrupted> {
+    if INTERRUPT.load(Ordering::SeqCst) {
+        return Err(Interrupted);
+    }
     tokio::task::block_in_place(prompt)
 }
 
