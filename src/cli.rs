@@ -9,9 +9,11 @@ use colored::Colorize;
 
 use crate::lesson::find::find;
 use crate::lesson::{Lesson, LessonError, Source, load_all, load_and_check};
+use crate::output;
 use crate::play::repl::{Opening, ReplError};
 use crate::play::{self, Session};
-use crate::render::{self, View};
+use crate::render::View;
+use crate::render::lesson::wrap_plain;
 use crate::tutor::{self, Tutor, TutorError};
 
 /// A tutor that teaches Socket.IO by running it for real.
@@ -20,6 +22,9 @@ use crate::tutor::{self, Tutor, TutorError};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Commands>,
+    /// Wrap text for a person at N columns (default: the terminal's width, else COLUMNS, else 80).
+    #[arg(long, global = true, value_name = "N")]
+    pub width: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +46,9 @@ pub enum Commands {
         /// Print one JSON object a line instead of text.
         #[arg(long)]
         json: bool,
+        /// One step per Enter, each on a clear screen; a prediction asks before it runs.
+        #[arg(long, conflicts_with = "json")]
+        step: bool,
         /// Read lessons from DIR instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         lessons: Option<PathBuf>,
@@ -62,6 +70,9 @@ pub enum Commands {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        /// The lessons of DIR (their progress is kept apart from the built-in lessons').
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
     },
     /// Host the chat example for a classroom of browsers; the terminal shows who got what.
     Serve {
@@ -158,14 +169,24 @@ impl CliError {
         }
     }
 
+    /// A write to standard output failed: a closed pipe ends the command quietly with status 0
+    /// (the reader has what it wanted); any other failure (a full disk) is reported.
+    fn output(error: std::io::Error) -> CliError {
+        match output::failed_write(error) {
+            None => CliError::quiet(status::OK),
+            Some(error) => CliError::failed(format!("cannot write the output: {error}")),
+        }
+    }
+
     /// Prints the error once, as `sio-tutor: message`; a [`Shown`] text as it is.
     fn report(&self) {
         let Some(error) = &self.error else { return };
-        if error.is::<Shown>() {
-            eprintln!("{error}");
+        // Nothing more can be done if standard error is gone too.
+        let _ = if error.is::<Shown>() {
+            writeln!(output::stderr(), "{error}")
         } else {
-            eprintln!("sio-tutor: {error}");
-        }
+            writeln!(output::stderr(), "sio-tutor: {error}")
+        };
     }
 }
 
@@ -181,6 +202,8 @@ impl From<TutorError> for CliError {
                 tutor::terminal::goodbye();
                 CliError::quiet(status::INTERRUPTED)
             }
+            // Esc is handled by the menu; it never ends the program.
+            TutorError::Back => CliError::quiet(status::OK),
             TutorError::NoHome => CliError::cannot_run(error),
             other => CliError::failed(other),
         }
@@ -192,7 +215,7 @@ impl From<Vec<LessonError>> for CliError {
     fn from(errors: Vec<LessonError>) -> CliError {
         let mut text: String = errors
             .iter()
-            .map(|e| format!("{}\n", render::snippet::lesson_error(e)))
+            .map(|e| format!("{}\n", crate::render::snippet::lesson_error(e)))
             .collect();
         text.push_str(&format!(
             "sio-tutor: {} error{} in the lesson files",
@@ -205,7 +228,7 @@ impl From<Vec<LessonError>> for CliError {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    render::choose_colours();
+    output::decide(cli.width);
     let outcome = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -280,12 +303,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             lesson,
             all,
             json,
+            step,
             lessons,
         }) => {
             demo(
                 lesson.as_deref(),
                 all,
                 View::from_json_flag(json),
+                step,
                 lessons.as_deref(),
             )
             .await
@@ -295,7 +320,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }) => check(dir.as_deref()).await,
         Some(Commands::Learn { lesson, lessons }) => learn(Some(&lesson), lessons.as_deref()).await,
         Some(Commands::Journal) => journal(),
-        Some(Commands::Reset { lesson, yes }) => reset(lesson.as_deref(), yes),
+        Some(Commands::Reset {
+            lesson,
+            yes,
+            lessons,
+        }) => reset(lesson.as_deref(), yes, lessons.as_deref()),
         None => learn(None, None).await,
     }
 }
@@ -314,23 +343,38 @@ async fn learn(wanted: Option<&str>, dir: Option<&Path>) -> Result<(), CliError>
     if !tutor::terminal::interactive() {
         if wanted.is_none() {
             list(dir)?;
-            println!();
+            writeln!(output::stdout()).map_err(CliError::output)?;
         }
         return Err(CliError::cannot_run(Shown(
             tutor::terminal::NEEDS_TERMINAL.to_string(),
         )));
     }
-    let mut tutor = Tutor::open(lessons)?;
+    let mut tutor = Tutor::open(lessons)?.from_folder(dir);
     // Ctrl-C between prompts ends the tutor the same way as Ctrl-C inside one: as a value.
+    // A SIGINT while the tutor's task is busy (not awaiting) cannot end the select below until
+    // that task yields; this task, on another worker, tells the next prompt not to wait.
+    let signal = tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tutor::terminal::interrupt();
+        }
+    });
+    // `biased`, with Ctrl-C first: when a SIGINT wakes the task, it is seen before the tutor is
+    // polled again.
     let outcome = tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => Err(TutorError::Interrupted(tutor::Interrupted)),
         outcome = async {
             match chosen {
-                Some(lesson) => tutor.learn(&lesson).await,
+                // Esc in a lesson started from the command line goes to the menu too.
+                Some(lesson) => match tutor.learn(&lesson).await? {
+                    tutor::Left::Back => tutor.menu().await,
+                    tutor::Left::Finished => Ok(()),
+                },
                 None => tutor.menu().await,
             }
         } => outcome,
-        _ = tokio::signal::ctrl_c() => Err(TutorError::Interrupted(tutor::Interrupted)),
     };
+    signal.abort();
     Ok(outcome?)
 }
 
@@ -340,21 +384,26 @@ fn journal() -> Result<(), CliError> {
     let entries = tutor::journal::Journal::new(dir)
         .entries()
         .map_err(CliError::failed)?;
+    let mut text = String::new();
     if entries.is_empty() {
-        println!(
-            "Your journal is empty. The reflection question at the end of the course adds to it."
-        );
+        text.push_str(&paragraph(
+            "Your journal is empty. The reflection question at the end of the course adds to it.",
+            "",
+        ));
     }
     for entry in entries {
-        println!("{}  ({})", entry.date.dimmed(), entry.lesson);
-        println!("  {}", entry.question.italic());
-        println!("  {}\n", entry.answer);
+        text.push_str(&format!("{}  ({})\n", entry.date.dimmed(), entry.lesson));
+        text.push_str(&paragraph(&entry.question, "  ").italic().to_string());
+        text.push_str(&paragraph(&entry.answer, "  "));
+        text.push('\n');
     }
-    Ok(())
+    output::stdout()
+        .write_all(text.as_bytes())
+        .map_err(CliError::output)
 }
 
-fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
-    let lessons = load_lessons(None)?;
+fn reset(lesson: Option<&str>, yes: bool, dir: Option<&Path>) -> Result<(), CliError> {
+    let lessons = load_lessons(dir)?;
     let id = match lesson {
         Some(wanted) => Some(
             find(&lessons, wanted)
@@ -364,9 +413,10 @@ fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
         ),
         None => None,
     };
-    let what = match &id {
-        Some(id) => format!("your progress in lesson \"{id}\""),
-        None => "your progress in every lesson".to_string(),
+    let what = match (&id, dir) {
+        (Some(id), _) => format!("your progress in lesson \"{id}\""),
+        (None, Some(dir)) => format!("your progress in every lesson of {}", dir.display()),
+        (None, None) => "your progress in every lesson".to_string(),
     };
     if !yes {
         if !tutor::terminal::interactive() {
@@ -379,14 +429,13 @@ fn reset(lesson: Option<&str>, yes: bool) -> Result<(), CliError> {
             .default(false)
             .interact_opt();
         if !matches!(confirmed, Ok(Some(true))) {
-            println!("Nothing was changed.");
+            writeln!(output::stdout(), "Nothing was changed.").map_err(CliError::output)?;
             return Ok(());
         }
     }
-    let mut tutor = Tutor::open(lessons)?;
+    let mut tutor = Tutor::open(lessons)?.from_folder(dir);
     tutor.reset(id.as_deref())?;
-    println!("Forgot {what}.");
-    Ok(())
+    writeln!(output::stdout(), "Forgot {what}.").map_err(CliError::output)
 }
 
 /// The lesson `play --lesson` starts from.
@@ -416,22 +465,52 @@ fn list(dir: Option<&Path>) -> Result<(), CliError> {
         Some(home) => {
             let (progress, warning) = tutor::progress::Store::new(home).load();
             if let Some(warning) = warning {
-                eprintln!("{} {warning}", "warning:".yellow().bold());
+                output::warn(warning);
             }
             progress
         }
         None => Default::default(),
     };
+    let mut text = String::new();
+    let row = |lesson: &Lesson| {
+        let title = format!("{:>2}. {:<20}", lesson.number, lesson.title);
+        let id = tutor::progress::progress_id(dir, &lesson.id);
+        let label = format!("{:<24}", format!("[{}]", progress.label(&id)));
+        (title, label)
+    };
+    // One line a lesson when every lesson fits, so that the columns line up; else two.
+    let one_line = lessons.iter().all(|lesson| {
+        let (title, label) = row(lesson);
+        textwrap::core::display_width(&format!("{title} {label} {}", lesson.summary))
+            <= output::width(output::Stream::Stdout)
+    });
     for lesson in &lessons {
-        println!(
-            "{:>2}. {:<20} {:<24} {}",
-            lesson.number,
-            lesson.title.bold(),
-            format!("[{}]", progress.label(&lesson.id)).dimmed(),
-            lesson.summary
-        );
+        let (title, label) = row(lesson);
+        if one_line {
+            text.push_str(&format!(
+                "{} {} {}\n",
+                title.bold(),
+                label.dimmed(),
+                lesson.summary
+            ));
+        } else {
+            // Too narrow for one line: the summary goes under the title, wrapped.
+            text.push_str(&format!(
+                "{} {}\n",
+                title.trim_end().bold(),
+                label.trim_end().dimmed()
+            ));
+            text.push_str(&paragraph(&lesson.summary, "    "));
+        }
     }
-    Ok(())
+    output::stdout()
+        .write_all(text.as_bytes())
+        .map_err(CliError::output)
+}
+
+/// Text for a person, wrapped to standard output's width with `indent` before every line.
+fn paragraph(text: &str, indent: &str) -> String {
+    format!("{}\n", wrap_plain(text, indent, indent))
 }
 
 /// `lessons check`: loads the lessons and runs each on a lab; every error of either kind.
@@ -441,14 +520,19 @@ async fn check(dir: Option<&Path>) -> Result<(), CliError> {
         return Err(errors.into());
     }
     let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
-    println!("{} lessons, {steps} steps: all valid", lessons.len());
-    Ok(())
+    writeln!(
+        output::stdout(),
+        "{} lessons, {steps} steps: all valid",
+        lessons.len()
+    )
+    .map_err(CliError::output)
 }
 
 async fn demo(
     wanted: Option<&str>,
     all: bool,
     view: View,
+    step: bool,
     dir: Option<&Path>,
 ) -> Result<(), CliError> {
     let lessons = load_lessons(dir)?;
@@ -457,11 +541,18 @@ async fn demo(
     } else {
         vec![find(&lessons, wanted.unwrap_or_default()).map_err(CliError::cannot_run)?]
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::stdout();
+    let mut stdin = std::io::stdin().lock();
+    let mut pace = crate::demo::Pace::new(&mut stdin, std::io::stdout().is_terminal());
     for lesson in chosen {
-        if let Err(error) = crate::demo::run(lesson, view, &mut stdout).await {
-            let _ = stdout.flush();
-            return Err(CliError::failed(error));
+        let pace = step.then_some(&mut pace);
+        match crate::demo::run_paced(lesson, view, &mut stdout, pace).await {
+            Ok(()) => {}
+            Err(crate::demo::DemoError::Output(error)) => return Err(CliError::output(error)),
+            Err(error) => {
+                let _ = stdout.flush();
+                return Err(CliError::failed(error));
+            }
         }
     }
     Ok(())
@@ -488,7 +579,7 @@ async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> 
         }
     };
     let mut session = Session::start().await.map_err(CliError::cannot_run)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::stdout();
     let outcome = play::script::run(&mut session, lines, view, &mut stdout).await;
     let _ = stdout.flush();
     drop(stdout);
@@ -497,8 +588,6 @@ async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> 
         Ok(true) => Ok(()),
         // The failing lines were shown in the output, in its view.
         Ok(false) => Err(CliError::quiet(status::FAILED)),
-        Err(error) => Err(CliError::failed(format!(
-            "cannot write the output: {error}"
-        ))),
+        Err(error) => Err(CliError::output(error)),
     }
 }

@@ -3,10 +3,14 @@
 //!
 //! Pages, live statements with their deliveries and the server's proof of life in order, room
 //! maps, and each quiz question shown with its answer. The answer to a predict question is not
-//! written in the lesson: it is whoever the live lab delivered to. A write question is shown
-//! with its reference running live, labelled as one possible answer.
+//! written in the lesson: it is whoever the live lab delivered to, and the text view shows it
+//! after the run, so that a class can answer before it sees it. A write question is shown with
+//! its reference running live, labelled as one possible answer.
+//!
+//! `demo --step` paces the lesson for a projector: one step per Enter, each on a clear screen,
+//! and a predicted statement shows its question first and runs on the next Enter.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 
 use crate::lab::report::Report;
 use crate::lab::{Lab, LabError, LabOptions};
@@ -29,8 +33,63 @@ pub enum DemoError {
     Output(#[from] std::io::Error),
 }
 
+/// How `demo --step` waits: a line of `input` (Enter) per step. `clear` clears the screen
+/// before each step (on a terminal).
+pub struct Pace<'a> {
+    pub input: &'a mut dyn BufRead,
+    pub clear: bool,
+    /// Set once the input has ended: the rest runs without pausing.
+    ended: bool,
+}
+
+impl<'a> Pace<'a> {
+    pub fn new(input: &'a mut dyn BufRead, clear: bool) -> Pace<'a> {
+        Pace {
+            input,
+            clear,
+            ended: false,
+        }
+    }
+
+    /// Says what Enter will do, and waits for it.
+    fn wait(&mut self, out: &mut dyn Write, what: &str) -> std::io::Result<()> {
+        if self.ended {
+            return Ok(());
+        }
+        use colored::Colorize;
+        write!(out, "{}", format!("  [Enter] {what}").dimmed())?;
+        out.flush()?;
+        let mut line = String::new();
+        // Blocking, but the lab's tasks run on the runtime's other workers meanwhile.
+        let read = tokio::task::block_in_place(|| self.input.read_line(&mut line))?;
+        if read == 0 {
+            self.ended = true;
+        }
+        writeln!(out)?;
+        Ok(())
+    }
+
+    fn clear(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.clear && !self.ended {
+            // ESC [2J clears the screen, ESC [H puts the cursor at its top.
+            out.write_all(b"\x1b[2J\x1b[H")?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs one lesson in a fresh lab, writing every item to `out`.
 pub async fn run(lesson: &Lesson, view: View, out: &mut impl Write) -> Result<(), DemoError> {
+    run_paced(lesson, view, out, None).await
+}
+
+/// Runs one lesson in a fresh lab, one step per Enter when `pace` is given.
+pub async fn run_paced(
+    lesson: &Lesson,
+    view: View,
+    out: &mut impl Write,
+    pace: Option<&mut Pace<'_>>,
+) -> Result<(), DemoError> {
     let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces))
         .await
         .map_err(|error| DemoError::Lab {
@@ -38,17 +97,18 @@ pub async fn run(lesson: &Lesson, view: View, out: &mut impl Write) -> Result<()
             line: "(starting the lab)".to_string(),
             source: error,
         })?;
-    let outcome = run_in(&mut lab, lesson, view, out).await;
+    let outcome = run_in(&mut lab, lesson, view, out, pace).await;
     lab.shutdown().await;
     outcome
 }
 
-/// Runs one lesson in a lab the caller owns (the playground's `--lesson` keeps it afterwards).
+/// Runs one lesson in a lab the caller owns.
 pub async fn run_in(
     lab: &mut Lab,
     lesson: &Lesson,
     view: View,
     out: &mut impl Write,
+    mut pace: Option<&mut Pace<'_>>,
 ) -> Result<(), DemoError> {
     let show = |out: &mut dyn Write, item: LessonItem| -> std::io::Result<()> {
         out.write_all(view.lesson_item(&item).as_bytes())
@@ -63,6 +123,12 @@ pub async fn run_in(
         },
     )?;
     for at in walk(lesson, 0) {
+        if let Some(pace) = pace.as_deref_mut() {
+            if at.index > 0 {
+                pace.wait(out, &format!("step {} of {}", at.index + 1, at.of))?;
+            }
+            pace.clear(out)?;
+        }
         match at.step {
             Step::Page(text) => show(out, LessonItem::Page { text: text.clone() })?,
             Step::Lab(_) => {
@@ -102,8 +168,29 @@ pub async fn run_in(
                     answer: Vec::new(),
                     explanation: None,
                     reflection: false,
+                    answer_after_run: false,
                 };
                 match &quiz.kind {
+                    QuizKind::Predict { line, why } if view == View::Text => {
+                        // The question first, then the run, then who received it: the answer
+                        // is not given away before the class has had its say.
+                        view_of.quiz = "predict".into();
+                        view_of.answer_after_run = true;
+                        show(out, LessonItem::Quiz(view_of.clone()))?;
+                        if let Some(pace) = pace.as_deref_mut() {
+                            pace.wait(out, &format!("runs `{}`", line.text))?;
+                        }
+                        let reports = execute(lab, lesson, line).await?;
+                        write_reports(out, view, &reports)?;
+                        show(
+                            out,
+                            LessonItem::Received {
+                                received: Report::received_by(&reports),
+                                explanation: why.clone(),
+                            },
+                        )?;
+                        continue;
+                    }
                     QuizKind::Predict { line, why } => {
                         view_of.quiz = "predict".into();
                         let reports = execute(lab, lesson, line).await?;

@@ -29,6 +29,41 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Moves an unreadable file out of the way, never over another: `progress.json` becomes
+/// `progress.unreadable-2026-11-26T10-00-00Z.json`, or `...Z-2.json` when a file was set aside
+/// in the same second. Returns the new path.
+pub fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .replace(':', "-");
+    for n in 1..1000 {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let aside = dir.join(format!("{stem}.unreadable-{stamp}{suffix}.json"));
+        // A hard link fails if the name is taken, so nothing is ever overwritten; then the old
+        // name goes.
+        match std::fs::hard_link(path, &aside) {
+            Ok(()) => {
+                std::fs::remove_file(path)?;
+                return Ok(aside);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "too many files set aside in one second",
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +92,19 @@ mod tests {
         write_atomically(&target, b"new").expect("second write");
         assert_eq!(std::fs::read(&target).expect("read it"), b"new");
         assert_eq!(std::fs::read_dir(dir.path()).expect("read").count(), 1);
+    }
+
+    #[test]
+    fn two_files_set_aside_in_one_second_get_two_names() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("progress.json");
+        std::fs::write(&path, "first").expect("write");
+        let first = super::set_aside(&path).expect("set aside");
+        std::fs::write(&path, "second").expect("write");
+        let second = super::set_aside(&path).expect("set aside again");
+        assert_ne!(first, second);
+        assert_eq!(std::fs::read_to_string(&first).expect("read"), "first");
+        assert_eq!(std::fs::read_to_string(&second).expect("read"), "second");
+        assert!(!path.exists());
     }
 }

@@ -9,7 +9,7 @@
 //! what happened. Modules import downward only: [`cli`] at the top; then the front ends
 //! ([`demo`], [`tutor`], [`play`], [`serve`]), which never import each other or `cli`; then
 //! [`render`], [`complete`] and [`lesson`]; then [`judge`]; then [`lab`]; then [`script`].
-//! [`files`] is a small helper any front end may use.
+//! [`files`] and [`output`] are small helpers any layer may use.
 //!
 //! - [`script`]: the statement language (`socket.broadcast.emit('hi')`) and the playground
 //!   commands: parsing and friendly errors, no network.
@@ -31,6 +31,8 @@
 //! - [`serve`]: classroom mode: the chat example for a room full of browsers, with deliveries on
 //!   the terminal.
 //! - [`files`]: the learner's data folder and atomic writes.
+//! - [`output`]: the streams everything is printed on: each one's width and colour, and what a
+//!   failed write means (a closed pipe ends quietly).
 //! - [`cli`]: the commands and flags, and the one place where an error is printed and the exit
 //!   status chosen; `main.rs` only calls it.
 //!
@@ -44,6 +46,7 @@ pub mod files;
 pub mod judge;
 pub mod lab;
 pub mod lesson;
+pub mod output;
 pub mod play;
 pub mod render;
 pub mod script;

@@ -82,6 +82,7 @@ async fn each_broken_lesson_file_gets_its_exact_error() {
         "bad-statement.toml:9:31: `broadcast` is a flag, not a method (hint: did you mean socket.broadcast.emit(...)?)",
         "handler-to-unknown-id.toml:9:7: the server's handler for 'dm' fails: the socket zed is used before it is connected (add `connect zed` to a lab step before this one)",
         "no-correct-option.toml:6:8: a choice quiz needs at least one option with correct = true",
+        "no-steps.toml:1:1: the lesson has no steps; add at least one [[steps]]",
         "not-toml.toml:2:18: invalid basic string, expected `\"`",
         "predict-without-why.toml:8:1: a step with predict = true needs a `why`: the reason shown after the prediction",
         "socket-before-connect.toml:9:7: the socket bob is used before it is connected (add `connect bob` to a lab step before this one)",
@@ -105,7 +106,7 @@ fn lessons_check_exits_non_zero_on_a_broken_folder_and_zero_on_the_built_in_one(
         .expect("run sio-tutor");
     assert_eq!(broken.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains("12 errors in the lesson files"), "{stderr}");
+    assert!(stderr.contains("13 errors in the lesson files"), "{stderr}");
 
     let good = std::process::Command::new(binary)
         .args(["lessons", "check"])

@@ -354,3 +354,289 @@ fn the_reflection_at_the_end_of_the_course_goes_to_the_journal() {
     assert_eq!(journal[1]["lesson"], last.id.as_str(), "{journal}");
     assert_eq!(progress(&home)["lessons"][&last.id]["done"], true);
 }
+
+const ESC: &str = "\x1b";
+
+/// Writes a progress file that resumes `lesson` at `step` (0-based).
+fn resume_at(home: &Path, lesson: &str, step: usize) {
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"last":"{lesson}","lessons":{{"{lesson}":{{"step":{step},"done":false,"score":0,"questions":0}}}}}}"#
+        ),
+    )
+    .expect("write progress");
+}
+
+/// The index of the first step of `lesson` that `matches`.
+fn step_index(lesson: &str, matches: impl Fn(&sio_tutor::lesson::Step) -> bool) -> usize {
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let lesson = lessons.iter().find(|l| l.id == lesson).expect("the lesson");
+    lesson.steps.iter().position(matches).expect("such a step")
+}
+
+#[test]
+fn a_first_run_welcomes_with_the_keys_and_esc_on_a_page_goes_back_to_the_menu() {
+    let home = fresh_home("welcome");
+    let mut session = tutor(&home, &[]);
+    expect(&mut session, "Welcome to sio-tutor");
+    expect(&mut session, "Esc on a page goes back to this menu");
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, ENTER);
+    expect(&mut session, "\x1b[2J"); // the lesson starts on a clear screen
+    expect(&mut session, "Lesson 1: The basic chat");
+    expect(&mut session, "[Enter] to continue  (step 1 of");
+    send(&mut session, ESC);
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+
+    // The menu came back, not the end of the program; and `learn N` goes to it as well.
+    let mut session = tutor(&home, &["learn", "2"]);
+    expect(&mut session, "[Enter] to continue  (step 1 of");
+    send(&mut session, ESC);
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn an_empty_prediction_asks_first_and_an_answer_is_kept_before_its_result() {
+    let home = fresh_home("empty-pick");
+    let mut session = tutor(&home, &["learn", "2"]);
+    send_after(&mut session, "[Enter] to continue", ENTER);
+    expect(&mut session, "Who will receive it?");
+    // Each socket with its namespace and rooms.
+    expect(&mut session, "alice  on /    no rooms");
+    send(&mut session, ENTER); // a stray Enter: nothing picked
+    expect(&mut session, "Nobody receives it?");
+    send(&mut session, "n"); // one key answers
+    predict(&mut session, &[1]); // bob: wrong (socket.emit as alice reaches alice)
+    expect(&mut session, "Not quite.");
+    expect(&mut session, "[Enter] to continue");
+    // Quitting at the result cannot retake the question: it is recorded, wrong.
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+    let saved = progress(&home);
+    let lesson = &saved["lessons"]["emit-vs-broadcast"];
+    assert_eq!(lesson["step"], 3, "{saved}"); // past the page, the lab and the prediction
+    assert_eq!(lesson["questions"], 1, "{saved}");
+    assert_eq!(lesson["score"], 0, "{saved}");
+}
+
+fn send_after(session: &mut Session, text: &str, keys: &str) {
+    expect(session, text);
+    send(session, keys);
+}
+
+#[test]
+fn without_colour_the_cursor_is_still_marked_and_gone_sockets_are_listed() {
+    let home = fresh_home("no-colour");
+    let step = step_index(
+        "basic-chat",
+        |step| matches!(step, sio_tutor::lesson::Step::Run(run) if run.line.text.contains("Where did dave go?")),
+    );
+    resume_at(&home, "basic-chat", step);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sio-tutor"));
+    command
+        .args(["learn", "1"])
+        .env("SIO_TUTOR_HOME", &home)
+        .env("TERM", "xterm-256color")
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CI");
+    let mut session = Session::spawn(command).expect("spawn sio-tutor in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    expect(&mut session, "The lab so far:"); // the recap of a resumed lesson
+    expect(&mut session, "Who will receive it?");
+    expect(&mut session, "❯ "); // the cursor, with no colour to show it
+    expect(&mut session, "dave   disconnected");
+    send(&mut session, DOWN.repeat(3).as_str());
+    send(&mut session, SPACE); // dave
+    send(&mut session, ENTER);
+    expect(
+        &mut session,
+        "(disconnected)   ← you picked it: it did not receive it",
+    );
+    expect(&mut session, "Not quite.");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn a_hint_is_offered_once_and_a_near_miss_is_called_close() {
+    let home = fresh_home("hint");
+    let step = step_index(
+        "emit-vs-broadcast",
+        |step| matches!(step, sio_tutor::lesson::Step::Quiz(quiz) if quiz.hint.is_some()),
+    );
+    resume_at(&home, "emit-vs-broadcast", step);
+    let (wrong, _) = choice_positions("emit-vs-broadcast", "io.emit('hi')");
+    let mut session = tutor(&home, &["learn", "2"]);
+    expect(&mut session, "Your answer");
+    send(&mut session, &DOWN.repeat(wrong));
+    send(&mut session, ENTER);
+    expect(&mut session, "What next?");
+    send(&mut session, DOWN);
+    send(&mut session, ENTER); // Show a hint, then try again
+    expect(&mut session, "hint: It is a flag on the socket.");
+    expect(&mut session, "Your answer");
+    send(&mut session, &DOWN.repeat(wrong));
+    send(&mut session, ENTER);
+    expect(&mut session, "What next?");
+    send(&mut session, DOWN); // the hint is gone: the second item is the answer
+    send(&mut session, ENTER);
+    expect(&mut session, "Answer:");
+    expect(&mut session, "Your prediction"); // Ctrl-C inside a prompt
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+
+    let step = step_index(
+        "emit-vs-broadcast",
+        |step| matches!(step, sio_tutor::lesson::Step::Quiz(quiz) if matches!(quiz.kind, sio_tutor::lesson::QuizKind::Text { .. })),
+    );
+    resume_at(&home, "emit-vs-broadcast", step);
+    let mut session = tutor(&home, &["learn", "2"]);
+    send_after(&mut session, "Your answer", "brodcast\r");
+    expect(&mut session, "Close, but not quite");
+    send_after(&mut session, "What next?", ENTER);
+    send_after(
+        &mut session,
+        "Your answer",
+        "socket.broadcast.emit(\"hi\");\r",
+    );
+    expect(&mut session, "Right!");
+    // Ctrl-C at once, while the tutor may be busy finishing the lesson and not at a prompt yet:
+    // the next prompt must not wait for a key. (A race: it hung this test for 20 s in some runs
+    // before the fix, not in every run.)
+    send(&mut session, CTRL_C);
+    session.set_expect_timeout(Some(Duration::from_secs(5)));
+    expect(&mut session, "your progress is saved");
+    assert!(session.expect(Eof).is_ok(), "Ctrl-C ends the tutor");
+}
+
+#[test]
+fn a_stored_step_past_the_end_starts_the_lesson_over() {
+    let home = fresh_home("past-end");
+    resume_at(&home, "rooms", 999);
+    let mut session = tutor(&home, &["learn", "3"]);
+    expect(&mut session, "Lesson 3: Rooms");
+    expect(&mut session, "[Enter] to continue  (step 1 of");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn an_edited_lesson_resumes_at_the_step_by_its_key() {
+    let home = fresh_home("edited");
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let lesson = lessons
+        .iter()
+        .find(|l| l.id == "emit-vs-broadcast")
+        .expect("lesson 2");
+    // Saved as step 3 (0-based 2), but the step it named is now at 0-based 5, as if three steps
+    // had been inserted before it.
+    let key = lesson.steps[5].key();
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"last":"emit-vs-broadcast","lessons":{{"emit-vs-broadcast":{{"step":2,"done":false,"score":1,"questions":1,"key":"{key}"}}}}}}"#
+        ),
+    )
+    .expect("write progress");
+    let mut session = tutor(&home, &["learn", "2"]);
+    expect(&mut session, "Resuming at step 6 of 14.");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}
+
+#[test]
+fn a_folder_lesson_has_its_own_progress_and_reset_lessons_forgets_only_it() {
+    let home = fresh_home("folder");
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/03-rooms.toml");
+    std::fs::copy(&source, folder.path().join("03-rooms.toml")).expect("copy a lesson");
+    let scoped = format!(
+        "{}#rooms",
+        std::fs::canonicalize(folder.path())
+            .expect("canonical")
+            .display()
+    );
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"lessons":{{"rooms":{{"step":3,"done":false,"score":1,"questions":1}},"{scoped}":{{"step":2,"done":false,"score":0,"questions":1}}}}}}"#
+        ),
+    )
+    .expect("write progress");
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+            .args(args)
+            .env("SIO_TUTOR_HOME", &home)
+            .env("COLUMNS", "200")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sio-tutor");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let dir = folder.path().to_str().expect("a UTF-8 path");
+    assert!(run(&["list"]).contains("[in progress, score 1/1]"));
+    assert!(run(&["list", "--lessons", dir]).contains("[in progress, score 0/1]"));
+    run(&["reset", "--lessons", dir, "--yes"]);
+    assert!(run(&["list", "--lessons", dir]).contains("[not started]"));
+    assert!(
+        run(&["list"]).contains("[in progress, score 1/1]"),
+        "the built-in lesson's progress is kept"
+    );
+}
+
+#[test]
+fn the_course_ends_with_a_wrap_up() {
+    let home = fresh_home("wrap-up");
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load");
+    let last = lessons.last().expect("a last lesson");
+    // Every lesson done but the last, which is at its reflection question.
+    let mut entries: Vec<String> = lessons
+        .iter()
+        .filter(|l| l.id != last.id)
+        .map(|l| {
+            format!(
+                r#""{}":{{"step":{},"done":true,"score":2,"questions":3}}"#,
+                l.id,
+                l.steps.len()
+            )
+        })
+        .collect();
+    entries.push(format!(
+        r#""{}":{{"step":{},"done":false,"score":4,"questions":5}}"#,
+        last.id,
+        last.steps.len() - 1
+    ));
+    std::fs::write(
+        home.join("progress.json"),
+        format!(
+            r#"{{"last":"{}","lessons":{{{}}}}}"#,
+            last.id,
+            entries.join(",")
+        ),
+    )
+    .expect("write progress");
+    let mut session = tutor(&home, &[]);
+    send_after(&mut session, "Pick a lesson", ENTER);
+    send_after(&mut session, "Your answer", "rooms across servers\r");
+    send_after(&mut session, "back to the lessons", ENTER);
+    expect(&mut session, "The course is done");
+    expect(&mut session, "2 of 3 right at the first try");
+    expect(&mut session, "4 of 5 right at the first try");
+    expect(&mut session, "rooms across servers"); // the reflection, from the journal
+    expect(&mut session, "sio-tutor play");
+    expect(&mut session, "sio-tutor serve");
+    send_after(&mut session, "back to the lessons", ENTER);
+    expect(&mut session, "Pick a lesson");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+}

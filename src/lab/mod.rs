@@ -209,6 +209,12 @@ impl Lab {
             .collect()
     }
 
+    /// Every socket name that ever connected to this lab, disconnected ones included (the
+    /// tutor's prediction list shows them, so that "dave is gone" can be got wrong).
+    pub fn known_names(&self) -> Vec<String> {
+        self.server.state.known_names()
+    }
+
     /// The namespaces the server serves, `/` first.
     pub fn namespaces(&self) -> Vec<String> {
         let mut served: BTreeSet<String> = self.options.namespaces.iter().cloned().collect();

@@ -57,6 +57,12 @@ impl ServerState {
         lock(&self.ids).get(name).copied()
     }
 
+    /// Every socket name that ever connected, disconnected ones included (their ids still name
+    /// empty rooms).
+    pub fn known_names(&self) -> Vec<String> {
+        lock(&self.ids).keys().cloned().collect()
+    }
+
     pub fn name_of(&self, namespace: &str, sid: Sid) -> Option<String> {
         lock(&self.members)
             .iter()

@@ -19,6 +19,16 @@ use crate::script::Command;
 
 /// Runs every line of `lesson` on a fresh lab; the first failure, at its line and column.
 pub async fn check(lesson: &Lesson) -> Result<(), LessonError> {
+    // A lesson with no steps could never be done: the tutor would have nothing to walk.
+    if lesson.steps.is_empty() {
+        return Err(LessonError {
+            file: lesson.file.clone(),
+            line: 1,
+            column: 1,
+            message: "the lesson has no steps; add at least one [[steps]]".to_string(),
+            snippet: None,
+        });
+    }
     let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces))
         .await
         .map_err(|error| LessonError {

@@ -108,6 +108,24 @@ impl Quiz {
     }
 }
 
+impl Step {
+    /// A key that names this step by its content (a hash of what it shows or runs), so that
+    /// progress can find it again after steps are inserted or removed before it.
+    pub fn key(&self) -> String {
+        let text = match self {
+            Step::Page(text) => format!("page\n{text}"),
+            Step::Lab(lines) => {
+                let lines: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+                format!("lab\n{}", lines.join("\n"))
+            }
+            Step::Run(run) => format!("run\n{}", run.line.text),
+            Step::Rooms { show_own_rooms } => format!("rooms\n{show_own_rooms}"),
+            Step::Quiz(quiz) => format!("quiz\n{}", quiz.question),
+        };
+        format!("{:016x}", fnv1a(&text))
+    }
+}
+
 /// FNV-1a, 64 bits: a tiny hash that is stable across Rust versions (std's is not promised to be).
 fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {

@@ -33,7 +33,9 @@ use crate::lesson::walk;
 use crate::lesson::{Lesson, Line};
 use crate::render::explain::{self, ExplainError};
 use crate::render::{LineError, View};
+use crate::render::{fit, fit_to};
 use crate::script::{Command, ParseError, parse_command};
+use crate::{out, outln};
 
 /// The help page.
 const HELP: &str = include_str!("../../assets/play-help.txt");
@@ -209,7 +211,7 @@ pub async fn run(opening: Opening) -> Result<(), ReplError> {
             // Ctrl-C: rustyline has already dropped the line; a fresh prompt follows.
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => {
-                println!();
+                outln!();
                 break;
             }
             Err(error) => {
@@ -244,14 +246,14 @@ impl Repl {
                     self.save_line(&line.text, &line.command, &reports)
                 }
                 LineOutcome::Nothing | LineOutcome::ParseError(_) => {}
-                LineOutcome::LabError(error) => print!(
+                LineOutcome::LabError(error) => out!(
                     "{}",
                     View::Text.error(&LineError::lab(0, &line.text, error.to_string()))
                 ),
             }
         }
         self.session.lab.set_serve_on_connect(true);
-        print!("{}", self.opening.announcement.dimmed());
+        out!("{}", fit(&self.opening.announcement).dimmed());
         flush();
     }
 
@@ -283,11 +285,11 @@ impl Repl {
 
     async fn line(&mut self, line: &str) -> Flow {
         match ReplLine::classify(line) {
-            ReplLine::Help => print!("{HELP}"),
+            ReplLine::Help => out!("{}", help_text(crate::render::lesson::width())),
             ReplLine::Quit => return Flow::Quit,
-            ReplLine::Who => print!("{}", self.who().await),
+            ReplLine::Who => out!("{}", self.who().await),
             ReplLine::Reset => self.reset().await,
-            ReplLine::Explain("") => print!("{}", explain::rules_text()),
+            ReplLine::Explain("") => out!("{}", fit(&explain::rules_text())),
             ReplLine::Explain(text) => self.explain(text).await,
             ReplLine::Save(path) => self.save(path),
             ReplLine::Command(text) => self.command(text).await,
@@ -302,7 +304,7 @@ impl Repl {
             Ok(Some(command)) => command,
             Ok(None) => return,
             Err(error) => {
-                return print!("{}", View::Text.error(&LineError::parse(0, line, &error)));
+                return out!("{}", View::Text.error(&LineError::parse(0, line, &error)));
             }
         };
         let text = match self.session.command(&command).await {
@@ -319,7 +321,7 @@ impl Repl {
                 View::Text.error(&LineError::lab(0, line, error.to_string()))
             }
         };
-        print!("{text}");
+        out!("{text}");
     }
 
     fn save_partial_connect(&mut self, before: &[(String, String)]) {
@@ -335,15 +337,15 @@ impl Repl {
     async fn explain(&mut self, text: &str) {
         let command = match parse_command(text) {
             Ok(Some(command)) => command,
-            Ok(None) => return print!("{}", explain::rules_text()),
+            Ok(None) => return out!("{}", fit(&explain::rules_text())),
             Err(error) => {
-                return print!("{}", View::Text.error(&LineError::parse(0, text, &error)));
+                return out!("{}", View::Text.error(&LineError::parse(0, text, &error)));
             }
         };
         match explain::explain_command(&self.session.lab, &command) {
-            Ok(explanation) => print!("{}", explain::text(&explanation)),
+            Ok(explanation) => out!("{}", fit(&explain::text(&explanation))),
             Err(error @ ExplainError::NotAStatement) | Err(error @ ExplainError::Lab(_)) => {
-                print!(
+                out!(
                     "{}",
                     View::Text.error(&LineError::lab(0, text, error.to_string()))
                 )
@@ -392,7 +394,7 @@ impl Repl {
         let fresh = match self.opening.session().await {
             Ok(session) => session,
             Err(error) => {
-                return print!(
+                return out!(
                     "{}",
                     View::Text.error(&LineError::lab(0, "reset", error.to_string()))
                 );
@@ -400,14 +402,14 @@ impl Repl {
         };
         let old = std::mem::replace(&mut self.session, fresh);
         old.shutdown().await;
-        println!("{}", "a fresh lab:".bold());
+        outln!("{}", "a fresh lab:".bold());
         self.open().await;
     }
 
     fn save(&self, path: &str) {
         let path = path.trim_matches(|c| c == '\'' || c == '"');
         if path.is_empty() {
-            return print!(
+            return out!(
                 "{}",
                 View::Text.error(&LineError::lab(
                     0,
@@ -417,12 +419,12 @@ impl Repl {
             );
         }
         match write_session(Path::new(path), &self.saved) {
-            Ok(()) => println!(
+            Ok(()) => outln!(
                 "  {} {} commands; replay them with: sio-tutor play {path}",
                 format!("saved {path}:").green(),
                 self.saved.len()
             ),
-            Err(error) => print!(
+            Err(error) => out!(
                 "{}",
                 View::Text.error(&LineError::lab(
                     0,
@@ -520,9 +522,64 @@ fn flush() {
     let _ = std::io::stdout().flush();
 }
 
+/// The help page fitted to `width`: a command whose description does not fit beside it gets
+/// the description on the lines below, indented; other lines wrap like any text.
+fn help_text(width: usize) -> String {
+    let mut out = String::new();
+    for line in HELP.lines() {
+        let fits = textwrap::core::display_width(line) <= width;
+        // `  command   description`: the command, then a gap of three spaces or more.
+        let split = line
+            .strip_prefix("  ")
+            .and_then(|rest| rest.find("   ").map(|at| rest.split_at(at)));
+        match split {
+            Some((command, description)) if !fits && !command.trim().is_empty() => {
+                out.push_str(&format!("  {command}\n"));
+                let options = textwrap::Options::new(width)
+                    .initial_indent("      ")
+                    .subsequent_indent("      ")
+                    .break_words(false);
+                out.push_str(&textwrap::fill(description.trim(), options));
+                out.push('\n');
+            }
+            // A description continued on its own line, under its column: under the command
+            // instead, when the column leaves no room.
+            _ if !fits && line.starts_with("          ") => {
+                let options = textwrap::Options::new(width)
+                    .initial_indent("      ")
+                    .subsequent_indent("      ")
+                    .break_words(false);
+                out.push_str(&textwrap::fill(line.trim(), options));
+                out.push('\n');
+            }
+            _ => {
+                out.push_str(&fit_to(line, width));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_fits_60_columns_and_is_unchanged_where_it_fits() {
+        let narrow = help_text(60);
+        for line in narrow.lines() {
+            assert!(
+                textwrap::core::display_width(line) <= 60,
+                "wider than 60: {line:?}"
+            );
+        }
+        assert!(narrow.contains("  explain STATEMENT\n      who WOULD receive it"));
+        // Every word is still there.
+        let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&narrow), words(HELP));
+        assert_eq!(help_text(200), HELP);
+    }
 
     #[test]
     fn the_scene_connects_three_sockets_and_says_so() {

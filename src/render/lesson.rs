@@ -1,16 +1,19 @@
 //! Views of a lesson's own items: its title, pages, notices and quizzes (deliveries and room maps
 //! are the lab's reports, drawn by `text` and `json`).
 //!
-//! Pages use a light markup: `code` and *emphasis*. Text is wrapped at a fixed width so that
-//! output is the same on every terminal (and in the snapshots).
+//! Pages use a light markup: `code` and *emphasis*. Text is wrapped at word boundaries to the
+//! width of standard output as `crate::output` decided it (80 columns in the library's tests, so
+//! that the snapshots do not depend on the terminal they run in).
 
 use colored::Colorize;
 use serde::Serialize;
 
 use super::View;
 
-/// Width pages are wrapped at: fits a projector and an 80-column terminal.
-pub const WIDTH: usize = 78;
+/// The width text for a person is wrapped at: standard output's.
+pub fn width() -> usize {
+    crate::output::width(crate::output::Stream::Stdout)
+}
 
 /// One thing a lesson shows that is not a lab report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,6 +38,11 @@ pub enum LessonItem {
     },
     /// A quiz question, with its answer (the demo shows both).
     Quiz(QuizView),
+    /// Who received a predicted statement, shown after its run (text view).
+    Received {
+        received: Vec<String>,
+        explanation: String,
+    },
     /// The end of a lesson.
     End {
         id: String,
@@ -57,6 +65,9 @@ pub struct QuizView {
     pub explanation: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub reflection: bool,
+    /// A predict question whose answer follows its run (a [`LessonItem::Received`]).
+    #[serde(skip)]
+    pub answer_after_run: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,7 +85,7 @@ impl View {
                 Ok(line) => format!("{line}\n"),
                 Err(e) => format!("{{\"kind\":\"error\",\"line\":0,\"message\":\"{e}\"}}\n"),
             },
-            View::Text => text(item),
+            View::Text => super::fit(&text(item)),
         }
     }
 }
@@ -88,17 +99,33 @@ fn text(item: &LessonItem) -> String {
             ..
         } => {
             let heading = format!("Lesson {number}: {title}");
+            let rule = textwrap::core::display_width(&heading).min(width());
             format!(
                 "{}\n{}\n{}\n\n",
                 heading.bold(),
-                "=".repeat(heading.chars().count()).dimmed(),
-                summary.italic()
+                "=".repeat(rule).dimmed(),
+                wrap_plain(summary, "", "").italic()
             )
         }
         LessonItem::Page { text } => format!("{}\n", page(text, "")),
         LessonItem::Command { line } => format!("{} {}\n", ">".dimmed(), line.dimmed()),
         LessonItem::Notice { text } => format!("{}\n\n", wrap_styled(text, "  = ", "    ")),
         LessonItem::Quiz(quiz) => quiz_text(quiz),
+        LessonItem::Received {
+            received,
+            explanation,
+        } => {
+            let who = if received.is_empty() {
+                "nobody".to_string()
+            } else {
+                received.join(", ")
+            };
+            format!(
+                "  {} {who}\n{}\n\n",
+                "Received by:".green().bold(),
+                wrap_styled(explanation, "  ", "  ")
+            )
+        }
         LessonItem::End { id } => format!("{}\n\n", format!("End of lesson \"{id}\".").dimmed()),
     }
 }
@@ -120,6 +147,10 @@ fn quiz_text(quiz: &QuizView) -> String {
             out.push_str(&wrap_styled(why, "       ", "       "));
             out.push('\n');
         }
+    }
+    if quiz.answer_after_run {
+        out.push('\n');
+        return out;
     }
     if quiz.reflection {
         out.push_str(&format!(
@@ -185,21 +216,32 @@ pub fn page(text: &str, indent: &str) -> String {
     out.trim_end_matches('\n').to_string() + "\n"
 }
 
-/// Wraps plain text at [`WIDTH`], then styles the markup, carrying the state of an open `code`
-/// or *emphasis* span across line breaks.
-pub fn wrap_styled(text: &str, first_indent: &str, indent: &str) -> String {
-    let options = textwrap::Options::new(WIDTH)
+/// Wraps text with no markup at [`width`] (at spaces, in display columns), with `first_indent`
+/// before the first line and `indent` before the others. A word longer than the line is kept
+/// whole rather than split.
+pub fn wrap_plain(text: &str, first_indent: &str, indent: &str) -> String {
+    textwrap::wrap(text.trim(), wrap_options(first_indent, indent)).join("\n")
+}
+
+fn wrap_options<'a>(first_indent: &'a str, indent: &'a str) -> textwrap::Options<'a> {
+    textwrap::Options::new(width())
         .initial_indent(first_indent)
         .subsequent_indent(indent)
         .break_words(false)
         // Break only at spaces: never inside `io('/tenant-a')` or a path.
         .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation);
-    let lines = textwrap::wrap(text.trim(), options);
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
+/// Wraps text at [`width`], then styles the markup, carrying the state of an open `code` or
+/// *emphasis* span across line breaks. A code span that fits on a line is never split.
+pub fn wrap_styled(text: &str, first_indent: &str, indent: &str) -> String {
+    let protected = protect_code_spans(text.trim());
+    let lines = textwrap::wrap(&protected, wrap_options(first_indent, indent));
     let mut state = Markup::default();
     lines
         .iter()
-        .map(|line| state.style_line(line))
+        .map(|line| state.style_line(&line.replace(NBSP, " ")))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -233,16 +275,20 @@ impl Markup {
             out.push_str(&styled);
             run.clear();
         };
-        // Without colour, code spans keep their backticks: they are the only thing that tells
-        // `chat message` the event name apart from the words around it.
-        let plain = !colored::control::SHOULD_COLORIZE.should_colorize();
+        // Code spans keep their backticks, coloured or not: they are the only thing that tells
+        // `chat message` the event name apart from the words around it, and colour must never
+        // change the text.
         let chars: Vec<char> = line.chars().collect();
         for (i, &c) in chars.iter().enumerate() {
             if c == '`' {
-                if plain {
+                // The opening backtick belongs to the span, the closing one too.
+                if self.in_code {
+                    run.push(c);
+                    flush(&mut run, &mut out, self.in_code, self.in_emphasis);
+                } else {
+                    flush(&mut run, &mut out, self.in_code, self.in_emphasis);
                     run.push(c);
                 }
-                flush(&mut run, &mut out, self.in_code, self.in_emphasis);
                 self.in_code = !self.in_code;
             } else if c == '*' && !self.in_code && is_emphasis_mark(&chars, i, self.in_emphasis) {
                 flush(&mut run, &mut out, self.in_code, self.in_emphasis);
@@ -265,4 +311,30 @@ fn is_emphasis_mark(chars: &[char], i: usize, open: bool) -> bool {
     } else {
         after.is_some_and(|c| !c.is_whitespace()) && before.is_none_or(|c| !c.is_alphanumeric())
     }
+}
+
+/// Stands for a space inside a code span while wrapping, so that the span is one word.
+const NBSP: char = '\u{a0}';
+
+/// Spaces inside a `code span` become [`NBSP`] so that the wrapper keeps the span on one line
+/// (a span longer than the line then stands alone on its line, whole). The caller turns them
+/// back into spaces after wrapping. A span that would not fit on any line keeps its spaces, and
+/// so wraps inside like prose rather than overflowing.
+fn protect_code_spans(text: &str) -> String {
+    let room = width().saturating_sub(8);
+    let mut out = String::with_capacity(text.len());
+    let mut parts = text.split('`').peekable();
+    let mut in_code = false;
+    while let Some(part) = parts.next() {
+        if in_code && parts.peek().is_some() && textwrap::core::display_width(part) + 2 <= room {
+            out.push_str(&part.replace(' ', &NBSP.to_string()));
+        } else {
+            out.push_str(part);
+        }
+        if parts.peek().is_some() {
+            out.push('`');
+        }
+        in_code = !in_code;
+    }
+    out
 }

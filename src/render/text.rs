@@ -10,7 +10,7 @@
 //! ```
 //!
 //! Sockets are grouped under their namespace when the lab has more than one. Colour is added
-//! with `colored` and switched off by `crate::render::choose_colours`.
+//! with `colored`; `crate::output` decides which streams keep it.
 
 use colored::Colorize;
 use serde_json::Value;

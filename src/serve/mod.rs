@@ -175,7 +175,7 @@ async fn print(
     view: View,
 ) {
     let show = |report: &Report| {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout();
         // A closed stdout (the teacher piped into `head`) must not stop the class.
         let _ = out.write_all(view.report(report).as_bytes());
         let _ = out.flush();
@@ -202,7 +202,7 @@ fn announce(address: SocketAddr, view: View) {
     let urls = listen::urls(address);
     let open = listen::is_open_to_network(address);
     let warning = "anyone on this network who can reach this address can join the chat and read it";
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     let text = match view {
         View::Json => format!(
             "{}\n",
@@ -251,5 +251,5 @@ fn goodbye(view: View, connected: usize, bots: usize, peak: usize) {
             )
         }
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let _ = crate::output::stdout().write_all(text.as_bytes());
 }

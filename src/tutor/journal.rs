@@ -52,8 +52,8 @@ impl Journal {
 
     pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
         let path = || self.path.clone();
-        match std::fs::read_to_string(&self.path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|source| JournalError::Parse {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| JournalError::Parse {
                 path: path(),
                 source,
             }),
@@ -65,8 +65,31 @@ impl Journal {
         }
     }
 
-    pub fn add(&self, lesson: &str, question: &str, answer: &str) -> Result<(), JournalError> {
-        let mut entries = self.entries()?;
+    /// Adds an answer. A journal that cannot be read is set aside first (never overwritten,
+    /// never in the way of the answer); the returned warning says where it went.
+    pub fn add(
+        &self,
+        lesson: &str,
+        question: &str,
+        answer: &str,
+    ) -> Result<Option<String>, JournalError> {
+        let mut warning = None;
+        let mut entries = match self.entries() {
+            Ok(entries) => entries,
+            Err(JournalError::Parse { source, .. }) => {
+                let aside =
+                    crate::files::set_aside(&self.path).map_err(|source| JournalError::Write {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                warning = Some(format!(
+                    "your journal could not be read ({source}); it was kept as {} and a new one started",
+                    aside.display()
+                ));
+                Vec::new()
+            }
+            Err(error) => return Err(error),
+        };
         entries.push(Entry {
             date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             lesson: lesson.to_string(),
@@ -79,7 +102,8 @@ impl Journal {
         };
         let text =
             serde_json::to_string_pretty(&entries).map_err(|e| write(std::io::Error::other(e)))?;
-        write_atomically(&self.path, text.as_bytes()).map_err(write)
+        write_atomically(&self.path, text.as_bytes()).map_err(write)?;
+        Ok(warning)
     }
 }
 
@@ -108,5 +132,29 @@ mod tests {
         assert_eq!(answers, ["acknowledgements", "adapters"]);
         assert!(entries[0].date.starts_with("20") && entries[0].date.ends_with('Z'));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_corrupt_journal_is_set_aside_and_the_answer_kept() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("journal.json"), "[{ not json").expect("write");
+        let journal = Journal::new(dir.path().to_path_buf());
+        let warning = journal
+            .add("namespaces", "What next?", "adapters")
+            .expect("the answer is kept")
+            .expect("a warning");
+        assert!(warning.contains("journal.unreadable-"), "{warning}");
+        let entries = journal.entries().expect("read");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].answer, "adapters");
+        let aside = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .find(|e| e.file_name().to_string_lossy().contains("unreadable"))
+            .expect("the old journal, set aside");
+        assert_eq!(
+            std::fs::read_to_string(aside.path()).expect("read"),
+            "[{ not json"
+        );
     }
 }

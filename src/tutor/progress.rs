@@ -30,6 +30,42 @@ pub struct LessonProgress {
     /// Questions answered right at the first try, and questions asked.
     pub score: usize,
     pub questions: usize,
+    /// The key of the step at `step` (`Step::key`): where to resume if the lesson was edited
+    /// and that step moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+impl LessonProgress {
+    /// Where to resume in `steps` (given by their keys): the stored step if its key still
+    /// matches, else the step with the stored key nearest to it, else the stored index.
+    pub fn resume_at(&self, keys: &[String]) -> usize {
+        let Some(key) = &self.key else {
+            return self.step;
+        };
+        if keys.get(self.step) == Some(key) {
+            return self.step;
+        }
+        keys.iter()
+            .enumerate()
+            .filter(|(_, k)| *k == key)
+            .map(|(i, _)| i)
+            .min_by_key(|i| i.abs_diff(self.step))
+            .unwrap_or(self.step)
+    }
+}
+
+/// The name a lesson's progress is kept under: its id for a built-in lesson; for a lesson from
+/// `--lessons DIR`, the folder too, so that it never shares progress with a built-in lesson
+/// (or another folder's) of the same id.
+pub fn progress_id(dir: Option<&Path>, id: &str) -> String {
+    match dir {
+        None => id.to_string(),
+        Some(dir) => {
+            let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            format!("{}#{id}", dir.display())
+        }
+    }
 }
 
 /// How a lesson stands, as the menu shows it.
@@ -82,8 +118,8 @@ impl Store {
     /// the returned warning says where it went.
     pub fn load(&self) -> (Progress, Option<String>) {
         let path = self.progress_path();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return (Progress::default(), None);
             }
@@ -97,14 +133,12 @@ impl Store {
                 );
             }
         };
-        match serde_json::from_str(&text) {
+        // Bytes that are not UTF-8 fail here too, and are set aside like any unreadable file.
+        match serde_json::from_slice(&bytes) {
             Ok(progress) => (progress, None),
             Err(error) => {
-                let aside = self
-                    .dir
-                    .join(format!("progress.unreadable-{}.json", timestamp()));
-                let warning = match std::fs::rename(&path, &aside) {
-                    Ok(()) => format!(
+                let warning = match crate::files::set_aside(&path) {
+                    Ok(aside) => format!(
                         "your progress file could not be read ({error}); it was kept as {} and the tutor starts clean",
                         aside.display()
                     ),
@@ -122,12 +156,6 @@ impl Store {
         let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
         write_atomically(&self.progress_path(), text.as_bytes())
     }
-}
-
-fn timestamp() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-        .to_string()
-        .replace(':', "-")
 }
 
 #[cfg(test)]
@@ -155,6 +183,7 @@ mod tests {
                 done: false,
                 score: 1,
                 questions: 2,
+                key: None,
             },
         );
         store.save(&progress).expect("save");
@@ -177,6 +206,51 @@ mod tests {
             .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
             .collect();
         assert_eq!(names, vec!["progress.json".to_string()]);
+    }
+
+    #[test]
+    fn an_edited_lesson_resumes_at_the_same_step() {
+        let keys = |list: &[&str]| list.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        let at = |step: usize, key: &str| LessonProgress {
+            step,
+            key: Some(key.to_string()),
+            ..Default::default()
+        };
+        // Unchanged, a step inserted before, a step removed before, the step itself removed.
+        assert_eq!(at(2, "c").resume_at(&keys(&["a", "b", "c", "d"])), 2);
+        assert_eq!(at(2, "c").resume_at(&keys(&["a", "new", "b", "c", "d"])), 3);
+        assert_eq!(at(2, "c").resume_at(&keys(&["b", "c", "d"])), 1);
+        assert_eq!(at(2, "c").resume_at(&keys(&["a", "b", "d"])), 2);
+        // Progress from before keys: the index.
+        let old = LessonProgress {
+            step: 1,
+            ..Default::default()
+        };
+        assert_eq!(old.resume_at(&keys(&["x", "y"])), 1);
+    }
+
+    #[test]
+    fn a_folder_lesson_keeps_its_progress_apart_from_a_built_in_one() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        assert_eq!(progress_id(None, "rooms"), "rooms");
+        let scoped = progress_id(Some(dir.path()), "rooms");
+        assert_ne!(scoped, "rooms");
+        assert!(scoped.ends_with("#rooms"), "{scoped}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_set_aside_too() {
+        let dir = temp_dir("not-utf8");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("progress.json"), b"{\"last\": \"\xff\xfe\"}").expect("write");
+        let store = Store::new(dir.clone());
+        let (progress, warning) = store.load();
+        assert_eq!(progress, Progress::default());
+        assert!(warning.expect("a warning").contains("progress.unreadable-"));
+        assert!(
+            !dir.join("progress.json").exists(),
+            "the next save cannot overwrite it"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::render::explain::{Explanation, Verdict, explain_command};
 use crate::render::lesson::wrap_styled;
 use crate::render::{LineError, View};
 use crate::script::{Command, parse_command};
+use crate::{out, outln};
 
 const PROMPT: &str = "write> ";
 
@@ -46,7 +47,8 @@ pub async fn write(
     reference: &Line,
     explanation: Option<&str>,
     hint: Option<&str>,
-) -> Result<bool, TutorError> {
+    record: &mut dyn FnMut(bool) -> Result<(), TutorError>,
+) -> Result<(), TutorError> {
     let setup: Vec<Command> = crate::lesson::walk::walk(lesson, 0)
         .take(index)
         .flat_map(|at| at.runs.into_iter().map(|run| run.line.command.clone()))
@@ -55,12 +57,14 @@ pub async fn write(
         .await
         .map_err(|error| judge_failed(reference, error))?;
     let mut editor = editor(names(lab).await)?;
-    println!(
+    outln!(
         "{}",
         "Write one line (Tab completes; `rooms` shows the lab; your line runs on a copy of it)."
             .dimmed()
     );
     let mut first_try = true;
+    // Offered until it has been shown once.
+    let mut hint = hint;
     loop {
         let line = read(&mut editor)?;
         let command = match parse_command(&line) {
@@ -68,7 +72,7 @@ pub async fn write(
             Ok(None) => continue,
             Err(error) => {
                 // A typo is not an attempt: show where, and ask again.
-                print!("{}", View::Text.error(&LineError::parse(0, &line, &error)));
+                out!("{}", View::Text.error(&LineError::parse(0, &line, &error)));
                 continue;
             }
         };
@@ -83,48 +87,53 @@ pub async fn write(
         let (judgement, rules) = match judged {
             Ok(judged) => judged,
             Err(error @ (JudgeError::NotAStatement | JudgeError::Refused(_))) => {
-                println!("  {}", error.to_string().yellow());
+                outln!("  {}", error.to_string().yellow());
                 continue;
             }
             Err(error) => return Err(judge_failed(reference, error)),
         };
-        println!("{}", "  What your line did:".dimmed());
+        // The first attempt is the score: record it before the learner sees the verdict, so
+        // that quitting at the result cannot retake the question.
+        if first_try {
+            record(judgement.right())?;
+        }
+        outln!("{}", "  What your line did:".dimmed());
         print_reports(&judgement.attempt.reports);
         if judgement.right() {
-            println!("  {}", "Right!".green().bold());
+            outln!("  {}", "Right!".green().bold());
             if line.trim() != reference.text.trim() {
-                println!(
+                outln!(
                     "  {} {}",
                     "The lesson's answer was:".dimmed(),
                     reference.text
                 );
             }
             if let Some(explanation) = explanation {
-                println!("{}", wrap_styled(explanation, "  ", "  "));
+                outln!("{}", wrap_styled(explanation, "  ", "  "));
             }
             execute(lab, reference).await?;
-            println!();
-            return Ok(first_try);
+            outln!();
+            return Ok(());
         }
         first_try = false;
-        println!("  {}", "Not quite:".red().bold());
+        outln!("  {}", "Not quite:".red().bold());
         for difference in &judgement.differences {
             // Not through the page markup: the learner's event names and arguments may hold
             // backticks or stars, which must show as typed.
-            println!("  - {}", describe(difference));
+            outln!("  - {}", describe(difference));
         }
-        print!("{}", goal_text(judge.goal()));
+        out!("{}", goal_text(judge.goal()));
         if let Ok(rules) = rules
             && matches!(rules.verdict, Verdict::Emit { .. })
         {
-            print!("{}", rules_text(&rules));
+            out!("{}", rules_text(&rules));
         }
-        println!(
+        outln!(
             "{}",
             "  (your line ran on a copy: the lab is as it was)".dimmed()
         );
-        if !try_again(hint)? {
-            println!(
+        if !try_again(&mut hint)? {
+            outln!(
                 "  {} {}",
                 "One possible answer:".green().bold(),
                 reference.text
@@ -132,10 +141,10 @@ pub async fn write(
             let reports = execute(lab, reference).await?;
             print_reports(&reports);
             if let Some(explanation) = explanation {
-                println!("{}", wrap_styled(explanation, "  ", "  "));
+                outln!("{}", wrap_styled(explanation, "  ", "  "));
             }
-            println!();
-            return Ok(false);
+            outln!();
+            return Ok(());
         }
     }
 }

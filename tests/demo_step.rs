@@ -1,0 +1,87 @@
+//! `demo --step` through the binary, with Enter fed on standard input: one step per Enter, and a
+//! predicted statement asks its question before it runs. Plain `demo` shows a prediction's
+//! answer only after the run.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn demo(args: &[&str], input: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+        .arg("demo")
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .env("COLUMNS", "80")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sio-tutor starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("the Enters go in");
+    let output = child.wait_with_output().expect("sio-tutor finishes");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn plain_demo_shows_who_received_a_prediction_after_its_run() {
+    let text = demo(&["2"], "");
+    let question = text.find("dave sends").expect("the question");
+    let run = text[question..]
+        .find("> dave.emit('chat message'")
+        .expect("the run")
+        + question;
+    let answer = text[question..].find("Received by:").expect("the answer") + question;
+    assert!(question < run && run < answer, "question, run, then answer");
+}
+
+#[test]
+fn step_waits_for_enter_at_every_step_and_before_a_predicted_run() {
+    let steps = 14; // lesson 2
+    let text = demo(&["2", "--step"], &"\n".repeat(100));
+    assert_eq!(
+        text.matches("[Enter] step ").count(),
+        steps - 1,
+        "one pause before every step but the first"
+    );
+    assert!(text.contains("[Enter] step 14 of 14"), "{text}");
+    // A predicted run: the question, a pause that says what Enter runs, then the run.
+    let question = text.find("dave sends").expect("the question");
+    let pause = text[question..]
+        .find("[Enter] runs `dave.emit('chat message'")
+        .expect("the pause before the run")
+        + question;
+    let run = text[pause..].find("> dave.emit").expect("the run") + pause;
+    let answer = text[run..].find("Received by:").expect("the answer") + run;
+    assert!(question < pause && pause < run && run < answer);
+    assert!(!text.contains('\u{1b}'), "no screen clearing into a pipe");
+
+    // Apart from the pauses, the lesson is the plain demo's.
+    let plain = demo(&["2"], "");
+    let unpaused: String = text
+        .lines()
+        .map(|line| match line.find("  [Enter] ") {
+            Some(at) => &line[..at],
+            None => line,
+        })
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let plain: String = plain
+        .lines()
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(unpaused, plain);
+}
+
+#[test]
+fn step_runs_on_when_the_input_ends() {
+    let text = demo(&["1", "--step"], "\n\n");
+    assert!(text.contains("End of lesson"), "{text}");
+    assert_eq!(text.matches("[Enter]").count(), 3, "{text}");
+}
