@@ -296,3 +296,47 @@ fn a_missing_client_file_says_how_to_get_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("npm pack socket.io-client@"));
 }
+
+/// Nothing a browser sends reaches the terminal as a control character: the whole text view
+/// (stdout is a pipe, so the server adds no colour codes of its own) holds none but newlines,
+/// and no forged report line starts a line.
+#[test]
+fn students_cannot_write_to_the_teachers_terminal() {
+    require_node();
+    let serve = Serve::start(&[]);
+    serve.node("serve-hostile.mjs", &[]);
+    let lines = serve.stop();
+    let text = lines.join("\n");
+    let hidden: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|&(_, c)| c != '\n' && sio_tutor::render::text::is_hidden(c))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?} in:\n{text}");
+    assert!(text.contains(r"'hi\x1b[2J\x1b[H'"), "{text}");
+    assert!(text.contains(r"'\x1b]0;pwned\x07title'"), "{text}");
+    assert!(text.contains(r"'overwrite\rserver: a user connected  (teacher)'"));
+    assert!(text.contains(r"'nul\0byte'") && text.contains(r"'c1\x9b2Jcsi'"));
+    assert!(text.contains(r"'bidi \u202egnirts desrever'"), "{text}");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("(teacher)") && l.starts_with("  server:"))
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("✓ teacher"))
+    );
+
+    // The JSON view escapes what serde_json alone would print raw (C1, bidi).
+    let serve = Serve::start(&["--json"]);
+    serve.node("serve-hostile.mjs", &[]);
+    let text = serve.stop().join("\n");
+    assert!(
+        !text
+            .chars()
+            .any(|c| c != '\n' && sio_tutor::render::text::is_hidden(c)),
+        "{text}"
+    );
+    assert!(text.contains(r"c1\u009b2Jcsi"), "{text}");
+}
