@@ -33,12 +33,20 @@
     return node;
   }
 
+  // Text a student chose (a nickname, a message, a room name) goes in its own <bdi dir="auto">:
+  // the browser isolates it, so a right-to-left override inside cannot reorder anything around it.
+  function user(text, className) {
+    const node = el('bdi', className, text);
+    node.dir = 'auto';
+    return node;
+  }
+
   // One line in the message list: [tag] who: text. Every part is plain text.
   function add(kind, who, text, tag) {
     const item = el('li', kind);
-    if (tag) item.appendChild(el('span', 'tag', tag));
-    if (who) item.appendChild(el('span', 'who', who));
-    item.appendChild(el('span', 'text', text));
+    if (tag) item.appendChild(user(tag, 'tag'));
+    if (who) item.appendChild(user(who, 'who'));
+    item.appendChild(user(text, 'text'));
     const atBottom = messages.scrollTop + messages.clientHeight >= messages.scrollHeight - 40;
     messages.appendChild(item);
     if (atBottom) messages.scrollTop = messages.scrollHeight;
@@ -126,8 +134,13 @@
   const typists = new Map();
   function showTypists() {
     const names = [...typists.keys()];
-    typingLine.textContent = names.length === 0 ? ''
-      : names.join(', ') + (names.length === 1 ? ' is typing…' : ' are typing…');
+    typingLine.replaceChildren();
+    if (names.length === 0) return;
+    names.forEach((name, i) => {
+      if (i > 0) typingLine.append(', ');
+      typingLine.appendChild(user(name));
+    });
+    typingLine.append(names.length === 1 ? ' is typing…' : ' are typing…');
   }
   socket.on('typing', (name) => {
     clearTimeout(typists.get(name));
@@ -145,9 +158,12 @@
     for (const name of people) {
       const item = el('li');
       if (name === me) {
-        item.appendChild(el('span', 'you', name + ' (you)'));
+        const you = el('span', 'you');
+        you.append(user(name), ' (you)');
+        item.appendChild(you);
       } else {
-        const button = el('button', 'person', name);
+        const button = el('button', 'person');
+        button.appendChild(user(name));
         button.type = 'button';
         button.title = 'Write to ' + name + ' privately';
         button.addEventListener('click', () => { target.value = 'user:' + name; updateCaption(); input.focus(); });
@@ -163,7 +179,7 @@
     roomsList.replaceChildren();
     for (const room of myRooms) {
       const item = el('li');
-      item.appendChild(el('span', '', room));
+      item.appendChild(user(room));
       const leave = el('button', 'small', 'leave');
       leave.type = 'button';
       leave.addEventListener('click', () => socket.emit('leave', room));

@@ -178,10 +178,11 @@ async fn on_private_message(
     let checked = accept(&socket, &roster, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
         let text = limits::message(Some(&message.text))?;
+        let to = limits::nickname_key(&message.to);
         let sid = roster
-            .sid_of(&message.to)
-            .ok_or_else(|| Refusal::NoSuchUser(message.to.clone()))?;
-        Ok((message.to.clone(), sid, text))
+            .sid_of(&to)
+            .ok_or_else(|| Refusal::NoSuchUser(to.clone()))?;
+        Ok((to, sid, text))
     });
     let outcome = match checked {
         Ok((to, sid, text)) => {
