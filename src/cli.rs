@@ -79,6 +79,14 @@ pub enum Commands {
         /// Serve this copy of the Socket.IO browser client instead of loading it from the CDN.
         #[arg(long, value_name = "FILE")]
         client_js: Option<PathBuf>,
+        /// Also accept Socket.IO connections from pages of this origin (e.g.
+        /// http://localhost:5173); repeatable. By default only the chat's own page (and scripts,
+        /// which send no Origin) may connect.
+        #[arg(long, value_name = "ORIGIN")]
+        allow_origin: Vec<String>,
+        /// One line per socket for every event, instead of one line per event.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Work with lesson files.
     Lessons {
@@ -170,6 +178,8 @@ async fn run(cli: Cli) -> u8 {
             json,
             bots,
             client_js,
+            allow_origin,
+            verbose,
         }) => {
             crate::serve::run(crate::serve::Options {
                 host,
@@ -177,6 +187,8 @@ async fn run(cli: Cli) -> u8 {
                 view: View::from_json_flag(json),
                 bots,
                 client_js,
+                allow_origins: allow_origin,
+                verbose,
             })
             .await
         }

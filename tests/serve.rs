@@ -340,3 +340,72 @@ fn students_cannot_write_to_the_teachers_terminal() {
     );
     assert!(text.contains(r"c1\u009b2Jcsi"), "{text}");
 }
+
+/// The status line of one raw HTTP/1.1 GET to the server, with extra headers.
+fn status_of(url: &str, path: &str, headers: &[&str]) -> String {
+    use std::io::{Read, Write};
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&host).expect("connect");
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // The status line is all we need; a WebSocket that was let through stays open.
+    while !answer.contains(&b'\n') {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn only_the_pages_own_origin_may_connect() {
+    let polling = "/socket.io/?EIO=4&transport=polling";
+    let upgrade = [
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    ];
+    let websocket = "/socket.io/?EIO=4&transport=websocket";
+    let with = |origin: &str, extra: &[&str]| {
+        let mut headers = vec![origin.to_string()];
+        headers.extend(extra.iter().map(|h| h.to_string()));
+        headers
+    };
+    let serve = Serve::start(&[]);
+    let own = format!("Origin: {}", serve.url.trim_end_matches('/'));
+    let evil = "Origin: https://evil.example";
+    let status = |path: &str, headers: Vec<String>| {
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        status_of(&serve.url, path, &headers)
+    };
+    assert!(
+        status(polling, vec![]).contains(" 200 "),
+        "a script sends no Origin"
+    );
+    assert!(status(polling, with(&own, &[])).contains(" 200 "));
+    assert!(status(polling, with(evil, &[])).contains(" 403 "));
+    assert!(status(websocket, with(evil, &upgrade)).contains(" 403 "));
+    assert!(status(websocket, with(&own, &upgrade)).contains(" 101 "));
+    // The page itself is not a Socket.IO request: anyone may load it.
+    assert!(status("/", with(evil, &[])).contains(" 200 "));
+    drop(serve);
+
+    let serve = Serve::start(&["--allow-origin", "https://evil.example"]);
+    let headers = [evil];
+    assert!(status_of(&serve.url, polling, &headers).contains(" 200 "));
+    let headers = ["Origin: https://other.example"];
+    assert!(status_of(&serve.url, polling, &headers).contains(" 403 "));
+}

@@ -11,12 +11,14 @@
 //! - [`chat`]: the Socket.IO handlers, one small function per event.
 //! - [`roster`]: who is connected, by nickname, and the delivery records built from it.
 //! - [`limits`]: the safety limits every incoming event is checked against.
+//! - [`origin`]: which pages may connect (the chat's own, and `--allow-origin`).
 //! - [`bots`]: rehearsal bots for `--bots N`.
 
 pub mod bots;
 pub mod chat;
 pub mod limits;
 pub mod listen;
+pub mod origin;
 pub mod page;
 pub mod roster;
 
@@ -43,6 +45,10 @@ pub struct Options {
     pub view: View,
     pub bots: usize,
     pub client_js: Option<PathBuf>,
+    /// `--allow-origin`: origins accepted besides the page's own.
+    pub allow_origins: Vec<String>,
+    /// `--verbose`: one line per socket for every event.
+    pub verbose: bool,
 }
 
 /// A running classroom server.
@@ -59,6 +65,7 @@ impl Classroom {
     pub fn start(
         listener: tokio::net::TcpListener,
         client: ClientScript,
+        origins: origin::Origins,
         reports: mpsc::UnboundedSender<Report>,
     ) -> Result<Classroom, String> {
         let address = listener
@@ -73,7 +80,10 @@ impl Classroom {
             .with_state(roster.clone())
             .build_layer();
         chat::register(&io);
-        let app = page::router(client, axum::Router::new().layer(layer));
+        let socket_io = axum::Router::new()
+            .layer(layer)
+            .layer(axum::middleware::from_fn_with_state(origins, origin::check));
+        let app = page::router(client, socket_io);
 
         // Without TCP_NODELAY, Nagle's algorithm holds each small packet back until the previous
         // one is acknowledged: about 40 ms on every message (LAB-NOTES.md, trap 3).
@@ -128,6 +138,13 @@ pub async fn run(options: Options) -> u8 {
             return status::CANNOT_RUN;
         }
     };
+    let origins = match origin::Origins::parse(&options.allow_origins) {
+        Ok(origins) => origins,
+        Err(message) => {
+            eprintln!("sio-tutor serve: {message}");
+            return status::CANNOT_RUN;
+        }
+    };
     let listener = match listen::bind(&options.host, options.port).await {
         Ok(listener) => listener,
         Err(message) => {
@@ -138,7 +155,7 @@ pub async fn run(options: Options) -> u8 {
     let (reports, inbox) = mpsc::unbounded_channel();
     let (finished, finish) = oneshot::channel();
     let printer = tokio::spawn(print(inbox, finish, options.view));
-    let classroom = match Classroom::start(listener, client, reports) {
+    let classroom = match Classroom::start(listener, client, origins, reports) {
         Ok(classroom) => classroom,
         Err(message) => {
             eprintln!("sio-tutor serve: {message}");
