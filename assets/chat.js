@@ -79,7 +79,9 @@
     const name = nameInput.value.trim();
     localStorage.setItem('sio-tutor-name', name);
     nameError.textContent = '';
-    socket.auth = name ? { name } : {};
+    // `confirms`: this page answers every relayed event, so the teacher's terminal can show
+    // each delivery as confirmed, or missed with the reason.
+    socket.auth = name ? { name, confirms: true } : { confirms: true };
     setStatus('connecting…', false);
     socket.connect();
   });
@@ -105,16 +107,23 @@
   });
 
   // The official example: io.emit('chat message', msg). This server adds the sender's name.
-  socket.on('chat message', (msg, from) => {
+  // Each relayed event comes with an acknowledgement: answering it, once the line is on the
+  // page, is what the teacher's terminal counts as "confirmed".
+  const answer = (ack) => { if (typeof ack === 'function') ack(); };
+
+  socket.on('chat message', (msg, from, ack) => {
     add(from === me ? 'mine' : 'theirs', from === undefined ? '' : from + ':', msg);
+    answer(ack);
   });
 
-  socket.on('private message', (msg, from) => {
+  socket.on('private message', (msg, from, ack) => {
     add('private', from + ' → you:', msg, 'private');
+    answer(ack);
   });
 
-  socket.on('room message', (room, msg, from) => {
+  socket.on('room message', (room, msg, from, ack) => {
     add(from === me ? 'room mine' : 'room', from + ':', msg, room);
+    answer(ack);
   });
 
   // The whole list comes once, on arrival; then each arrival and departure updates it.
@@ -142,7 +151,8 @@
     });
     typingLine.append(names.length === 1 ? ' is typing…' : ' are typing…');
   }
-  socket.on('typing', (name) => {
+  socket.on('typing', (name, ack) => {
+    answer(ack);
     clearTimeout(typists.get(name));
     typists.set(name, setTimeout(() => { typists.delete(name); showTypists(); }, 3000));
     showTypists();

@@ -221,8 +221,16 @@ fn two_browsers_chat_and_html_stays_text() {
     let text = lines.join("\n");
     // The text view, as the projector shows it.
     assert!(text.contains("server: a user connected  (anna)"), "{text}");
-    assert!(text.contains("> anna.emit('chat message', '<img src=x onerror=alert(1)>')"));
-    assert!(text.contains("server runs: io.emit('chat message', msg, name)"));
+    // The compact view: one line an event, confirmed by both pages.
+    assert!(
+        text.contains("> anna.emit('chat message', '<img src=x onerror=alert(1)>')  →  io.emit('chat message', msg, name)  confirmed 2/2\n"),
+        "{text}"
+    );
+    // The official tutorial's page does not answer: never counted as confirmed.
+    assert!(
+        text.contains("> ben.emit('chat message', 'last one')  →  io.emit('chat message', msg, name)  confirmed 2/3\n    sent, not confirmed (pages that do not answer): guest-1\n"),
+        "{text}"
+    );
     assert!(text.contains("sio-tutor serve: stopped;"), "{text}");
 }
 
@@ -408,4 +416,46 @@ fn only_the_pages_own_origin_may_connect() {
     assert!(status_of(&serve.url, polling, &headers).contains(" 200 "));
     let headers = ["Origin: https://other.example"];
     assert!(status_of(&serve.url, polling, &headers).contains(" 403 "));
+}
+
+/// The terminal tells what each page confirmed: 28 answering pages, one that declared it answers
+/// and did not (missed: no answer in time), the official tutorial's page (sent, not
+/// confirmed). Compact, a message to 30 is three lines and five keystrokes are one.
+#[test]
+fn deliveries_are_confirmed_by_the_pages_in_three_lines() {
+    require_node();
+    let serve = Serve::start(&["--json"]);
+    serve.node("serve-class.mjs", &[]);
+    let reports = json_lines(&serve.stop());
+    let chat = delivery(&reports, "s01.emit('chat message', 'hello class')");
+    assert_eq!(names(&chat["received"]).len(), 30);
+    assert_eq!(names(&chat["confirmed"]).len(), 28);
+    assert!(!names(&chat["confirmed"]).contains(&"stalled"));
+    assert_eq!(
+        chat["missed"],
+        serde_json::json!([{ "socket": "stalled", "reason": "no_answer" }])
+    );
+    assert_eq!(names(&chat["unconfirmed"]), ["guest-1"]);
+
+    let serve = Serve::start(&[]);
+    serve.node("serve-class.mjs", &[]);
+    let lines = serve.stop();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("> s01.emit('chat message', 'hello class')"))
+        .unwrap_or_else(|| panic!("no line for the message in {lines:#?}"));
+    assert_eq!(
+        lines[at..at + 3],
+        [
+            "> s01.emit('chat message', 'hello class')  →  io.emit('chat message', msg, name)  confirmed 28/30",
+            "    ✗ missed: stalled (no answer in 3 s)",
+            "    sent, not confirmed (pages that do not answer): guest-1",
+        ]
+    );
+    assert!(!lines[at + 3].starts_with("    "), "{:?}", lines[at + 3]);
+    let typing: Vec<&String> = lines.iter().filter(|l| l.contains("is typing")).collect();
+    assert_eq!(
+        typing,
+        ["  s01 is typing  socket.broadcast.emit('typing', name)  confirmed 27/29"]
+    );
 }

@@ -3,8 +3,9 @@
 //!
 //! Each handler is a small free function whose arguments are socketioxide extractors, all
 //! registered in [`admit`]. Every event a browser sends is checked against `super::limits`
-//! before anything is relayed, and every relay goes through [`relay`], which records who it was
-//! addressed to (the terminal's delivery view) and then emits.
+//! before anything is relayed, and every relay goes through [`relay`], which emits with an
+//! acknowledgement and reports, once the pages have answered, who confirmed and who missed it
+//! (`super::delivery`). The chat page answers every relayed event.
 //!
 //! | the browser sends                       | the server runs                                          |
 //! |-----------------------------------------|----------------------------------------------------------|
@@ -38,9 +39,10 @@ use socketioxide::handler::ConnectHandler;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::DisconnectReason;
 
+use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
-use super::roster::{Nickname, Relay, Roster};
-use crate::lab::report::{MembershipAction, Report};
+use super::roster::{Nickname, Roster};
+use crate::lab::report::MembershipAction;
 use crate::lab::server::SYNC_EVENT;
 use crate::render::text::js_value;
 
@@ -68,7 +70,15 @@ async fn admit(
         .and_then(|auth| auth.get("name"))
         .and_then(Value::as_str);
     let requested = limits::nickname(requested)?;
-    let name = roster.admit(socket.id, requested);
+    // The chat page answers every relayed event; a page that says so and then does not answer
+    // is reported as having missed it.
+    let confirms = auth
+        .as_ref()
+        .ok()
+        .and_then(|auth| auth.get("confirms"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let name = roster.admit(socket.id, requested, confirms);
     socket.extensions.insert(Nickname(name));
 
     // Node's Socket.IO puts every socket in a room named by its own id; socketioxide leaves that
@@ -125,7 +135,6 @@ async fn on_chat_message(
                 trigger: trigger(&name, "chat message", &[Value::from(text.as_str())]),
                 statement: "io.emit('chat message', msg, name)".into(),
                 event: "chat message",
-                args: Vec::new(),
             };
             let Some(everyone) = everyone(&io) else {
                 return answer(ack, Err(Refusal::ShuttingDown));
@@ -154,7 +163,6 @@ async fn on_typing(
         trigger: trigger(&name, "typing", &[]),
         statement: "socket.broadcast.emit('typing', name)".into(),
         event: "typing",
-        args: Vec::new(),
     };
     relay(&roster, socket.broadcast(), record, &(&*name,)).await;
     answer(ack, Ok(()));
@@ -195,7 +203,6 @@ async fn on_private_message(
                 ),
                 statement: format!("socket.to({to}.id).emit('private message', msg, name)"),
                 event: "private message",
-                args: Vec::new(),
             };
             let operator = socket.to(sid.to_string());
             relay(&roster, operator, record, &(&text, &*name)).await;
@@ -285,7 +292,6 @@ async fn on_room_message(
                 ),
                 statement: format!("io.to({room_literal}).emit('room message', room, msg, name)"),
                 event: "room message",
-                args: Vec::new(),
             };
             let Some(everyone) = everyone(&io) else {
                 return answer(ack, Err(Refusal::ShuttingDown));
@@ -371,27 +377,16 @@ fn answer(ack: AckSender, outcome: Result<(), Refusal>) {
     let _ = ack.send(&reply);
 }
 
-/// Relays one event and reports who it was addressed to.
-///
-/// The recipients are read from the very operator that emits, just before it emits: that is
-/// the server's view of the rooms at that moment, in the same adapter call socketioxide then
-/// makes. The report is sent after the emit has been handed to every connection.
+/// Relays one event with an acknowledgement and has its answers reported when they are in.
+/// Returns once the emit has been handed to every addressed connection (see the module docs).
 async fn relay<T: Serialize + ?Sized>(
-    roster: &Roster,
+    roster: &Arc<Roster>,
     operator: BroadcastOperators,
-    mut record: Relay<'_>,
+    record: Relay<'_>,
     data: &T,
 ) {
-    record.args = match serde_json::to_value(data) {
-        Ok(Value::Array(args)) => args,
-        Ok(other) => vec![other],
-        Err(_) => Vec::new(),
-    };
-    let event = record.event;
-    let recipients = operator.clone().sockets();
-    let delivery = roster.delivery(record, &recipients);
-    let _ = operator.emit(event, data).await;
-    roster.report(Report::Delivery(delivery));
+    let answers = delivery::emit(roster, operator, record, data).await;
+    roster.relayed(answers);
 }
 
 /// What the browser sent, as the JavaScript that sent it: `anna.emit('chat message', 'hi')`.

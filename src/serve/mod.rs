@@ -12,15 +12,19 @@
 //! - [`roster`]: who is connected, by nickname, and the delivery records built from it.
 //! - [`limits`]: the safety limits every incoming event is checked against.
 //! - [`origin`]: which pages may connect (the chat's own, and `--allow-origin`).
+//! - [`delivery`]: each relay emitted with an acknowledgement, and what the answers say.
+//! - [`view`]: the terminal's compact, verbose and JSON views.
 //! - [`bots`]: rehearsal bots for `--bots N`.
 
 pub mod bots;
 pub mod chat;
+pub mod delivery;
 pub mod limits;
 pub mod listen;
 pub mod origin;
 pub mod page;
 pub mod roster;
+pub mod view;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -32,10 +36,10 @@ use serde_json::json;
 use socketioxide::SocketIo;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::lab::report::Report;
 use crate::render::View;
 use page::ClientScript;
-use roster::Roster;
+use roster::{ClassReport, Roster};
+use view::ClassView;
 
 /// What `sio-tutor serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -66,7 +70,7 @@ impl Classroom {
         listener: tokio::net::TcpListener,
         client: ClientScript,
         origins: origin::Origins,
-        reports: mpsc::UnboundedSender<Report>,
+        reports: mpsc::UnboundedSender<ClassReport>,
     ) -> Result<Classroom, String> {
         let address = listener
             .local_addr()
@@ -111,6 +115,8 @@ impl Classroom {
     /// for open WebSockets forever).
     pub async fn stop(self) {
         self.io.close().await;
+        // Relays still waiting for answers end now (their sockets are closed): report them.
+        self.roster.settle().await;
         let _ = self.stop.send(());
         let _ = self.server.await;
     }
@@ -154,7 +160,11 @@ pub async fn run(options: Options) -> u8 {
     };
     let (reports, inbox) = mpsc::unbounded_channel();
     let (finished, finish) = oneshot::channel();
-    let printer = tokio::spawn(print(inbox, finish, options.view));
+    let printer = tokio::spawn(print(
+        inbox,
+        finish,
+        ClassView::new(options.view, options.verbose),
+    ));
     let classroom = match Classroom::start(listener, client, origins, reports) {
         Ok(classroom) => classroom,
         Err(message) => {
@@ -217,14 +227,18 @@ async fn interrupted() {
 /// would not do: socketioxide's tasks for closing connections may hold the roster, and with it
 /// a sender, a while after the server has stopped.)
 async fn print(
-    mut inbox: mpsc::UnboundedReceiver<Report>,
+    mut inbox: mpsc::UnboundedReceiver<ClassReport>,
     mut finish: oneshot::Receiver<()>,
-    view: View,
+    mut view: ClassView,
 ) {
-    let show = |report: &Report| {
+    let mut show = |report: &ClassReport| {
+        let text = view.render(report);
+        if text.is_empty() {
+            return;
+        }
         let mut out = std::io::stdout().lock();
         // A closed stdout (the teacher piped into `head`) must not stop the class.
-        let _ = out.write_all(view.report(report).as_bytes());
+        let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     };
     loop {
