@@ -87,7 +87,13 @@
   });
 
   socket.on('connect_error', (error) => {
-    // A refusal from the server (a nickname that is too long) arrives here, as text.
+    // While the client retries by itself (`socket.active`: the network dropped, the server
+    // restarts), the chat stays on screen and only the badge says so. Otherwise the server
+    // refused the handshake (a nickname it does not accept): back to the card, with why.
+    if (socket.active) {
+      setStatus('reconnecting…', false);
+      return;
+    }
     nameError.textContent = error.message;
     overlay.classList.remove('hidden');
     setStatus('not connected', false);
@@ -98,6 +104,9 @@
     overlay.classList.add('hidden');
     setStatus('connected as ' + me, true);
     add('announce', '', 'You joined as ' + me + '.');
+    // The online list arrived before the welcome, when this page did not know its own name yet:
+    // draw it again, with "(you)" and without yourself among the private-message targets.
+    showPeople();
     input.focus();
   });
 
@@ -113,6 +122,7 @@
 
   socket.on('chat message', (msg, from, ack) => {
     add(from === me ? 'mine' : 'theirs', from === undefined ? '' : from + ':', msg);
+    stoppedTyping(from);
     answer(ack);
   });
 
@@ -123,24 +133,41 @@
 
   socket.on('room message', (room, msg, from, ack) => {
     add(from === me ? 'room mine' : 'room', from + ':', msg, room);
+    stoppedTyping(from);
     answer(ack);
   });
 
   // The whole list comes once, on arrival; then each arrival and departure updates it.
-  socket.on('user connected', (name) => {
-    add('announce', '', name + ' joined.');
-    if (!people.includes(name)) people.push(String(name));
+  // Arrivals and departures come in batches (a list of names), so that a class arriving at
+  // once does not cost everyone a packet per classmate.
+  const list = (names) => (Array.isArray(names) ? names : [names]).map(String);
+  const joinedLine = (names) => (names.length <= 3 ? names.join(', ')
+    : names.slice(0, 3).join(', ') + ' and ' + (names.length - 3) + ' more');
+  socket.on('user connected', (names) => {
+    const fresh = list(names).filter((name) => !people.includes(name));
+    if (fresh.length === 0) return;
+    add('announce', '', joinedLine(fresh) + ' joined.');
+    people.push(...fresh);
     showPeople();
   });
-  socket.on('user disconnected', (name) => {
-    add('announce', '', name + ' left.');
-    people = people.filter((p) => p !== name);
+  socket.on('user disconnected', (names) => {
+    const gone = list(names);
+    add('announce', '', joinedLine(gone) + ' left.');
+    people = people.filter((p) => !gone.includes(p));
+    gone.forEach(stoppedTyping);
     showPeople();
   });
   socket.on('notice', (text) => add('notice', '', text));
 
-  // "X is typing": a name disappears three seconds after its last typing event.
+  // "X is typing": a name disappears three seconds after its last typing event, or at once when
+  // X's message arrives or X leaves.
   const typists = new Map();
+  function stoppedTyping(name) {
+    if (!typists.has(name)) return;
+    clearTimeout(typists.get(name));
+    typists.delete(name);
+    showTypists();
+  }
   function showTypists() {
     const names = [...typists.keys()];
     typingLine.replaceChildren();

@@ -201,7 +201,7 @@ fn faults_close_or_slow_only_the_offender() {
     };
     assert!(log(
         "mallory",
-        "user disconnected (it sent a malformed packet"
+        "user disconnected (it sent a packet the server does not accept"
     ));
     assert!(log("oscar", "user disconnected"));
     assert!(log("flo", "sends more than 10 messages a second"));

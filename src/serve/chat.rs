@@ -9,8 +9,8 @@
 //!
 //! | the browser sends                       | the server runs                                          |
 //! |-----------------------------------------|----------------------------------------------------------|
-//! | connect with `auth: { name }` (optional)| `socket.broadcast.emit('user connected', name)`, `socket.emit('online', names)`, `socket.emit('welcome', { name })` |
-//! | (disconnects)                           | `io.emit('user disconnected', name)`                      |
+//! | connect with `auth: { name }` (optional)| `socket.emit('online', names)`, `io.emit('user connected', [names])` (batched), `socket.emit('welcome', { name })` |
+//! | (disconnects)                           | `io.emit('user disconnected', [names])` (batched)         |
 //! | `'chat message', msg`                   | `io.emit('chat message', msg, name)` (the official example, plus the sender's name) |
 //! | `'typing'`                              | `socket.broadcast.emit('typing', name)`                  |
 //! | `'private message', { to, text }`       | `socket.to(<to's id>).emit('private message', text, name)` |
@@ -39,6 +39,7 @@ use socketioxide::handler::ConnectHandler;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::DisconnectReason;
 
+use super::announce::Announcer;
 use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
 use super::roster::{Nickname, Roster};
@@ -101,13 +102,14 @@ async fn on_connect(
     socket: SocketRef,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
+    State(announcer): State<Announcer>,
 ) {
     roster.log("a user connected", &name);
-    let _ = socket.broadcast().emit("user connected", &*name).await;
-    // The newcomer gets the whole list; everyone else only hears about the newcomer. Sending the
-    // whole list to everyone on every arrival would cost N² names as a class of N fills up (at
-    // 1,000 students, about 5 GB of traffic and 200 MB of queued packets in the server).
+    // The newcomer gets the whole list, read now that it is in the namespace; everyone else
+    // hears about the newcomer in the announcer's next batch (see `super::announce`). Sending
+    // the whole list to everyone on every arrival would cost N² names as a class of N fills up.
     let _ = socket.emit("online", &roster.names());
+    announcer.arrived(&name).await;
     // Last, on purpose: once a client has its welcome, the announcements about it have been
     // handed to every connection, so a barrier after the welcome covers them.
     let _ = socket.emit("welcome", &json!({ "name": &*name }));
@@ -190,6 +192,9 @@ async fn on_private_message(
         let sid = roster
             .sid_of(&to)
             .ok_or_else(|| Refusal::NoSuchUser(to.clone()))?;
+        if sid == socket.id {
+            return Err(Refusal::ToYourself);
+        }
         Ok((to, sid, text))
     });
     let outcome = match checked {
@@ -201,7 +206,10 @@ async fn on_private_message(
                     "private message",
                     &[json!({ "to": &to, "text": &text })],
                 ),
-                statement: format!("socket.to({to}.id).emit('private message', msg, name)"),
+                statement: format!(
+                    "socket.to({}).emit('private message', msg, name)",
+                    id_of(&to)
+                ),
                 event: "private message",
             };
             let operator = socket.to(sid.to_string());
@@ -307,9 +315,9 @@ async fn on_room_message(
 
 async fn on_disconnect(
     socket: SocketRef,
-    io: SocketIo,
     reason: DisconnectReason,
     State(roster): State<Arc<Roster>>,
+    State(announcer): State<Announcer>,
 ) {
     let Some(name) = roster.remove(socket.id) else {
         return;
@@ -320,7 +328,8 @@ async fn on_disconnect(
     }
     let line = match reason {
         DisconnectReason::PacketParsingError => {
-            "user disconnected (it sent a malformed packet; only its connection was closed)"
+            "user disconnected (it sent a packet the server does not accept, malformed or over \
+             64 KiB; only its connection was closed)"
         }
         DisconnectReason::HeartbeatTimeout => "user disconnected (it stopped answering pings)",
         DisconnectReason::TransportError => {
@@ -329,9 +338,7 @@ async fn on_disconnect(
         _ => "user disconnected",
     };
     roster.log(line, &name);
-    if let Some(everyone) = everyone(&io) {
-        let _ = everyone.emit("user disconnected", &*name).await;
-    }
+    announcer.left(&name);
 }
 
 /// Every socket of the chat's namespace: `io` in the JavaScript API. `None` once the server is
@@ -396,6 +403,21 @@ fn trigger(name: &str, event: &str, args: &[Value]) -> String {
     format!("{name}.emit({})", parts.join(", "))
 }
 
+/// A socket's id as the JavaScript of the lessons writes it: `anna.id` when the name is an
+/// identifier, `sockets['bot-bob'].id` otherwise (`bot-bob.id` would be a subtraction).
+fn id_of(name: &str) -> String {
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    if identifier {
+        format!("{name}.id")
+    } else {
+        format!("sockets[{}].id", js_value(&Value::from(name)))
+    }
+}
+
 /// The rooms a socket joined, without its own-id room, sorted.
 fn named_rooms(socket: &SocketRef) -> Vec<String> {
     let own = socket.id.to_string();
@@ -407,4 +429,19 @@ fn named_rooms(socket: &SocketRef) -> Vec<String> {
         .collect();
     rooms.sort();
     rooms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_of;
+
+    #[test]
+    fn a_socket_id_is_valid_javascript_whatever_the_name() {
+        assert_eq!(id_of("anna"), "anna.id");
+        assert_eq!(id_of("René"), "René.id");
+        assert_eq!(id_of("bot-bob"), "sockets['bot-bob'].id");
+        assert_eq!(id_of("anna-2"), "sockets['anna-2'].id");
+        assert_eq!(id_of("2pac"), "sockets['2pac'].id");
+        assert_eq!(id_of("o'neil"), "sockets['o\\'neil'].id");
+    }
 }

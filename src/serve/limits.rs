@@ -47,6 +47,7 @@ pub enum Refusal {
     TooManyRooms,
     NotInRoom(String),
     NoSuchUser(String),
+    ToYourself,
     TooFast,
     ShuttingDown,
 }
@@ -83,6 +84,7 @@ impl std::fmt::Display for Refusal {
             ),
             Refusal::NotInRoom(room) => write!(f, "join the room {room} before writing to it"),
             Refusal::NoSuchUser(name) => write!(f, "nobody called {name} is online"),
+            Refusal::ToYourself => write!(f, "a private message to yourself was not sent"),
             Refusal::ShuttingDown => write!(f, "the server is shutting down"),
             Refusal::TooFast => write!(
                 f,

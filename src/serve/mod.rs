@@ -9,6 +9,7 @@
 //! - [`listen`]: binding the port, TCP_NODELAY, the URLs to print.
 //! - [`page`]: the embedded page (`assets/`) and where it gets the Socket.IO client.
 //! - [`chat`]: the Socket.IO handlers, one small function per event.
+//! - [`announce`]: arrivals and departures, told to everyone in batches.
 //! - [`roster`]: who is connected, by nickname, and the delivery records built from it.
 //! - [`limits`]: the safety limits every incoming event is checked against.
 //! - [`origin`]: which pages may connect (the chat's own, and `--allow-origin`).
@@ -16,6 +17,7 @@
 //! - [`view`]: the terminal's compact, verbose and JSON views.
 //! - [`bots`]: rehearsal bots for `--bots N`.
 
+pub mod announce;
 pub mod bots;
 pub mod chat;
 pub mod delivery;
@@ -77,12 +79,15 @@ impl Classroom {
             .map_err(|error| format!("cannot read the listening address: {error}"))?;
         let roster = Arc::new(Roster::new(reports));
         let bytes = limits::MAX_PACKET_BYTES;
+        let (announcer, announcing) = announce::Announcer::new();
         let (layer, io) = SocketIo::builder()
             .max_payload(bytes as u64)
             .ws_max_message_size(bytes)
             .ws_max_frame_size(bytes)
             .with_state(roster.clone())
+            .with_state(announcer)
             .build_layer();
+        announcing.start(io.clone());
         chat::register(&io);
         let socket_io = axum::Router::new()
             .layer(layer)
