@@ -459,3 +459,19 @@ fn deliveries_are_confirmed_by_the_pages_in_three_lines() {
         ["  s01 is typing  socket.broadcast.emit('typing', name)  confirmed 27/29"]
     );
 }
+
+/// A crowd connects at once with the browser's default transports (long-polling, then the
+/// upgrade): everyone gets in, knows everyone, and gets every message. 1,000 with
+/// `SIO_TUTOR_CROWD=1000` (the figure; about 15 s in a release build); 500 by default.
+#[test]
+fn a_crowd_connecting_at_once_all_get_in_and_chat() {
+    require_node();
+    let count = std::env::var("SIO_TUTOR_CROWD").unwrap_or_else(|_| "500".into());
+    let serve = Serve::start(&[]);
+    serve.node("serve-crowd.mjs", &[&count]);
+    let text = serve.stop().join("\n");
+    assert!(
+        text.contains(&format!("confirmed {count}/{count}")),
+        "{text}"
+    );
+}
