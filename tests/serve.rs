@@ -475,3 +475,21 @@ fn a_crowd_connecting_at_once_all_get_in_and_chat() {
         "{text}"
     );
 }
+
+/// The page at a projector's size and a phone's: nothing sticks out sideways, the input and
+/// Send fit, a 32-character nickname stays in the online list. Screenshots of both go to
+/// `SIO_TUTOR_SCREENSHOTS` (a directory) when it is set, to be looked at; never committed.
+#[test]
+fn the_page_fits_a_projector_and_a_phone() {
+    require_node();
+    let js = client_js();
+    let serve = Serve::start(&["--client-js", js.to_str().expect("a UTF-8 path")]);
+    let shots = std::env::var("SIO_TUTOR_SCREENSHOTS").unwrap_or_default();
+    let args: Vec<&str> = if shots.is_empty() {
+        vec![]
+    } else {
+        vec![shots.as_str()]
+    };
+    serve.node("serve-screens.mjs", &args);
+    serve.stop();
+}
