@@ -198,3 +198,58 @@ fn json(relayed: &Relayed) -> String {
         crate::render::json::hidden_as_escapes(value.to_string())
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::delivery::{Miss, Missed};
+
+    fn relayed() -> Relayed {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        Relayed {
+            sender: "anna".into(),
+            trigger: "anna.emit('chat message', 'hi')".into(),
+            statement: "io.emit('chat message', msg, name)".into(),
+            event: "chat message".into(),
+            args: vec![json!("hi"), json!("anna")],
+            received: names(&["anna", "ben", "guest-1"]),
+            not_received: Vec::new(),
+            confirmed: names(&["anna"]),
+            missed: vec![Missed {
+                socket: "ben".into(),
+                reason: Miss::BufferFull,
+            }],
+            unconfirmed: names(&["guest-1"]),
+            class: names(&["anna", "ben", "guest-1"]),
+        }
+    }
+
+    #[test]
+    fn verbose_is_one_line_a_socket_with_its_answer() {
+        colored::control::set_override(false);
+        let mut view = ClassView::new(View::Text, true);
+        let text = view.render(&ClassReport::Relayed(relayed()));
+        assert_eq!(
+            text,
+            "> anna.emit('chat message', 'hi')\n  server runs: io.emit('chat message', msg, name)\n    \
+             ✓ anna      confirmed 'chat message' 'hi' 'anna'\n    \
+             ✗ ben       missed: its buffer was full\n    \
+             ~ guest-1   sent, not confirmed (its page does not answer)\n"
+        );
+    }
+
+    #[test]
+    fn compact_names_only_who_missed_it() {
+        colored::control::set_override(false);
+        let mut view = ClassView::new(View::Text, false);
+        let text = view.render(&ClassReport::Relayed(relayed()));
+        assert_eq!(
+            text,
+            "> anna.emit('chat message', 'hi')  →  io.emit('chat message', msg, name)  confirmed 1/3\n    \
+             ✗ missed: ben (its buffer was full)\n    \
+             sent, not confirmed (pages that do not answer): guest-1\n"
+        );
+        let many: Vec<String> = (1..=12).map(|i| format!("s{i}")).collect();
+        assert_eq!(names(&many), "s1, s2, s3, s4, s5, s6, s7, s8 and 4 more");
+    }
+}
