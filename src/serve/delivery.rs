@@ -170,6 +170,9 @@ fn fill(record: &mut Relayed, class: &[Member], answers: HashMap<Sid, Answer>) {
         record.received.push(name.clone());
         match answer {
             Answer::Confirmed => record.confirmed.push(name),
+            // A page that never answers and then closed: the packet may well have reached it
+            // first; nobody can tell, so it stays "sent, not confirmed".
+            Answer::Failed(Miss::Disconnected) if !member.confirms => record.unconfirmed.push(name),
             Answer::Failed(reason) => record.missed.push(Missed {
                 socket: name,
                 reason: *reason,
