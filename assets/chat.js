@@ -33,12 +33,20 @@
     return node;
   }
 
+  // Text a student chose (a nickname, a message, a room name) goes in its own <bdi dir="auto">:
+  // the browser isolates it, so a right-to-left override inside cannot reorder anything around it.
+  function user(text, className) {
+    const node = el('bdi', className, text);
+    node.dir = 'auto';
+    return node;
+  }
+
   // One line in the message list: [tag] who: text. Every part is plain text.
   function add(kind, who, text, tag) {
     const item = el('li', kind);
-    if (tag) item.appendChild(el('span', 'tag', tag));
-    if (who) item.appendChild(el('span', 'who', who));
-    item.appendChild(el('span', 'text', text));
+    if (tag) item.appendChild(user(tag, 'tag'));
+    if (who) item.appendChild(user(who, 'who'));
+    item.appendChild(user(text, 'text'));
     const atBottom = messages.scrollTop + messages.clientHeight >= messages.scrollHeight - 40;
     messages.appendChild(item);
     if (atBottom) messages.scrollTop = messages.scrollHeight;
@@ -71,13 +79,21 @@
     const name = nameInput.value.trim();
     localStorage.setItem('sio-tutor-name', name);
     nameError.textContent = '';
-    socket.auth = name ? { name } : {};
+    // `confirms`: this page answers every relayed event, so the teacher's terminal can show
+    // each delivery as confirmed, or missed with the reason.
+    socket.auth = name ? { name, confirms: true } : { confirms: true };
     setStatus('connecting…', false);
     socket.connect();
   });
 
   socket.on('connect_error', (error) => {
-    // A refusal from the server (a nickname that is too long) arrives here, as text.
+    // While the client retries by itself (`socket.active`: the network dropped, the server
+    // restarts), the chat stays on screen and only the badge says so. Otherwise the server
+    // refused the handshake (a nickname it does not accept): back to the card, with why.
+    if (socket.active) {
+      setStatus('reconnecting…', false);
+      return;
+    }
     nameError.textContent = error.message;
     overlay.classList.remove('hidden');
     setStatus('not connected', false);
@@ -88,6 +104,9 @@
     overlay.classList.add('hidden');
     setStatus('connected as ' + me, true);
     add('announce', '', 'You joined as ' + me + '.');
+    // The online list arrived before the welcome, when this page did not know its own name yet:
+    // draw it again, with "(you)" and without yourself among the private-message targets.
+    showPeople();
     input.focus();
   });
 
@@ -97,39 +116,70 @@
   });
 
   // The official example: io.emit('chat message', msg). This server adds the sender's name.
-  socket.on('chat message', (msg, from) => {
+  // Each relayed event comes with an acknowledgement: answering it, once the line is on the
+  // page, is what the teacher's terminal counts as "confirmed".
+  const answer = (ack) => { if (typeof ack === 'function') ack(); };
+
+  socket.on('chat message', (msg, from, ack) => {
     add(from === me ? 'mine' : 'theirs', from === undefined ? '' : from + ':', msg);
+    stoppedTyping(from);
+    answer(ack);
   });
 
-  socket.on('private message', (msg, from) => {
+  socket.on('private message', (msg, from, ack) => {
     add('private', from + ' → you:', msg, 'private');
+    answer(ack);
   });
 
-  socket.on('room message', (room, msg, from) => {
+  socket.on('room message', (room, msg, from, ack) => {
     add(from === me ? 'room mine' : 'room', from + ':', msg, room);
+    stoppedTyping(from);
+    answer(ack);
   });
 
   // The whole list comes once, on arrival; then each arrival and departure updates it.
-  socket.on('user connected', (name) => {
-    add('announce', '', name + ' joined.');
-    if (!people.includes(name)) people.push(String(name));
+  // Arrivals and departures come in batches (a list of names), so that a class arriving at
+  // once does not cost everyone a packet per classmate.
+  const list = (names) => (Array.isArray(names) ? names : [names]).map(String);
+  const joinedLine = (names) => (names.length <= 3 ? names.join(', ')
+    : names.slice(0, 3).join(', ') + ' and ' + (names.length - 3) + ' more');
+  socket.on('user connected', (names) => {
+    const fresh = list(names).filter((name) => !people.includes(name));
+    if (fresh.length === 0) return;
+    add('announce', '', joinedLine(fresh) + ' joined.');
+    people.push(...fresh);
     showPeople();
   });
-  socket.on('user disconnected', (name) => {
-    add('announce', '', name + ' left.');
-    people = people.filter((p) => p !== name);
+  socket.on('user disconnected', (names) => {
+    const gone = list(names);
+    add('announce', '', joinedLine(gone) + ' left.');
+    people = people.filter((p) => !gone.includes(p));
+    gone.forEach(stoppedTyping);
     showPeople();
   });
   socket.on('notice', (text) => add('notice', '', text));
 
-  // "X is typing": a name disappears three seconds after its last typing event.
+  // "X is typing": a name disappears three seconds after its last typing event, or at once when
+  // X's message arrives or X leaves.
   const typists = new Map();
+  function stoppedTyping(name) {
+    if (!typists.has(name)) return;
+    clearTimeout(typists.get(name));
+    typists.delete(name);
+    showTypists();
+  }
   function showTypists() {
     const names = [...typists.keys()];
-    typingLine.textContent = names.length === 0 ? ''
-      : names.join(', ') + (names.length === 1 ? ' is typing…' : ' are typing…');
+    typingLine.replaceChildren();
+    if (names.length === 0) return;
+    names.forEach((name, i) => {
+      if (i > 0) typingLine.append(', ');
+      typingLine.appendChild(user(name));
+    });
+    typingLine.append(names.length === 1 ? ' is typing…' : ' are typing…');
   }
-  socket.on('typing', (name) => {
+  socket.on('typing', (name, ack) => {
+    answer(ack);
     clearTimeout(typists.get(name));
     typists.set(name, setTimeout(() => { typists.delete(name); showTypists(); }, 3000));
     showTypists();
@@ -145,9 +195,12 @@
     for (const name of people) {
       const item = el('li');
       if (name === me) {
-        item.appendChild(el('span', 'you', name + ' (you)'));
+        const you = el('span', 'you');
+        you.append(user(name), ' (you)');
+        item.appendChild(you);
       } else {
-        const button = el('button', 'person', name);
+        const button = el('button', 'person');
+        button.appendChild(user(name));
         button.type = 'button';
         button.title = 'Write to ' + name + ' privately';
         button.addEventListener('click', () => { target.value = 'user:' + name; updateCaption(); input.focus(); });
@@ -163,7 +216,7 @@
     roomsList.replaceChildren();
     for (const room of myRooms) {
       const item = el('li');
-      item.appendChild(el('span', '', room));
+      item.appendChild(user(room));
       const leave = el('button', 'small', 'leave');
       leave.type = 'button';
       leave.addEventListener('click', () => socket.emit('leave', room));

@@ -91,6 +91,14 @@ pub enum Commands {
         /// Serve this copy of the Socket.IO browser client instead of loading it from the CDN.
         #[arg(long, value_name = "FILE")]
         client_js: Option<PathBuf>,
+        /// Also accept Socket.IO connections from pages of this origin (e.g.
+        /// http://localhost:5173); repeatable. By default only the chat's own page (and scripts,
+        /// which send no Origin) may connect.
+        #[arg(long, value_name = "ORIGIN")]
+        allow_origin: Vec<String>,
+        /// One line per socket for every event, instead of one line per event.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Work with lesson files.
     Lessons {
@@ -289,12 +297,16 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             json,
             bots,
             client_js,
+            allow_origin,
+            verbose,
         }) => crate::serve::run(crate::serve::Options {
             host,
             port,
             view: View::from_json_flag(json),
             bots,
             client_js,
+            allow_origins: allow_origin,
+            verbose,
         })
         .await
         .map_err(|error| CliError::cannot_run(Shown(format!("sio-tutor serve: {error}")))),

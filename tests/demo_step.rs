@@ -41,14 +41,14 @@ fn plain_demo_shows_who_received_a_prediction_after_its_run() {
 
 #[test]
 fn step_waits_for_enter_at_every_step_and_before_a_predicted_run() {
-    let steps = 14; // lesson 2
+    let steps = 17; // lesson 2
     let text = demo(&["2", "--step"], &"\n".repeat(100));
     assert_eq!(
         text.matches("[Enter] step ").count(),
         steps - 1,
         "one pause before every step but the first"
     );
-    assert!(text.contains("[Enter] step 14 of 14"), "{text}");
+    assert!(text.contains(&format!("[Enter] step {steps} of {steps}")), "{text}");
     // A predicted run: the question, a pause that says what Enter runs, then the run.
     let question = text.find("dave sends").expect("the question");
     let pause = text[question..]

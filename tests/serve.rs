@@ -201,7 +201,7 @@ fn faults_close_or_slow_only_the_offender() {
     };
     assert!(log(
         "mallory",
-        "user disconnected (it sent a malformed packet"
+        "user disconnected (it sent a packet the server does not accept"
     ));
     assert!(log("oscar", "user disconnected"));
     assert!(log("flo", "sends more than 10 messages a second"));
@@ -221,8 +221,16 @@ fn two_browsers_chat_and_html_stays_text() {
     let text = lines.join("\n");
     // The text view, as the projector shows it.
     assert!(text.contains("server: a user connected  (anna)"), "{text}");
-    assert!(text.contains("> anna.emit('chat message', '<img src=x onerror=alert(1)>')"));
-    assert!(text.contains("server runs: io.emit('chat message', msg, name)"));
+    // The compact view: one line an event, confirmed by both pages.
+    assert!(
+        text.contains("> anna.emit('chat message', '<img src=x onerror=alert(1)>')  →  io.emit('chat message', msg, name)  confirmed 2/2\n"),
+        "{text}"
+    );
+    // The official tutorial's page does not answer: never counted as confirmed.
+    assert!(
+        text.contains("> ben.emit('chat message', 'last one')  →  io.emit('chat message', msg, name)  confirmed 2/3\n    sent, not confirmed (pages that do not answer): guest-1\n"),
+        "{text}"
+    );
     assert!(text.contains("sio-tutor serve: stopped;"), "{text}");
 }
 
@@ -295,4 +303,193 @@ fn a_missing_client_file_says_how_to_get_one() {
         .expect("run serve");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("npm pack socket.io-client@"));
+}
+
+/// Nothing a browser sends reaches the terminal as a control character: the whole text view
+/// (stdout is a pipe, so the server adds no colour codes of its own) holds none but newlines,
+/// and no forged report line starts a line.
+#[test]
+fn students_cannot_write_to_the_teachers_terminal() {
+    require_node();
+    let serve = Serve::start(&[]);
+    serve.node("serve-hostile.mjs", &[]);
+    let lines = serve.stop();
+    let text = lines.join("\n");
+    let hidden: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|&(_, c)| c != '\n' && sio_tutor::render::is_hidden(c))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?} in:\n{text}");
+    assert!(text.contains(r"'hi\x1b[2J\x1b[H'"), "{text}");
+    assert!(text.contains(r"'\x1b]0;pwned\x07title'"), "{text}");
+    assert!(text.contains(r"'overwrite\rserver: a user connected  (teacher)'"));
+    assert!(text.contains(r"'nul\0byte'") && text.contains(r"'c1\x9b2Jcsi'"));
+    assert!(text.contains(r"'bidi \u202egnirts desrever'"), "{text}");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("(teacher)") && l.starts_with("  server:"))
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("✓ teacher"))
+    );
+
+    // The JSON view escapes what serde_json alone would print raw (C1, bidi).
+    let serve = Serve::start(&["--json"]);
+    serve.node("serve-hostile.mjs", &[]);
+    let text = serve.stop().join("\n");
+    assert!(
+        !text
+            .chars()
+            .any(|c| c != '\n' && sio_tutor::render::is_hidden(c)),
+        "{text}"
+    );
+    assert!(text.contains(r"c1\u009b2Jcsi"), "{text}");
+}
+
+/// The status line of one raw HTTP/1.1 GET to the server, with extra headers.
+fn status_of(url: &str, path: &str, headers: &[&str]) -> String {
+    use std::io::{Read, Write};
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&host).expect("connect");
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // The status line is all we need; a WebSocket that was let through stays open.
+    while !answer.contains(&b'\n') {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn only_the_pages_own_origin_may_connect() {
+    let polling = "/socket.io/?EIO=4&transport=polling";
+    let upgrade = [
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    ];
+    let websocket = "/socket.io/?EIO=4&transport=websocket";
+    let with = |origin: &str, extra: &[&str]| {
+        let mut headers = vec![origin.to_string()];
+        headers.extend(extra.iter().map(|h| h.to_string()));
+        headers
+    };
+    let serve = Serve::start(&[]);
+    let own = format!("Origin: {}", serve.url.trim_end_matches('/'));
+    let evil = "Origin: https://evil.example";
+    let status = |path: &str, headers: Vec<String>| {
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        status_of(&serve.url, path, &headers)
+    };
+    assert!(
+        status(polling, vec![]).contains(" 200 "),
+        "a script sends no Origin"
+    );
+    assert!(status(polling, with(&own, &[])).contains(" 200 "));
+    assert!(status(polling, with(evil, &[])).contains(" 403 "));
+    assert!(status(websocket, with(evil, &upgrade)).contains(" 403 "));
+    assert!(status(websocket, with(&own, &upgrade)).contains(" 101 "));
+    // The page itself is not a Socket.IO request: anyone may load it.
+    assert!(status("/", with(evil, &[])).contains(" 200 "));
+    drop(serve);
+
+    let serve = Serve::start(&["--allow-origin", "https://evil.example"]);
+    let headers = [evil];
+    assert!(status_of(&serve.url, polling, &headers).contains(" 200 "));
+    let headers = ["Origin: https://other.example"];
+    assert!(status_of(&serve.url, polling, &headers).contains(" 403 "));
+}
+
+/// The terminal tells what each page confirmed: 28 answering pages, one that declared it answers
+/// and did not (missed: no answer in time), the official tutorial's page (sent, not
+/// confirmed). Compact, a message to 30 is three lines and five keystrokes are one.
+#[test]
+fn deliveries_are_confirmed_by_the_pages_in_three_lines() {
+    require_node();
+    let serve = Serve::start(&["--json"]);
+    serve.node("serve-class.mjs", &[]);
+    let reports = json_lines(&serve.stop());
+    let chat = delivery(&reports, "s01.emit('chat message', 'hello class')");
+    assert_eq!(names(&chat["received"]).len(), 30);
+    assert_eq!(names(&chat["confirmed"]).len(), 28);
+    assert!(!names(&chat["confirmed"]).contains(&"stalled"));
+    assert_eq!(
+        chat["missed"],
+        serde_json::json!([{ "socket": "stalled", "reason": "no_answer" }])
+    );
+    assert_eq!(names(&chat["unconfirmed"]), ["guest-1"]);
+
+    let serve = Serve::start(&[]);
+    serve.node("serve-class.mjs", &[]);
+    let lines = serve.stop();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("> s01.emit('chat message', 'hello class')"))
+        .unwrap_or_else(|| panic!("no line for the message in {lines:#?}"));
+    assert_eq!(
+        lines[at..at + 3],
+        [
+            "> s01.emit('chat message', 'hello class')  →  io.emit('chat message', msg, name)  confirmed 28/30",
+            "    ✗ missed: stalled (no answer in 3 s)",
+            "    sent, not confirmed (pages that do not answer): guest-1",
+        ]
+    );
+    assert!(!lines[at + 3].starts_with("    "), "{:?}", lines[at + 3]);
+    let typing: Vec<&String> = lines.iter().filter(|l| l.contains("is typing")).collect();
+    assert_eq!(
+        typing,
+        ["  s01 is typing  socket.broadcast.emit('typing', name)  confirmed 27/29"]
+    );
+}
+
+/// A crowd connects at once with the browser's default transports (long-polling, then the
+/// upgrade): everyone gets in, knows everyone, and gets every message. 1,000 with
+/// `SIO_TUTOR_CROWD=1000` (the issue's figure; about 15 s in a release build); 500 by default.
+#[test]
+fn a_crowd_connecting_at_once_all_get_in_and_chat() {
+    require_node();
+    let count = std::env::var("SIO_TUTOR_CROWD").unwrap_or_else(|_| "500".into());
+    let serve = Serve::start(&[]);
+    serve.node("serve-crowd.mjs", &[&count]);
+    let text = serve.stop().join("\n");
+    assert!(
+        text.contains(&format!("confirmed {count}/{count}")),
+        "{text}"
+    );
+}
+
+/// The page at a projector's size and a phone's: nothing sticks out sideways, the input and
+/// Send fit, a 32-character nickname stays in the online list. Screenshots of both go to
+/// `SIO_TUTOR_SCREENSHOTS` (a directory) when it is set, to be looked at; never committed.
+#[test]
+fn the_page_fits_a_projector_and_a_phone() {
+    require_node();
+    let js = client_js();
+    let serve = Serve::start(&["--client-js", js.to_str().expect("a UTF-8 path")]);
+    let shots = std::env::var("SIO_TUTOR_SCREENSHOTS").unwrap_or_default();
+    let args: Vec<&str> = if shots.is_empty() {
+        vec![]
+    } else {
+        vec![shots.as_str()]
+    };
+    serve.node("serve-screens.mjs", &args);
+    serve.stop();
 }

@@ -45,6 +45,12 @@ impl Serving {
     /// wait for the open WebSocket connections forever.
     pub async fn stop(self, io: &SocketIo) {
         io.close().await;
+        self.stop_axum().await;
+    }
+
+    /// Stops axum alone, for a server that has closed its Socket.IO sessions itself and had
+    /// something to finish in between (the classroom reports the relays those closings ended).
+    pub async fn stop_axum(self) {
         let _ = self.stop.send(());
         let _ = self.task.await;
     }

@@ -13,7 +13,29 @@ pub fn report(report: &Report) -> String {
             "message": format!("could not serialise a report: {e}"),
         })
     });
-    format!("{value}\n")
+    format!("{}\n", hidden_as_escapes(value.to_string()))
+}
+
+/// serde_json escapes only C0 control characters; DEL, C1 controls (`\u{9b}` starts an escape
+/// sequence on some terminals) and bidirectional or invisible characters are written as `\uXXXX`
+/// too, so that a JSON line is as safe on a terminal as the text view. They can only occur inside
+/// JSON strings, where the escape means the same character.
+pub fn hidden_as_escapes(line: String) -> String {
+    if !line.chars().any(super::text::is_hidden) {
+        return line;
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        if super::text::is_hidden(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub fn error(error: &LineError) -> String {
@@ -24,5 +46,19 @@ pub fn error(error: &LineError) -> String {
     if let Some(hint) = &error.hint {
         value["hint"] = json!(hint);
     }
-    format!("{value}\n")
+    format!("{}\n", hidden_as_escapes(value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_characters_are_json_escapes_that_mean_the_same_text() {
+        let line = json!({ "text": "a\u{9b}b\u{202e}c\u{7f}\u{e0041}" }).to_string();
+        let safe = hidden_as_escapes(line);
+        assert_eq!(safe, r#"{"text":"a\u009bb\u202ec\u007f\udb40\udc41"}"#);
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap_or_default();
+        assert_eq!(back["text"], "a\u{9b}b\u{202e}c\u{7f}\u{e0041}");
+    }
 }

@@ -12,6 +12,10 @@ pub mod lesson;
 pub mod snippet;
 pub(crate) mod text;
 
+/// Whether a character is hidden or moves text around (control, invisible, bidi), and the text with
+/// such characters made visible: what every view does with text a student or learner typed.
+pub use text::{is_hidden, visible};
+
 use crate::lab::report::Report;
 
 /// Which view to print.

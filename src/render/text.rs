@@ -69,7 +69,7 @@ fn statement_line(as_socket: Option<&str>, statement: &str) -> String {
         Some(name) => format!("{name}: {statement}"),
         None => statement.to_string(),
     };
-    format!("{} {}\n", ">".dimmed(), text.bold())
+    format!("{} {}\n", ">".dimmed(), visible(&text).bold())
 }
 
 fn server_log(log: &ServerLog) -> String {
@@ -81,8 +81,8 @@ fn server_log(log: &ServerLog) -> String {
     format!(
         "  {} {}  {}\n",
         "server:".cyan(),
-        log.line,
-        format!("({whose})").dimmed()
+        visible(&log.line),
+        format!("({})", visible(&whose)).dimmed()
     )
 }
 
@@ -110,7 +110,7 @@ fn delivery_with_notes(delivery: &Delivery, note: impl Fn(&str, bool) -> String)
             "{}  {} {}\n",
             statement_line(None, trigger),
             "server runs:".dimmed(),
-            delivery.statement.cyan()
+            visible(&delivery.statement).cyan()
         ),
         None => statement_line(delivery.as_socket.as_deref(), &delivery.statement),
     };
@@ -139,7 +139,7 @@ fn delivery_with_notes(delivery: &Delivery, note: impl Fn(&str, bool) -> String)
         let indent = if grouped { "      " } else { "    " };
         for (name, _) in delivery.sockets.iter().filter(|(_, ns)| ns == namespace) {
             let times = delivery.received.iter().filter(|r| *r == name).count();
-            let padded = format!("{name:<width$}");
+            let padded = visible(&format!("{name:<width$}"));
             let line = match times {
                 0 => format!(
                     "{} {}   {}",
@@ -174,7 +174,7 @@ fn delivery_with_notes(delivery: &Delivery, note: impl Fn(&str, bool) -> String)
 
 fn membership(membership: &Membership) -> String {
     let mut out = statement_line(Some(&membership.as_socket), &membership.statement);
-    let rooms = membership.rooms.join(", ");
+    let rooms = visible(&membership.rooms.join(", "));
     let what = match membership.action {
         MembershipAction::Join => format!("{} joined {rooms}", membership.as_socket),
         MembershipAction::Leave => format!("{} left {rooms}", membership.as_socket),
@@ -274,10 +274,15 @@ pub fn event_with_args(event: &str, args: &[Value]) -> String {
     parts.join(" ")
 }
 
-/// A JSON value written the way the statement language writes it: strings in single quotes.
+/// A JSON value written the way the statement language writes it: strings in single quotes,
+/// with every character that could act on the terminal or hide itself written as an escape
+/// (see [`visible`]), so the result is still the JavaScript literal of the same string.
 pub fn js_value(value: &Value) -> String {
     match value {
-        Value::String(text) => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+        Value::String(text) => format!(
+            "'{}'",
+            visible(&text.replace('\\', "\\\\").replace('\'', "\\'"))
+        ),
         Value::Array(items) => format!(
             "[{}]",
             items.iter().map(js_value).collect::<Vec<_>>().join(", ")
@@ -293,5 +298,87 @@ pub fn js_value(value: &Value) -> String {
             format!("{{ {} }}", fields.join(", "))
         }
         other => other.to_string(),
+    }
+}
+
+/// Text from outside (a browser, a learner's line) made safe to print: control characters (C0,
+/// DEL, C1: ESC sequences, CR, NUL, OSC titles), invisible characters (zero-width spaces and
+/// joiners, the byte-order mark, soft hyphen) and bidirectional controls (which make a terminal
+/// or page show text in another order than it was written) are written as JavaScript escapes:
+/// `\n`, `\r`, `\t`, `\0`, `\x1b`, `\u202e`. Everything else, accents and emoji included, is
+/// printed as is. Each view (text, JSON, compact) passes user text through here once.
+///
+/// A backslash is left alone: inside a quoted literal [`js_value`] escapes it first, so a student
+/// who types `\x1b` as four characters is shown `'\\x1b'` and cannot imitate an escape there.
+pub fn visible(text: &str) -> String {
+    if !text.chars().any(is_hidden) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if is_hidden(c) && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if is_hidden(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a character acts on the terminal, is invisible, or reorders its neighbours: the
+/// characters [`visible`] escapes and a nickname may not contain.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'                 // soft hyphen
+            | '\u{034f}'               // combining grapheme joiner
+            | '\u{061c}'               // Arabic letter mark (bidi)
+            | '\u{115f}' | '\u{1160}'   // Hangul fillers
+            | '\u{17b4}' | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'  // Mongolian selectors and vowel separator
+            | '\u{200b}'..='\u{200f}'  // zero-width space, joiners, LRM, RLM
+            | '\u{2028}'..='\u{202e}'  // line/paragraph separators, bidi embeddings, overrides
+            | '\u{2060}'..='\u{206f}'  // word joiner, invisible operators, bidi isolates
+            | '\u{3164}'               // Hangul filler
+            | '\u{feff}'               // byte-order mark, zero-width no-break space
+            | '\u{ffa0}'               // halfwidth Hangul filler
+            | '\u{fff9}'..='\u{fffb}'  // interlinear annotations
+            | '\u{e0000}'..='\u{e007f}' // tags
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_printed_as_escapes() {
+        let forged = "hi\r\x1b[2J\x1b]0;owned\x07\n  ✓ received\0\u{9b}31m";
+        let shown = visible(forged);
+        assert_eq!(
+            shown,
+            "hi\\r\\x1b[2J\\x1b]0;owned\\x07\\n  ✓ received\\0\\x9b31m"
+        );
+        assert!(!shown.chars().any(is_hidden), "{shown:?}");
+    }
+
+    #[test]
+    fn invisible_and_bidi_characters_are_printed_as_escapes() {
+        assert_eq!(visible("viewer\u{200b}"), "viewer\\u200b");
+        assert_eq!(visible("\u{202e}olleh"), "\\u202eolleh");
+        assert_eq!(visible("café ☕ 日本"), "café ☕ 日本");
+    }
+
+    #[test]
+    fn a_quoted_string_stays_the_javascript_literal_of_the_same_text() {
+        let value = Value::from("it's \x1b[31m\\x1b");
+        assert_eq!(js_value(&value), "'it\\'s \\x1b[31m\\\\x1b'");
     }
 }

@@ -3,13 +3,14 @@
 //!
 //! Each handler is a small free function whose arguments are socketioxide extractors, all
 //! registered in [`admit`]. Every event a browser sends is checked against `super::limits`
-//! before anything is relayed, and every relay goes through [`relay`], which records who it was
-//! addressed to (the terminal's delivery view) and then emits.
+//! before anything is relayed, and every relay goes through [`relay`], which emits with an
+//! acknowledgement and reports, once the pages have answered, who confirmed and who missed it
+//! (`super::delivery`). The chat page answers every relayed event.
 //!
 //! | the browser sends                       | the server runs                                          |
 //! |-----------------------------------------|----------------------------------------------------------|
-//! | connect with `auth: { name }` (optional)| `socket.broadcast.emit('user connected', name)`, `socket.emit('online', names)`, `socket.emit('welcome', { name })` |
-//! | (disconnects)                           | `io.emit('user disconnected', name)`                      |
+//! | connect with `auth: { name }` (optional)| `socket.emit('online', names)`, `io.emit('user connected', [names])` (batched), `socket.emit('welcome', { name })` |
+//! | (disconnects)                           | `io.emit('user disconnected', [names])` (batched)         |
 //! | `'chat message', msg`                   | `io.emit('chat message', msg, name)` (the official example, plus the sender's name) |
 //! | `'typing'`                              | `socket.broadcast.emit('typing', name)`                  |
 //! | `'private message', { to, text }`       | `socket.to(<to's id>).emit('private message', text, name)` |
@@ -38,9 +39,11 @@ use socketioxide::handler::ConnectHandler;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::DisconnectReason;
 
+use super::announce::Announcer;
+use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
-use super::roster::{Nickname, Relay, Roster};
-use crate::lab::report::{MembershipAction, Report};
+use super::roster::{Nickname, Roster};
+use crate::lab::report::MembershipAction;
 use crate::lab::scaffold::{SYNC_EVENT, join_own_room, on_sync};
 use crate::render::text::js_value;
 
@@ -68,7 +71,15 @@ async fn admit(
         .and_then(|auth| auth.get("name"))
         .and_then(Value::as_str);
     let requested = limits::nickname(requested)?;
-    let name = roster.admit(socket.id, requested);
+    // The chat page answers every relayed event; a page that says so and then does not answer
+    // is reported as having missed it.
+    let confirms = auth
+        .as_ref()
+        .ok()
+        .and_then(|auth| auth.get("confirms"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let name = roster.admit(socket.id, requested, confirms);
     socket.extensions.insert(Nickname(name));
 
     // As in Node, every socket is in the room named by its own id: private messages
@@ -91,13 +102,14 @@ async fn on_connect(
     socket: SocketRef,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
+    State(announcer): State<Announcer>,
 ) {
     roster.log("a user connected", &name);
-    let _ = socket.broadcast().emit("user connected", &*name).await;
-    // The newcomer gets the whole list; everyone else only hears about the newcomer. Sending the
-    // whole list to everyone on every arrival would cost N² names as a class of N fills up (at
-    // 1,000 students, about 5 GB of traffic and 200 MB of queued packets in the server).
+    // The newcomer gets the whole list, read now that it is in the namespace; everyone else
+    // hears about the newcomer in the announcer's next batch (see `super::announce`). Sending
+    // the whole list to everyone on every arrival would cost N² names as a class of N fills up.
     let _ = socket.emit("online", &roster.names());
+    announcer.arrived(&name).await;
     // Last, on purpose: once a client has its welcome, the announcements about it have been
     // handed to every connection, so a barrier after the welcome covers them.
     let _ = socket.emit("welcome", &json!({ "name": &*name }));
@@ -119,7 +131,6 @@ async fn on_chat_message(
                 trigger: trigger(&name, "chat message", &[Value::from(text.as_str())]),
                 statement: "io.emit('chat message', msg, name)".into(),
                 event: "chat message",
-                args: Vec::new(),
             };
             let Some(everyone) = everyone(&io) else {
                 return answer(ack, Err(Refusal::ShuttingDown));
@@ -148,7 +159,6 @@ async fn on_typing(
         trigger: trigger(&name, "typing", &[]),
         statement: "socket.broadcast.emit('typing', name)".into(),
         event: "typing",
-        args: Vec::new(),
     };
     relay(&roster, socket.broadcast(), record, &(&*name,)).await;
     answer(ack, Ok(()));
@@ -172,10 +182,14 @@ async fn on_private_message(
     let checked = accept(&socket, &roster, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
         let text = limits::message(Some(&message.text))?;
+        let to = limits::nickname_key(&message.to);
         let sid = roster
-            .sid_of(&message.to)
-            .ok_or_else(|| Refusal::NoSuchUser(message.to.clone()))?;
-        Ok((message.to.clone(), sid, text))
+            .sid_of(&to)
+            .ok_or_else(|| Refusal::NoSuchUser(to.clone()))?;
+        if sid == socket.id {
+            return Err(Refusal::ToYourself);
+        }
+        Ok((to, sid, text))
     });
     let outcome = match checked {
         Ok((to, sid, text)) => {
@@ -186,9 +200,11 @@ async fn on_private_message(
                     "private message",
                     &[json!({ "to": &to, "text": &text })],
                 ),
-                statement: format!("socket.to({to}.id).emit('private message', msg, name)"),
+                statement: format!(
+                    "socket.to({}).emit('private message', msg, name)",
+                    id_of(&to)
+                ),
                 event: "private message",
-                args: Vec::new(),
             };
             let operator = socket.to(sid.to_string());
             relay(&roster, operator, record, &(&text, &*name)).await;
@@ -278,7 +294,6 @@ async fn on_room_message(
                 ),
                 statement: format!("io.to({room_literal}).emit('room message', room, msg, name)"),
                 event: "room message",
-                args: Vec::new(),
             };
             let Some(everyone) = everyone(&io) else {
                 return answer(ack, Err(Refusal::ShuttingDown));
@@ -294,9 +309,9 @@ async fn on_room_message(
 
 async fn on_disconnect(
     socket: SocketRef,
-    io: SocketIo,
     reason: DisconnectReason,
     State(roster): State<Arc<Roster>>,
+    State(announcer): State<Announcer>,
 ) {
     let Some(name) = roster.remove(socket.id) else {
         return;
@@ -307,7 +322,8 @@ async fn on_disconnect(
     }
     let line = match reason {
         DisconnectReason::PacketParsingError => {
-            "user disconnected (it sent a malformed packet; only its connection was closed)"
+            "user disconnected (it sent a packet the server does not accept, malformed or over \
+             64 KiB; only its connection was closed)"
         }
         DisconnectReason::HeartbeatTimeout => "user disconnected (it stopped answering pings)",
         DisconnectReason::TransportError => {
@@ -316,9 +332,7 @@ async fn on_disconnect(
         _ => "user disconnected",
     };
     roster.log(line, &name);
-    if let Some(everyone) = everyone(&io) {
-        let _ = everyone.emit("user disconnected", &*name).await;
-    }
+    announcer.left(&name);
 }
 
 /// Every socket of the chat's namespace: `io` in the JavaScript API. `None` once the server is
@@ -364,27 +378,16 @@ fn answer(ack: AckSender, outcome: Result<(), Refusal>) {
     let _ = ack.send(&reply);
 }
 
-/// Relays one event and reports who it was addressed to.
-///
-/// The recipients are read from the very operator that emits, just before it emits: that is
-/// the server's view of the rooms at that moment, in the same adapter call socketioxide then
-/// makes. The report is sent after the emit has been handed to every connection.
+/// Relays one event with an acknowledgement and has its answers reported when they are in.
+/// Returns once the emit has been handed to every addressed connection (see the module docs).
 async fn relay<T: Serialize + ?Sized>(
-    roster: &Roster,
+    roster: &Arc<Roster>,
     operator: BroadcastOperators,
-    mut record: Relay<'_>,
+    record: Relay<'_>,
     data: &T,
 ) {
-    record.args = match serde_json::to_value(data) {
-        Ok(Value::Array(args)) => args,
-        Ok(other) => vec![other],
-        Err(_) => Vec::new(),
-    };
-    let event = record.event;
-    let recipients = operator.clone().sockets();
-    let delivery = roster.delivery(record, &recipients);
-    let _ = operator.emit(event, data).await;
-    roster.report(Report::Delivery(delivery));
+    let answers = delivery::emit(roster, operator, record, data).await;
+    roster.relayed(answers);
 }
 
 /// What the browser sent, as the JavaScript that sent it: `anna.emit('chat message', 'hi')`.
@@ -392,6 +395,21 @@ fn trigger(name: &str, event: &str, args: &[Value]) -> String {
     let mut parts = vec![js_value(&Value::from(event))];
     parts.extend(args.iter().map(js_value));
     format!("{name}.emit({})", parts.join(", "))
+}
+
+/// A socket's id as the JavaScript of the lessons writes it: `anna.id` when the name is an
+/// identifier, `sockets['bot-bob'].id` otherwise (`bot-bob.id` would be a subtraction).
+fn id_of(name: &str) -> String {
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    if identifier {
+        format!("{name}.id")
+    } else {
+        format!("sockets[{}].id", js_value(&Value::from(name)))
+    }
 }
 
 /// The rooms a socket joined, without its own-id room, sorted.
@@ -405,4 +423,19 @@ fn named_rooms(socket: &SocketRef) -> Vec<String> {
         .collect();
     rooms.sort();
     rooms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_of;
+
+    #[test]
+    fn a_socket_id_is_valid_javascript_whatever_the_name() {
+        assert_eq!(id_of("anna"), "anna.id");
+        assert_eq!(id_of("René"), "René.id");
+        assert_eq!(id_of("bot-bob"), "sockets['bot-bob'].id");
+        assert_eq!(id_of("anna-2"), "sockets['anna-2'].id");
+        assert_eq!(id_of("2pac"), "sockets['2pac'].id");
+        assert_eq!(id_of("o'neil"), "sockets['o\\'neil'].id");
+    }
 }

@@ -7,6 +7,10 @@
 
 use std::time::{Duration, Instant};
 
+use unicode_normalization::UnicodeNormalization;
+
+use crate::render::text::is_hidden;
+
 /// The longest chat message accepted, in characters (Unicode scalar values).
 pub const MAX_MESSAGE_CHARS: usize = 1_000;
 /// The longest nickname accepted, in characters.
@@ -37,10 +41,13 @@ pub enum Refusal {
     Empty,
     TooLong,
     NicknameTooLong,
+    NicknameHidden,
     RoomNameInvalid,
+    RoomIsSocketId,
     TooManyRooms,
     NotInRoom(String),
     NoSuchUser(String),
+    ToYourself,
     TooFast,
     ShuttingDown,
 }
@@ -58,6 +65,16 @@ impl std::fmt::Display for Refusal {
                 f,
                 "nickname refused: at most {MAX_NICKNAME_CHARS} characters"
             ),
+            Refusal::NicknameHidden => write!(
+                f,
+                "nickname refused: it contains invisible or right-to-left control characters, \
+                 which would let it pass for someone else's"
+            ),
+            Refusal::RoomIsSocketId => write!(
+                f,
+                "that is a socket's id: every socket is alone in the room named by its id, \
+                 which is how private messages reach it, so nobody else may join it"
+            ),
             Refusal::RoomNameInvalid => {
                 write!(f, "a room name is 1 to {MAX_ROOM_CHARS} characters of text")
             }
@@ -67,6 +84,7 @@ impl std::fmt::Display for Refusal {
             ),
             Refusal::NotInRoom(room) => write!(f, "join the room {room} before writing to it"),
             Refusal::NoSuchUser(name) => write!(f, "nobody called {name} is online"),
+            Refusal::ToYourself => write!(f, "a private message to yourself was not sent"),
             Refusal::ShuttingDown => write!(f, "the server is shutting down"),
             Refusal::TooFast => write!(
                 f,
@@ -83,7 +101,9 @@ pub fn message(value: Option<&serde_json::Value>) -> Result<String, Refusal> {
     let text = value
         .and_then(serde_json::Value::as_str)
         .ok_or(Refusal::NotText)?;
-    if text.trim().is_empty() {
+    // A message of only invisible characters (zero-width spaces, a bidi override) would show as
+    // an empty line with a name on everyone's page: it is empty.
+    if text.chars().all(|c| c.is_whitespace() || is_hidden(c)) {
         return Err(Refusal::Empty);
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
@@ -92,18 +112,28 @@ pub fn message(value: Option<&serde_json::Value>) -> Result<String, Refusal> {
     Ok(text.to_string())
 }
 
-/// Tidies a requested nickname: control characters out, spaces trimmed. `None` when nothing is
-/// left (the server then picks `guest-N`); an error when it is too long.
+/// Checks a requested nickname: spaces trimmed, normalised to NFC (so that `é` typed as one
+/// character or as `e` plus an accent is the same name), and refused if it holds anything
+/// invisible or any bidirectional control: "viewer" plus a zero-width space looks exactly like
+/// "viewer", and a right-to-left override would reverse that student's lines on every page.
+/// `None` when nothing is left (the server then picks `guest-N`).
 pub fn nickname(requested: Option<&str>) -> Result<Option<String>, Refusal> {
     let Some(requested) = requested else {
         return Ok(None);
     };
-    let cleaned: String = requested.chars().filter(|c| !c.is_control()).collect();
-    let cleaned = cleaned.trim();
+    let cleaned: String = requested.trim().nfc().collect();
+    if cleaned.chars().any(is_hidden) {
+        return Err(Refusal::NicknameHidden);
+    }
     if cleaned.chars().count() > MAX_NICKNAME_CHARS {
         return Err(Refusal::NicknameTooLong);
     }
-    Ok((!cleaned.is_empty()).then(|| cleaned.to_string()))
+    Ok((!cleaned.is_empty()).then_some(cleaned))
+}
+
+/// A nickname as a lookup key (the private message's `to`): the same normalisation.
+pub fn nickname_key(name: &str) -> String {
+    name.trim().nfc().collect()
 }
 
 /// Checks a room name. `is_socket_id` says whether the name is some socket's id: every socket
@@ -113,19 +143,20 @@ pub fn room(
     value: Option<&serde_json::Value>,
     is_socket_id: impl Fn(&str) -> bool,
 ) -> Result<String, Refusal> {
-    let name = value
+    let name: String = value
         .and_then(serde_json::Value::as_str)
         .map(str::trim)
-        .ok_or(Refusal::RoomNameInvalid)?;
+        .ok_or(Refusal::RoomNameInvalid)?
+        .nfc()
+        .collect();
     let length = name.chars().count();
-    if length == 0
-        || length > MAX_ROOM_CHARS
-        || name.chars().any(char::is_control)
-        || is_socket_id(name)
-    {
+    if length == 0 || length > MAX_ROOM_CHARS || name.chars().any(is_hidden) {
         return Err(Refusal::RoomNameInvalid);
     }
-    Ok(name.to_string())
+    if is_socket_id(&name) {
+        return Err(Refusal::RoomIsSocketId);
+    }
+    Ok(name)
 }
 
 /// A token bucket: a socket may send [`MESSAGES_PER_SECOND`] events a second on average, in
@@ -196,6 +227,10 @@ mod tests {
             Err(Refusal::TooLong)
         );
         assert_eq!(message(Some(&json!("   "))), Err(Refusal::Empty));
+        assert_eq!(
+            message(Some(&json!("\u{200b}\u{202e} \u{feff}"))),
+            Err(Refusal::Empty)
+        );
         assert_eq!(message(Some(&json!(42))), Err(Refusal::NotText));
         assert_eq!(message(None), Err(Refusal::NotText));
     }
@@ -203,6 +238,17 @@ mod tests {
     #[test]
     fn nicknames_are_tidied_and_bounded() {
         assert_eq!(nickname(Some("  anna\n ")), Ok(Some("anna".into())));
+        // NFC: `e` + combining acute is the one-character `é`.
+        assert_eq!(nickname(Some("Rene\u{301}")), Ok(Some("René".into())));
+        assert_eq!(
+            nickname(Some("viewer\u{200b}")),
+            Err(Refusal::NicknameHidden)
+        );
+        assert_eq!(nickname(Some("\u{202e}anna")), Err(Refusal::NicknameHidden));
+        assert_eq!(
+            nickname(Some("an\u{1b}[2Jna")),
+            Err(Refusal::NicknameHidden)
+        );
         assert_eq!(nickname(Some("   ")), Ok(None));
         assert_eq!(nickname(None), Ok(None));
         assert_eq!(nickname(Some(&"x".repeat(32))), Ok(Some("x".repeat(32))));
@@ -218,9 +264,13 @@ mod tests {
         assert_eq!(room(Some(&json!("maths")), ids), Ok("maths".into()));
         assert_eq!(
             room(Some(&json!("Jq2vXoZ3")), ids),
-            Err(Refusal::RoomNameInvalid)
+            Err(Refusal::RoomIsSocketId)
         );
         assert_eq!(room(Some(&json!("")), ids), Err(Refusal::RoomNameInvalid));
+        assert_eq!(
+            room(Some(&json!("maths\u{202e}")), ids),
+            Err(Refusal::RoomNameInvalid)
+        );
         assert_eq!(room(Some(&json!(7)), ids), Err(Refusal::RoomNameInvalid));
     }
 

@@ -9,16 +9,24 @@
 //! - [`listen`]: binding the port, TCP_NODELAY, the URLs to print.
 //! - [`page`]: the embedded page (`assets/`) and where it gets the Socket.IO client.
 //! - [`chat`]: the Socket.IO handlers, one small function per event.
+//! - [`announce`]: arrivals and departures, told to everyone in batches.
 //! - [`roster`]: who is connected, by nickname, and the delivery records built from it.
 //! - [`limits`]: the safety limits every incoming event is checked against.
+//! - [`origin`]: which pages may connect (the chat's own, and `--allow-origin`).
+//! - [`delivery`]: each relay emitted with an acknowledgement, and what the answers say.
+//! - [`view`]: the terminal's compact, verbose and JSON views.
 //! - [`bots`]: rehearsal bots for `--bots N`.
 
+pub mod announce;
 pub mod bots;
 pub mod chat;
+pub mod delivery;
 pub mod limits;
 pub mod listen;
+pub mod origin;
 pub mod page;
 pub mod roster;
+pub mod view;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -29,11 +37,11 @@ use serde_json::json;
 use socketioxide::SocketIo;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::lab::report::Report;
 use crate::lab::scaffold::{self, Serving};
 use crate::render::View;
 use page::ClientScript;
-use roster::Roster;
+use roster::{ClassReport, Roster};
+use view::ClassView;
 
 /// What `sio-tutor serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -43,6 +51,10 @@ pub struct Options {
     pub view: View,
     pub bots: usize,
     pub client_js: Option<PathBuf>,
+    /// `--allow-origin`: origins accepted besides the page's own.
+    pub allow_origins: Vec<String>,
+    /// `--verbose`: one line per socket for every event.
+    pub verbose: bool,
 }
 
 /// A running classroom server.
@@ -58,21 +70,28 @@ impl Classroom {
     pub fn start(
         listener: tokio::net::TcpListener,
         client: ClientScript,
-        reports: mpsc::UnboundedSender<Report>,
+        origins: origin::Origins,
+        reports: mpsc::UnboundedSender<ClassReport>,
     ) -> Result<Classroom, String> {
         let address = listener
             .local_addr()
             .map_err(|error| format!("cannot read the listening address: {error}"))?;
         let roster = Arc::new(Roster::new(reports));
         let bytes = limits::MAX_PACKET_BYTES;
+        let (announcer, announcing) = announce::Announcer::new();
         let (layer, io) = SocketIo::builder()
             .max_payload(bytes as u64)
             .ws_max_message_size(bytes)
             .ws_max_frame_size(bytes)
             .with_state(roster.clone())
+            .with_state(announcer)
             .build_layer();
+        announcing.start(io.clone());
         chat::register(&io);
-        let app = page::router(client, axum::Router::new().layer(layer));
+        let socket_io = axum::Router::new()
+            .layer(layer)
+            .layer(axum::middleware::from_fn_with_state(origins, origin::check));
+        let app = page::router(client, socket_io);
 
         // The lab's scaffold: TCP_NODELAY on every connection (without it, about 40 ms on every
         // message; docs/stack-facts.md, 3) and the stop order that closes Socket.IO sessions.
@@ -87,7 +106,10 @@ impl Classroom {
     /// Closes every Socket.IO session, then stops axum (whose graceful shutdown alone would wait
     /// for open WebSockets forever).
     pub async fn stop(self) {
-        self.serving.stop(&self.io).await;
+        self.io.close().await;
+        // Relays still waiting for answers end now (their sockets are closed): report them.
+        self.roster.settle().await;
+        self.serving.stop_axum().await;
     }
 }
 
@@ -109,13 +131,18 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     // thousandth student's connection fail.
     let _ = rlimit::increase_nofile_limit(65_536);
     let client = ClientScript::from_option(options.client_js.as_deref()).map_err(ServeError)?;
+    let origins = origin::Origins::parse(&options.allow_origins).map_err(ServeError)?;
     let listener = listen::bind(&options.host, options.port)
         .await
         .map_err(ServeError)?;
     let (reports, inbox) = mpsc::unbounded_channel();
     let (finished, finish) = oneshot::channel();
-    let printer = tokio::spawn(print(inbox, finish, options.view));
-    let classroom = Classroom::start(listener, client, reports).map_err(ServeError)?;
+    let printer = tokio::spawn(print(
+        inbox,
+        finish,
+        ClassView::new(options.view, options.verbose),
+    ));
+    let classroom = Classroom::start(listener, client, origins, reports).map_err(ServeError)?;
     announce(classroom.address, options.view);
 
     let bots = if options.bots > 0 {
@@ -170,14 +197,18 @@ async fn interrupted() {
 /// would not do: socketioxide's tasks for closing connections may hold the roster, and with it
 /// a sender, a while after the server has stopped.)
 async fn print(
-    mut inbox: mpsc::UnboundedReceiver<Report>,
+    mut inbox: mpsc::UnboundedReceiver<ClassReport>,
     mut finish: oneshot::Receiver<()>,
-    view: View,
+    mut view: ClassView,
 ) {
-    let show = |report: &Report| {
-        let mut out = crate::output::stdout();
+    let mut show = |report: &ClassReport| {
+        let text = view.render(report);
+        if text.is_empty() {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
         // A closed stdout (the teacher piped into `head`) must not stop the class.
-        let _ = out.write_all(view.report(report).as_bytes());
+        let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     };
     loop {
@@ -202,7 +233,7 @@ fn announce(address: SocketAddr, view: View) {
     let urls = listen::urls(address);
     let open = listen::is_open_to_network(address);
     let warning = "anyone on this network who can reach this address can join the chat and read it";
-    let mut out = crate::output::stdout();
+    let mut out = std::io::stdout().lock();
     let text = match view {
         View::Json => format!(
             "{}\n",
@@ -251,5 +282,5 @@ fn goodbye(view: View, connected: usize, bots: usize, peak: usize) {
             )
         }
     };
-    let _ = crate::output::stdout().write_all(text.as_bytes());
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -17,6 +17,11 @@ use axum::routing::get;
 const INDEX_HTML: &str = include_str!("../../assets/index.html");
 const STYLE_CSS: &str = include_str!("../../assets/style.css");
 const CHAT_JS: &str = include_str!("../../assets/chat.js");
+/// The official Socket.IO tutorial's final `index.html`, unchanged, served at [`OFFICIAL_PATH`]:
+/// the minimal page to show the class next to the full one, and proof that a page written for
+/// the tutorial works here (it loads `/socket.io/socket.io.js` and calls `io()`).
+const OFFICIAL_HTML: &str = include_str!("../../assets/official.html");
+pub const OFFICIAL_PATH: &str = "/official";
 
 /// The place in `index.html` where the client's `<script>` tag goes.
 const CLIENT_PLACEHOLDER: &str = "<!-- socket.io client -->";
@@ -88,6 +93,7 @@ pub fn router(client: ClientScript, socket_io: Router) -> Router {
         .route("/", get(index))
         .route("/style.css", get(style))
         .route("/chat.js", get(script))
+        .route(OFFICIAL_PATH, get(official))
         .route(CLIENT_PATH, get(client_js))
         .with_state(page)
         .fallback_service(socket_io)
@@ -112,6 +118,30 @@ async fn index(State(page): State<Page>) -> Response {
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The tutorial's page has its script and style inline, so its policy allows inline code; the
+/// page itself shows messages with `textContent`, so student text is still never markup.
+const OFFICIAL_POLICY: &str = "default-src 'none'; script-src 'self' https://cdn.jsdelivr.net \
+'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; \
+form-action 'none'; frame-ancestors 'none'";
+
+async fn official() -> Response {
+    let mut response = (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        OFFICIAL_HTML,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(OFFICIAL_POLICY),
+    );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -1,27 +1,22 @@
 //! Who is in the classroom: every connected socket with its nickname, in connection order, and
 //! the reports the terminal prints about them.
 //!
-//! This is the server's own view of the class. A [`Delivery`] is built from it at the moment an
-//! event goes out: `received` is the set of sockets the emit was addressed to (asked of
-//! socketioxide's adapter with the same operator that then emits), `not_received` is everyone
-//! else. Unlike the lab, the classroom cannot run a barrier through students' browsers, so this
-//! is what the server sent, not what each browser proved it got; the Node tests check the two
-//! agree.
+//! This is the server's own view of the class: names for the terminal, and whether each page
+//! answers relayed events. Who an event reached is not computed from here: it comes from the
+//! emit's acknowledgements (see `super::delivery`).
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::lab::scaffold::lock;
-use std::time::Instant;
-
-use serde_json::Value;
-use socketioxide::extract::SocketRef;
 use socketioxide::socket::Sid;
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
+use super::delivery::{CONFIRM_TIMEOUT, Relayed};
 use super::limits::{Pace, RateLimit};
-use crate::lab::report::{Delivery, Membership, MembershipAction, Report, ServerLog};
+use crate::lab::report::{Membership, MembershipAction, Report, ServerLog};
+use crate::lab::scaffold::lock;
 
 /// The namespace the classroom serves: the chat example uses only `/`.
 pub const NAMESPACE: &str = "/";
@@ -31,40 +26,61 @@ pub const NAMESPACE: &str = "/";
 #[derive(Debug, Clone)]
 pub struct Nickname(pub Arc<str>);
 
-struct Member {
-    sid: Sid,
-    name: Arc<str>,
+/// One connected socket.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub sid: Sid,
+    pub name: Arc<str>,
+    /// Whether its page answers relayed events (`auth.confirms`, sent by the chat page): only
+    /// then is a missing answer a miss rather than "sent, not confirmed".
+    pub confirms: bool,
+}
+
+struct Seat {
+    member: Member,
     pace: RateLimit,
+}
+
+/// What the printing task receives: a report the lab's views know, or a relayed event with the
+/// answers of the pages.
+#[derive(Debug, Clone)]
+pub enum ClassReport {
+    Lab(Report),
+    Relayed(Relayed),
 }
 
 /// Shared by every handler (socketioxide's `State`).
 pub struct Roster {
     /// Connected sockets in connection order: the order every delivery lists them in.
-    members: Mutex<Vec<Member>>,
+    members: Mutex<Vec<Seat>>,
     /// Numbers `guest-1`, `guest-2`, ... for sockets that sent no nickname (the official page).
     guests: AtomicUsize,
     /// The most sockets connected at once, for the goodbye line.
     peak: AtomicUsize,
     /// Reports go to one printing task, so handlers never wait on the terminal.
-    reports: mpsc::UnboundedSender<Report>,
+    reports: mpsc::UnboundedSender<ClassReport>,
+    /// The tasks waiting for pages' answers to relayed events; shutdown lets them finish, so
+    /// that the last messages are reported too.
+    pending: Mutex<JoinSet<()>>,
 }
 
 impl Roster {
-    pub fn new(reports: mpsc::UnboundedSender<Report>) -> Roster {
+    pub fn new(reports: mpsc::UnboundedSender<ClassReport>) -> Roster {
         Roster {
             members: Mutex::new(Vec::new()),
             guests: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
             reports,
+            pending: Mutex::new(JoinSet::new()),
         }
     }
 
     /// Adds a socket and returns the name it will be known by: the requested nickname, made
     /// unique (`anna`, `anna-2`, ...) so that private messages and the terminal can name people,
     /// or `guest-N`.
-    pub fn admit(&self, sid: Sid, requested: Option<String>) -> Arc<str> {
+    pub fn admit(&self, sid: Sid, requested: Option<String>, confirms: bool) -> Arc<str> {
         let mut members = lock(&self.members);
-        let taken = |name: &str| members.iter().any(|m| &*m.name == name);
+        let taken = |name: &str| members.iter().any(|m| &*m.member.name == name);
         let name = match requested {
             Some(base) => {
                 let mut candidate = base.clone();
@@ -84,9 +100,12 @@ impl Roster {
             },
         };
         let name: Arc<str> = name.into();
-        members.push(Member {
-            sid,
-            name: name.clone(),
+        members.push(Seat {
+            member: Member {
+                sid,
+                name: name.clone(),
+                confirms,
+            },
             pace: RateLimit::default(),
         });
         self.peak.fetch_max(members.len(), Ordering::Relaxed);
@@ -96,8 +115,8 @@ impl Roster {
     /// Removes a socket; returns its name if it was here.
     pub fn remove(&self, sid: Sid) -> Option<Arc<str>> {
         let mut members = lock(&self.members);
-        let index = members.iter().position(|m| m.sid == sid)?;
-        Some(members.remove(index).name)
+        let index = members.iter().position(|m| m.member.sid == sid)?;
+        Some(members.remove(index).member.name)
     }
 
     pub fn len(&self) -> usize {
@@ -116,19 +135,29 @@ impl Roster {
     pub fn names(&self) -> Vec<String> {
         lock(&self.members)
             .iter()
-            .map(|m| m.name.to_string())
+            .map(|m| m.member.name.to_string())
+            .collect()
+    }
+
+    /// Everyone connected, in connection order.
+    pub fn members(&self) -> Vec<Member> {
+        lock(&self.members)
+            .iter()
+            .map(|m| m.member.clone())
             .collect()
     }
 
     pub fn sid_of(&self, name: &str) -> Option<Sid> {
         lock(&self.members)
             .iter()
-            .find(|m| &*m.name == name)
-            .map(|m| m.sid)
+            .find(|m| &*m.member.name == name)
+            .map(|m| m.member.sid)
     }
 
     pub fn is_socket_id(&self, text: &str) -> bool {
-        lock(&self.members).iter().any(|m| m.sid.as_str() == text)
+        lock(&self.members)
+            .iter()
+            .any(|m| m.member.sid.as_str() == text)
     }
 
     /// Counts one event against the sender's rate limit.
@@ -136,13 +165,33 @@ impl Roster {
         let now = Instant::now();
         lock(&self.members)
             .iter_mut()
-            .find(|m| m.sid == sid)
+            .find(|m| m.member.sid == sid)
             .map_or(Pace::Allowed, |m| m.pace.check(now))
     }
 
     pub fn report(&self, report: Report) {
         // The printer is gone only while shutting down; nothing is left to show then.
-        let _ = self.reports.send(report);
+        let _ = self.reports.send(ClassReport::Lab(report));
+    }
+
+    /// Waits (in a task) for the answers to a relayed event, then reports it.
+    pub fn relayed(self: &Arc<Self>, answers: impl Future<Output = Relayed> + Send + 'static) {
+        let roster = self.clone();
+        let mut pending = lock(&self.pending);
+        // Finished tasks stay in a JoinSet until joined: reap them as we go.
+        while pending.try_join_next().is_some() {}
+        pending.spawn(async move {
+            let relayed = answers.await;
+            let _ = roster.reports.send(ClassReport::Relayed(relayed));
+        });
+    }
+
+    /// Lets every relayed event still waiting for answers be reported (each waits at most
+    /// [`CONFIRM_TIMEOUT`]); used at shutdown.
+    pub async fn settle(&self) {
+        let mut pending = std::mem::take(&mut *lock(&self.pending));
+        let all = async { while pending.join_next().await.is_some() {} };
+        let _ = tokio::time::timeout(CONFIRM_TIMEOUT + Duration::from_secs(1), all).await;
     }
 
     pub fn log(&self, line: impl Into<String>, name: &str) {
@@ -162,46 +211,4 @@ impl Roster {
             rooms: vec![room.to_string()],
         }));
     }
-
-    /// The delivery record of one relayed event. `recipients` are the sockets the emit is
-    /// addressed to, taken from the same operator just before it emits.
-    pub fn delivery(&self, relay: Relay<'_>, recipients: &[SocketRef]) -> Delivery {
-        let addressed: HashSet<Sid> = recipients.iter().map(|s| s.id).collect();
-        let members = lock(&self.members);
-        let mut received = Vec::new();
-        let mut not_received = Vec::new();
-        for member in members.iter() {
-            if addressed.contains(&member.sid) {
-                received.push(member.name.to_string());
-            } else {
-                not_received.push(member.name.to_string());
-            }
-        }
-        Delivery {
-            sockets: members
-                .iter()
-                .map(|m| (m.name.to_string(), NAMESPACE.to_string()))
-                .collect(),
-            as_socket: Some(relay.sender.to_string()),
-            statement: relay.statement,
-            trigger: Some(relay.trigger),
-            namespace: NAMESPACE.to_string(),
-            event: relay.event.to_string(),
-            args: relay.args,
-            received,
-            not_received,
-        }
-    }
-}
-
-/// What a handler is about to relay, for its delivery record.
-pub struct Relay<'a> {
-    /// The sender's nickname.
-    pub sender: &'a str,
-    /// What the browser sent, written as client-side JavaScript: `anna.emit('chat message', 'hi')`.
-    pub trigger: String,
-    /// The server-side statement that relays it: `io.emit('chat message', msg, name)`.
-    pub statement: String,
-    pub event: &'a str,
-    pub args: Vec<Value>,
 }

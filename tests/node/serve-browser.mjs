@@ -1,10 +1,10 @@
 // Real browsers against `sio-tutor serve`: Debian's chromium, headless, driven by playwright-core.
 // Two students chat, write privately and use a room; a third browser runs the official Socket.IO
-// tutorial's page unchanged (official-index.html, the tutorial's final index.html); and an HTML
+// tutorial's page unchanged (assets/official.html, the tutorial's final index.html, which the
+// server itself serves at /official, so the WebSocket upgrade is exercised too); and an HTML
 // message is shown as text and runs nothing.
 // Run by tests/serve.rs:  node serve-browser.mjs URL [SCREENSHOT.png]
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { serverUrl, watchdog } from './serve-lib.mjs';
 
@@ -81,15 +81,15 @@ try {
   await send(anna, 'room hello', 'room:maths');
   await ben.locator('#messages li.room', { hasText: 'room hello' }).waitFor();
 
-  // The official tutorial's page, unchanged, served as if by its own server: its script loads
-  // /socket.io/socket.io.js and connects with io(), both from sio-tutor serve.
-  const officialHtml = readFileSync(new URL('./official-index.html', import.meta.url), 'utf8');
+  // The official tutorial's page, unchanged, served by sio-tutor serve from its own origin: its
+  // script loads /socket.io/socket.io.js and connects with io(), starting with long-polling and
+  // upgrading to WebSocket, as in a real class.
   const officialContext = await browser.newContext();
   const official = await officialContext.newPage();
   official.on('pageerror', (error) => errors.push(`official: ${error.message}`));
-  await official.route(`${url}official`, (route) => route.fulfill({ contentType: 'text/html', body: officialHtml }));
   await official.goto(`${url}official`);
   await anna.locator('#online li', { hasText: 'guest-' }).waitFor();
+  await official.waitForFunction(() => window.socket.io.engine.transport.name === 'websocket');
   await send(anna, 'hello official page');
   await official.locator('#messages li', { hasText: 'hello official page' }).waitFor();
   await official.fill('#input', 'hello from the official page');

@@ -14,11 +14,14 @@ const cleo = await Client.connect(url, '  cleo\n');   // tidied by the server
 const all = [anna, ben, cleo];
 assert.equal(cleo.given, 'cleo', 'the nickname is trimmed and control characters removed');
 await barrier(all);
+// Arrivals are announced to everyone in batches (`io.emit('user connected', names)`), the
+// newcomer included, before its welcome; the newcomer also gets the whole list once.
 expectInboxes('three arrivals', { anna: anna.take(), ben: ben.take(), cleo: cleo.take() }, {
-  anna: [['online', ['anna']], ['welcome', { name: 'anna' }],
-    ['user connected', 'ben'], ['user connected', 'cleo']],
-  ben: [['online', ['anna', 'ben']], ['welcome', { name: 'ben' }], ['user connected', 'cleo']],
-  cleo: [['online', ['anna', 'ben', 'cleo']], ['welcome', { name: 'cleo' }]],
+  anna: [['online', ['anna']], ['user connected', ['anna']], ['welcome', { name: 'anna' }],
+    ['user connected', ['ben']], ['user connected', ['cleo']]],
+  ben: [['online', ['anna', 'ben']], ['user connected', ['ben']], ['welcome', { name: 'ben' }],
+    ['user connected', ['cleo']]],
+  cleo: [['online', ['anna', 'ben', 'cleo']], ['user connected', ['cleo']], ['welcome', { name: 'cleo' }]],
 });
 
 // A taken nickname gets a suffix; a nickname over 32 characters is refused with a message.
@@ -26,7 +29,7 @@ const twin = await Client.connect(url, 'anna');
 assert.equal(twin.given, 'anna-2');
 twin.close();
 await Promise.all(all.map((c) => new Promise((resolve) => {
-  const seen = () => c.inbox.some(([event, name]) => event === 'user disconnected' && name === 'anna-2');
+  const seen = () => c.inbox.some(([event, names]) => event === 'user disconnected' && names.includes('anna-2'));
   if (seen()) return resolve();
   c.socket.on('user disconnected', () => { if (seen()) resolve(); });
 })));
@@ -59,6 +62,10 @@ assert.match(result.answer.error, /nobody called nobody/);
 expectInboxes('private message to nobody', result.inboxes, {
   anna: [['notice', 'nobody called nobody is online']],
 });
+result = await step(all, () => anna.send('private message', { to: 'anna', text: 'me' }));
+expectInboxes('private message to oneself', result.inboxes, {
+  anna: [['notice', 'a private message to yourself was not sent']],
+});
 
 // --- Rooms: socket.join / io.to(room) / socket.leave ----------------------------------------
 result = await step(all, () => ben.send('join', 'maths'));
@@ -78,7 +85,7 @@ expectInboxes('not a member', result.inboxes, {
 
 // Another socket's id is its private room: nobody may join it.
 result = await step(all, () => ben.send('join', anna.socket.id));
-assert.match(result.answer.error, /room name/);
+assert.match(result.answer.error, /that is a socket's id/);
 result = await step(all, () => cleo.send('private message', { to: 'anna', text: 'still private' }));
 expectInboxes('private after a refused join', result.inboxes, {
   anna: [['private message', 'still private', 'cleo']],

@@ -29,18 +29,29 @@ export function serverUrl() {
 }
 
 // A named client. `name === undefined` sends no auth at all, as the official page does.
+// Like the chat page, a named client (only a named one) declares `confirms` and answers every event the server
+// sends with an acknowledgement (a relay), unless `answers` is false: then it behaves like a
+// page that stopped answering. The acknowledgement callback is not recorded in the inbox.
 export class Client {
-  constructor(url, name, options = {}) {
+  constructor(url, name, options = {}, answers = name !== undefined) {
     this.name = name;
     this.inbox = [];
+    this.answered = 0;
     this.socket = io(url, {
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,
-      ...(name === undefined ? {} : { auth: { name } }),
+      ...(name === undefined ? {} : { auth: { name, confirms: true } }),
       ...options,
     });
-    this.socket.onAny((event, ...args) => this.inbox.push([event, ...args]));
+    this.socket.onAny((event, ...args) => {
+      const ack = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+      this.inbox.push([event, ...args]);
+      if (ack && answers) {
+        this.answered += 1;
+        ack();
+      }
+    });
   }
 
   // Resolves with the server's welcome ({ name }), rejects with a connect_error's message.
@@ -51,8 +62,8 @@ export class Client {
     });
   }
 
-  static async connect(url, name) {
-    const client = new Client(url, name);
+  static async connect(url, name, answers = true) {
+    const client = new Client(url, name, {}, answers);
     await client.ready();
     return client;
   }
