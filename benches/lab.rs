@@ -96,7 +96,7 @@ async fn lab_with_three_sockets() {
     }
     println!();
     println!(
-        "(a) lab started, 3 sockets connected and welcomed: {}   target < 10 ms: {}",
+        "(a) lab started, 3 sockets connected and welcomed: {}   goal < 10 ms: {}",
         summary(&mut ready),
         verdict(median(&mut ready) < Duration::from_millis(10))
     );
