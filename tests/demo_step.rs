@@ -48,7 +48,10 @@ fn step_waits_for_enter_at_every_step_and_before_a_predicted_run() {
         steps - 1,
         "one pause before every step but the first"
     );
-    assert!(text.contains(&format!("[Enter] step {steps} of {steps}")), "{text}");
+    assert!(
+        text.contains(&format!("[Enter] step {steps} of {steps}")),
+        "{text}"
+    );
     // A predicted run: the question, a pause that says what Enter runs, then the run.
     let question = text.find("dave sends").expect("the question");
     let pause = text[question..]

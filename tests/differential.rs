@@ -18,7 +18,8 @@
 //!
 //! Scenario `i` of seed `S` has its own seed `S + i`, printed with any failure together with
 //! the whole scenario as a `play` script; `SIO_TUTOR_DIFF_SEED=<that seed>
-//! SIO_TUTOR_DIFF_SCENARIOS=1` runs that scenario alone. Needs `cd tests/node && npm ci`.
+//! SIO_TUTOR_DIFF_SCENARIOS=1` runs that scenario alone. The npm packages of tests/node are
+//! installed on first use.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,9 @@ use serde_json::{Value, json};
 use sio_tutor::lab::report::Report;
 use sio_tutor::lab::{Lab, LabOptions};
 use sio_tutor::script::{Command, parse_command};
+
+#[path = "common/npm.rs"]
+mod npm;
 
 const DEFAULT_SEED: u64 = 0x5EED_0010;
 const DEFAULT_SCENARIOS: usize = 300;
@@ -463,22 +467,11 @@ fn node_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node")
 }
 
-fn require_node(node_dir: &Path) {
-    const FIX: &str = "run `cd tests/node && npm ci` (CI does); the differential tests compare \
-                       the lab with the official Node socket.io server and must not be skipped";
-    let version = Process::new("node").arg("--version").output();
-    if !version.is_ok_and(|o| o.status.success()) {
-        panic!("`node` is not installed or does not run: install Node.js 20, then {FIX}");
-    }
-    for package in ["socket.io", "socket.io-client"] {
-        let manifest = node_dir
-            .join("node_modules")
-            .join(package)
-            .join("package.json");
-        if !manifest.is_file() {
-            panic!("tests/node/node_modules/{package} is missing: {FIX}");
-        }
-    }
+/// Node and the official packages, installed from tests/node's lockfile on first use: the
+/// differential tests compare the lab with the official Node socket.io server and must never be
+/// skipped.
+fn require_node(_node_dir: &Path) {
+    npm::installed();
 }
 
 /// Runs a batch of scenarios on Node; one list of outcomes per scenario.

@@ -9,8 +9,8 @@
 //! - [`table_holds_on_node`] runs the same scenario and every row (handlers and client emits
 //!   included) on the official Node `socket.io` server (`tests/node/semantics.mjs`) and checks that Node agrees with the
 //!   table. Since both tests check against the same table, a row that passes both means the lab
-//!   gives a statement the meaning it has on Node. It needs `cd tests/node && npm ci`; without
-//!   it the test fails (it never passes silently).
+//!   gives a statement the meaning it has on Node. It installs tests/node's npm packages on
+//!   first use (`npm ci`, see tests/common/npm.rs); without Node it fails, never passes silently.
 //!
 //! Run: `cargo test --test semantics`.
 
@@ -25,6 +25,9 @@ use sio_tutor::lab::execute::arguments;
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions};
 use sio_tutor::script::{Command, Emit, Origin, StatementKind, parse_command};
+
+#[path = "common/npm.rs"]
+mod npm;
 
 const TABLE: &str = "tests/semantics/table.toml";
 
@@ -373,6 +376,7 @@ fn check_row(expect: &Expect, deliveries: &[&Delivery], live: &[String]) -> Resu
 
 /// Fails with the one instruction that fixes it when the Node oracle cannot run here.
 fn require_node(node_dir: &Path) {
+    npm::installed();
     const FIX: &str = "run `cd tests/node && npm ci` (CI does); the semantics table is also \
                        checked against the official Node socket.io server and must not be skipped";
     let version = Process::new("node").arg("--version").output();

@@ -50,6 +50,36 @@ pub fn refuse_event(event: &str) -> Option<LabError> {
 /// it is never how the lab decides that an event was not delivered.
 pub const ROUND_TRIP_LIMIT: Duration = Duration::from_secs(10);
 
+/// What one lab socket costs this process in file descriptors: the client's end of its TCP
+/// connection and the server's end (rust_socketio opens one connection per client; the JS
+/// client's multiplexing has no equivalent here).
+pub const DESCRIPTORS_PER_SOCKET: u64 = 2;
+
+/// Descriptors kept free for everything else: the listener, the runtime, the terminal, history
+/// and lesson files, and the descriptor that counting `/proc/self/fd` itself takes.
+const SPARE_DESCRIPTORS: u64 = 32;
+
+/// How many more sockets the file-descriptor limit leaves room for.
+pub struct DescriptorRoom {
+    /// The soft limit on open files (`ulimit -n`).
+    pub limit: u64,
+    /// Sockets that still fit under it, beyond those already open.
+    pub sockets: usize,
+}
+
+/// The room under the file-descriptor limit right now, or `None` where it cannot be known
+/// (no `/proc/self/fd`: not Linux). Past the limit a connection does not fail cleanly: the
+/// accept loop or the client stalls or errors half-way, so the lab checks before connecting.
+pub fn descriptor_room() -> Option<DescriptorRoom> {
+    let (limit, _) = rlimit::getrlimit(rlimit::Resource::NOFILE).ok()?;
+    let open = std::fs::read_dir("/proc/self/fd").ok()?.count() as u64;
+    let free = limit.saturating_sub(open).saturating_sub(SPARE_DESCRIPTORS);
+    Some(DescriptorRoom {
+        limit,
+        sockets: usize::try_from(free / DESCRIPTORS_PER_SOCKET).unwrap_or(usize::MAX),
+    })
+}
+
 /// An event as one client received it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Received {

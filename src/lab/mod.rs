@@ -39,6 +39,7 @@ mod state;
 pub use select::{EmitPreview, Preview};
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
@@ -68,6 +69,24 @@ pub enum LabError {
     NeedsSocket(String),
     #[error("a lab holds at most {0} sockets (each one is a real connection)")]
     TooManySockets(usize),
+    /// A `connect` line names the same socket twice.
+    #[error(
+        "{0} is named twice in this line: each socket needs its own name (nothing was connected)"
+    )]
+    NamedTwice(String),
+    /// A `connect` line needs more file descriptors than this process may open.
+    #[error(
+        "cannot connect {wanted} sockets: the limit on open files here (ulimit -n) is {limit}, \
+         which leaves room for {room} more. Each socket is a real TCP connection with both ends \
+         in this process: 2 descriptors. Connect at most {room}, or raise the limit first \
+         (ulimit -n {suggest}). Nothing was connected.",
+        suggest = (wanted * 2 + 256).next_power_of_two()
+    )]
+    DescriptorLimit {
+        wanted: usize,
+        room: usize,
+        limit: u64,
+    },
     /// An event name the lab's clients cannot carry (`message`, `sio-tutor:sync`, ...).
     #[error("the lab cannot send the event \"{event}\": {why}")]
     ReservedEvent { event: String, why: &'static str },
@@ -177,6 +196,10 @@ impl LabOptions {
 /// The most sockets one lab holds. Each is a real TCP connection with two file descriptors in
 /// this process; the limit is raised at start to fit.
 pub const MAX_SOCKETS: usize = 5_000;
+
+/// How many connections one `connect` line keeps in flight. Enough to keep both cores busy
+/// (each connection is a few round trips of waiting); more only queues in the accept loop.
+const CONNECTS_IN_FLIGHT: usize = 64;
 
 pub struct Lab {
     server: LabServer,
@@ -288,77 +311,132 @@ impl Lab {
         }
     }
 
+    /// The whole line is checked before anything connects (a repeated name, a name already
+    /// connected, more sockets than the lab or the file-descriptor limit allows), so a bad line
+    /// leaves the lab as it was, with one error. If a connection then fails, the ones this line
+    /// made are closed again: no half-built lab either way.
     async fn connect(
         &mut self,
         names: &[String],
         namespace: &str,
     ) -> Result<Vec<Report>, LabError> {
+        self.check_connect(names)?;
         if self.options.serve_on_connect {
             self.serve(namespace);
         }
+        // A sliding window, not fixed batches, so one slow connection never holds up the rest.
+        // After a failure the window stops taking new names (each is skipped), but lets the
+        // connections already in flight finish, so that none is left half-open behind our back.
+        let failed = AtomicBool::new(false);
+        let (url, failed_ref) = (&self.url, &failed);
+        let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
+            names.iter().map(|_| None).collect();
+        let mut connections =
+            stream::iter(names.iter().enumerate().map(|(index, name)| async move {
+                if failed_ref.load(Ordering::Relaxed) {
+                    return (index, None);
+                }
+                let outcome = LabClient::connect(url, name, namespace).await;
+                if outcome.is_err() {
+                    failed_ref.store(true, Ordering::Relaxed);
+                }
+                (index, Some(outcome))
+            }))
+            .buffer_unordered(CONNECTS_IN_FLIGHT);
+        while let Some((index, outcome)) = connections.next().await {
+            outcomes[index] = outcome;
+        }
+        drop(connections);
+
+        if failed.load(Ordering::Relaxed) {
+            let error = outcomes
+                .iter_mut()
+                .find_map(|outcome| match outcome.take() {
+                    Some(Err(error)) => Some(error),
+                    _ => None,
+                })
+                .unwrap_or_else(|| LabError::server("a connection failed"));
+            self.close_new_sockets(names).await;
+            return Err(error);
+        }
+
+        // The server logs each socket as its connect handler runs, in whatever order they
+        // arrive; the report lists them in the order they were written, so the same line gives
+        // the same bytes on every run.
+        let mut log = self.server_log();
         let mut reports = Vec::new();
+        for (name, outcome) in names.iter().zip(outcomes) {
+            match outcome {
+                Some(Ok(Connection::Ready(client))) => self.clients.push(client),
+                Some(Ok(Connection::Refused(message))) => {
+                    reports.push(Report::ConnectError(ConnectError {
+                        socket: name.clone(),
+                        namespace: namespace.to_string(),
+                        message,
+                    }))
+                }
+                // Not reached: without a failure every name was connected.
+                Some(Err(_)) | None => {}
+            }
+            let (own, rest): (Vec<Report>, Vec<Report>) = log
+                .into_iter()
+                .partition(|report| matches!(report, Report::ServerLog(l) if l.socket == *name));
+            reports.extend(own);
+            log = rest;
+        }
+        reports.extend(log);
+        Ok(reports)
+    }
+
+    /// Checks a whole `connect` line against the lab before any of it connects.
+    fn check_connect(&self, names: &[String]) -> Result<(), LabError> {
+        let mut seen = BTreeSet::new();
         for name in names {
             if self.clients.iter().any(|c| c.name == *name) {
                 return Err(LabError::AlreadyConnected(name.clone()));
             }
-            if self.clients.len() >= MAX_SOCKETS {
-                return Err(LabError::TooManySockets(MAX_SOCKETS));
+            if !seen.insert(name.as_str()) {
+                return Err(LabError::NamedTwice(name.clone()));
             }
-            // One at a time, so that connection order (the order every view uses) is the
-            // order the names were written in.
-            match LabClient::connect(&self.url, name, namespace).await? {
-                Connection::Ready(client) => self.clients.push(client),
-                Connection::Refused(message) => reports.push(Report::ConnectError(ConnectError {
-                    socket: name.clone(),
-                    namespace: namespace.to_string(),
-                    message,
-                })),
-            }
-            reports.extend(self.server_log());
         }
-        Ok(reports)
-    }
-
-    /// Connects many sockets at once, at most `batch` in flight, for benchmarks and classroom
-    /// bots. The lab lists them in the order of `names`, but the server sees them connect in no
-    /// fixed order (and its proof-of-life lines are dropped), so lessons use [`Command::Connect`].
-    pub async fn connect_many(
-        &mut self,
-        names: &[String],
-        namespace: &str,
-        batch: usize,
-    ) -> Result<(), LabError> {
         if self.clients.len() + names.len() > MAX_SOCKETS {
             return Err(LabError::TooManySockets(MAX_SOCKETS));
         }
-        // A sliding window, not fixed batches: a batch waits for its slowest connection (one in
-        // a few dozen takes 40 ms more; see the README's Benchmarks section) before the next
-        // starts. `buffer_unordered` keeps `batch` connections in flight whatever finishes
-        // first; the clients are then put back in the order of `names`.
-        let mut connected: Vec<Option<LabClient>> = names.iter().map(|_| None).collect();
-        let url = &self.url;
-        let mut connections =
-            stream::iter(names.iter().enumerate().map(|(index, name)| async move {
-                (index, LabClient::connect(url, name, namespace).await)
-            }))
-            .buffer_unordered(batch.max(1));
-        let mut outcome = Ok(());
-        while let Some((index, connection)) = connections.next().await {
-            match connection {
-                Ok(Connection::Ready(client)) => connected[index] = Some(client),
-                Ok(Connection::Refused(message)) => outcome = Err(LabError::server(message)),
-                Err(error) => outcome = Err(error),
-            }
-            if outcome.is_err() {
-                break;
+        if let Some(room) = client::descriptor_room()
+            && names.len() > room.sockets
+        {
+            return Err(LabError::DescriptorLimit {
+                wanted: names.len(),
+                room: room.sockets,
+                limit: room.limit,
+            });
+        }
+        Ok(())
+    }
+
+    /// Closes, from the server's side, every socket of a `connect` line that failed, waits until
+    /// the server has let them go, and forgets their proof-of-life lines.
+    async fn close_new_sockets(&mut self, names: &[String]) {
+        let new: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        for member in self.server.state.members() {
+            if new.contains(member.name.as_str())
+                && let Some(socket) = self
+                    .server
+                    .io
+                    .of(&member.namespace)
+                    .and_then(|ns| ns.get_socket(member.sid))
+            {
+                let _ = socket.disconnect();
             }
         }
-        drop(connections);
-        // Even after a failure, keep the clients that did connect, so that shutdown closes them.
-        self.clients.extend(connected.into_iter().flatten());
-        outcome?;
+        let _ = tokio::time::timeout(
+            client::ROUND_TRIP_LIMIT,
+            self.server
+                .state
+                .wait_until(|members| !members.iter().any(|m| new.contains(m.name.as_str()))),
+        )
+        .await;
         self.server_log();
-        Ok(())
     }
 
     async fn run(
