@@ -120,6 +120,18 @@ for (let i = 0; i < 20; i += 1) {
   }));
 }
 const officials = await Promise.all(official);
+// The official pages ask for no acknowledgement, so no barrier can prove that the server has
+// finished relaying their messages: each one's relay is a handler of its own, which may still be
+// writing to the others when that page gets its own copy. So each named client waits until it
+// has all 20 (bounded: a missing one fails after 10 s), and the barrier then proves that nothing
+// more is on its way.
+await Promise.all(all.map((c) => new Promise((resolve, reject) => {
+  const count = () => c.inbox.filter(([e, msg]) => e === 'chat message'
+    && String(msg).startsWith('official page ')).length;
+  if (count() >= 20) return resolve();
+  const deadline = setTimeout(() => reject(new Error(`${c.name} got ${count()} of 20 official messages`)), 10_000);
+  c.socket.onAny(() => { if (count() >= 20) { clearTimeout(deadline); resolve(); } });
+})));
 await barrier(all);
 for (const c of all) {
   const texts = c.take().filter(([e]) => e === 'chat message').map(([, msg]) => msg).sort();
