@@ -53,7 +53,7 @@ pub fn error(error: &LineError) -> String {
         out.push_str(&format!("    {}\n", error.text));
         out.push_str(&format!(
             "    {}{}\n",
-            " ".repeat(column.saturating_sub(1)),
+            crate::script::caret_indent(&error.text, column),
             "^".red().bold()
         ));
     }

@@ -16,5 +16,5 @@ mod lexer;
 pub(crate) mod parser;
 
 pub use ast::{Arg, Command, Emit, Origin, RoomRef, Statement, StatementKind, Target};
-pub use error::ParseError;
+pub use error::{ParseError, caret_indent};
 pub use parser::{parse_command, parse_statement};
