@@ -113,6 +113,10 @@ pub async fn run_in(
     let show = |out: &mut dyn Write, item: LessonItem| -> std::io::Result<()> {
         out.write_all(view.lesson_item(&item).as_bytes())
     };
+    // Paced, each lesson starts on a clear screen with its title, and its first step with it.
+    if let Some(pace) = pace.as_deref_mut() {
+        pace.clear(out)?;
+    }
     show(
         out,
         LessonItem::Lesson {
@@ -123,10 +127,10 @@ pub async fn run_in(
         },
     )?;
     for at in walk(lesson, 0) {
-        if let Some(pace) = pace.as_deref_mut() {
-            if at.index > 0 {
-                pace.wait(out, &format!("step {} of {}", at.index + 1, at.of))?;
-            }
+        if let Some(pace) = pace.as_deref_mut()
+            && at.index > 0
+        {
+            pace.wait(out, &format!("step {} of {}", at.index + 1, at.of))?;
             pace.clear(out)?;
         }
         match at.step {
@@ -247,6 +251,11 @@ pub async fn run_in(
             id: lesson.id.clone(),
         },
     )?;
+    // Paced, the end of a lesson stays on screen until Enter: with `--all`, the next lesson
+    // would otherwise clear it at once.
+    if let Some(pace) = pace {
+        pace.wait(out, "ends the lesson")?;
+    }
     out.flush()?;
     Ok(())
 }

@@ -88,3 +88,21 @@ fn step_runs_on_when_the_input_ends() {
     assert!(text.contains("End of lesson"), "{text}");
     assert_eq!(text.matches("[Enter]").count(), 3, "{text}");
 }
+
+/// With `--all`, each lesson's end waits for Enter before the next lesson clears the screen.
+#[test]
+fn step_all_pauses_at_the_end_of_every_lesson() {
+    let text = demo(&["--all", "--step"], &"\n".repeat(400));
+    let ends: Vec<usize> = text
+        .match_indices("[Enter] ends the lesson")
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(ends.len(), 4, "one pause at the end of each lesson");
+    for (lesson, end) in ["Lesson 2:", "Lesson 3:", "Lesson 4:"].iter().zip(&ends) {
+        let start = text.find(lesson).expect("the lesson's title");
+        assert!(
+            end < &start,
+            "{lesson} starts after the previous lesson's pause"
+        );
+    }
+}
