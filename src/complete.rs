@@ -22,6 +22,25 @@ pub struct Names {
     pub namespaces: Vec<String>,
 }
 
+impl Names {
+    /// What exists in `lab` right now: its sockets, its named rooms, its namespaces.
+    pub async fn of(lab: &crate::lab::Lab) -> Names {
+        let map = lab.room_map(false).await;
+        let mut rooms: Vec<String> = map
+            .namespaces
+            .iter()
+            .flat_map(|ns| ns.rooms.iter().map(|room| room.name.clone()))
+            .collect();
+        rooms.sort();
+        rooms.dedup();
+        Names {
+            sockets: lab.sockets().into_iter().map(|(name, _)| name).collect(),
+            rooms,
+            namespaces: lab.namespaces(),
+        }
+    }
+}
+
 /// Words that start a line, besides `io.` and socket names.
 const LINE_WORDS: &[&str] = &[
     "connect ",

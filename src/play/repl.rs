@@ -437,25 +437,7 @@ impl Repl {
 
     /// What exists in the lab, for tab completion.
     async fn names(&self) -> Names {
-        let map = self.session.lab.room_map(false).await;
-        let mut rooms: Vec<String> = map
-            .namespaces
-            .iter()
-            .flat_map(|ns| ns.rooms.iter().map(|room| room.name.clone()))
-            .collect();
-        rooms.sort();
-        rooms.dedup();
-        Names {
-            sockets: self
-                .session
-                .lab
-                .sockets()
-                .into_iter()
-                .map(|(name, _)| name)
-                .collect(),
-            rooms,
-            namespaces: self.session.lab.namespaces(),
-        }
+        Names::of(&self.session.lab).await
     }
 }
 

@@ -336,14 +336,10 @@ fn own_rooms_note(rooms: &[&RoomRef]) -> String {
 
 // ---- Text -----------------------------------------------------------------------------------
 
-/// The explanation as the playground prints it.
-pub fn text(explanation: &Explanation) -> String {
-    let mut out = format!(
-        "{} {}  {}\n",
-        "explain".dimmed(),
-        explanation.heading.bold(),
-        "(not run: nothing is sent)".dimmed()
-    );
+/// The steps of an explanation, one numbered line each with the sockets left and the rule under
+/// it: the playground's `explain`, and the tutor's feedback on a wrong write step.
+pub fn steps_text(explanation: &Explanation) -> String {
+    let mut out = String::new();
     for (index, step) in explanation.steps.iter().enumerate() {
         let who = match &step.sockets {
             None => String::new(),
@@ -356,6 +352,18 @@ pub fn text(explanation: &Explanation) -> String {
             format!("rule: {} {}", step.rule.form, step.rule.says).dimmed()
         ));
     }
+    out
+}
+
+/// The explanation as the playground prints it.
+pub fn text(explanation: &Explanation) -> String {
+    let mut out = format!(
+        "{} {}  {}\n",
+        "explain".dimmed(),
+        explanation.heading.bold(),
+        "(not run: nothing is sent)".dimmed()
+    );
+    out.push_str(&steps_text(explanation));
     match &explanation.verdict {
         Verdict::Emit {
             receive,

@@ -19,7 +19,7 @@ use crate::judge::{Judge, JudgeError, Outcome, describe};
 use crate::lab::Lab;
 use crate::lab::report::Report;
 use crate::lesson::{Lesson, Line};
-use crate::render::explain::{Explanation, Verdict, explain_command};
+use crate::render::explain::{Explanation, Verdict, explain_command, steps_text};
 use crate::render::lesson::wrap_styled;
 use crate::render::{LineError, View};
 use crate::script::{Command, parse_command};
@@ -56,7 +56,7 @@ pub async fn write(
     let judge = Judge::new(&lesson.namespaces, setup, &reference.command)
         .await
         .map_err(|error| judge_failed(reference, error))?;
-    let mut editor = editor(names(lab).await)?;
+    let mut editor = editor(Names::of(lab).await)?;
     outln!(
         "{}",
         "Write one line (Tab completes; `rooms` shows the lab; your line runs on a copy of it)."
@@ -194,23 +194,6 @@ fn read(editor: &mut Editor<Helper, DefaultHistory>) -> Result<String, Interrupt
     })
 }
 
-/// What exists in the learner's lab, for tab completion.
-async fn names(lab: &Lab) -> Names {
-    let map = lab.room_map(false).await;
-    let mut rooms: Vec<String> = map
-        .namespaces
-        .iter()
-        .flat_map(|ns| ns.rooms.iter().map(|room| room.name.clone()))
-        .collect();
-    rooms.sort();
-    rooms.dedup();
-    Names {
-        sockets: lab.sockets().into_iter().map(|(name, _)| name).collect(),
-        rooms,
-        namespaces: lab.namespaces(),
-    }
-}
-
 /// What the goal sends, beside what the learner's line did (the goal's text is not shown: it
 /// is one answer among many).
 fn goal_text(goal: &Outcome) -> String {
@@ -240,18 +223,9 @@ fn goal_text(goal: &Outcome) -> String {
 /// How the server picked the recipients of the learner's line, one rule a step: the
 /// playground's `explain`, asked on the shadow lab just before the line ran.
 fn rules_text(explanation: &Explanation) -> String {
-    let mut out = format!("  {}\n", "How your line picked its recipients:".bold());
-    for (index, step) in explanation.steps.iter().enumerate() {
-        let who = match &step.sockets {
-            None => String::new(),
-            Some(sockets) if sockets.is_empty() => ": nobody".to_string(),
-            Some(sockets) => format!(": {}", sockets.join(", ")),
-        };
-        out.push_str(&format!("  {}. {}{who}\n", index + 1, step.what));
-        out.push_str(&format!(
-            "     {}\n",
-            format!("rule: {} {}", step.rule.form, step.rule.says).dimmed()
-        ));
-    }
-    out
+    format!(
+        "  {}\n{}",
+        "How your line picked its recipients:".bold(),
+        steps_text(explanation)
+    )
 }
