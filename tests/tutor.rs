@@ -647,3 +647,56 @@ fn the_course_ends_with_a_wrap_up() {
     send(&mut session, CTRL_C);
     let _ = session.expect(Eof);
 }
+
+/// An answer longer than the terminal is wide wraps over several rows while it is typed; once
+/// answered, the screen must show it once, with no stale prompt row left above it. The screen is
+/// read through a terminal emulator (vt100), since the stale row is a matter of what the bytes
+/// leave on screen, not of which bytes were sent.
+#[test]
+fn a_long_answer_leaves_no_stale_prompt_row() {
+    let home = fresh_home("long-answer");
+    let mut session = tutor(&home, &["learn", "1"]);
+    session
+        .get_process_mut()
+        .set_window_size(60, 40)
+        .expect("a 60-column terminal");
+    let mut screen = Vec::new();
+    let mut read_until = |session: &mut Session, text: &str| {
+        let found = session
+            .expect(text)
+            .unwrap_or_else(|e| panic!("the screen never showed {text:?}: {e}"));
+        screen.extend_from_slice(found.before());
+        for part in found.matches() {
+            screen.extend_from_slice(part);
+        }
+    };
+    // Lesson 1 opens by asking for the learner's goal.
+    read_until(&mut session, "Your answer");
+    send(
+        &mut session,
+        "I want to build a live scoreboard for my football club, with rooms per match",
+    );
+    send(&mut session, ENTER);
+    read_until(&mut session, "[Enter] to continue");
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+
+    let mut terminal = vt100::Parser::new(40, 60, 0);
+    terminal.process(&screen);
+    let rows: Vec<String> = terminal.screen().rows(0, 60).collect();
+    let reports = rows
+        .iter()
+        .filter(|row| row.contains("Your answer ·"))
+        .count();
+    assert_eq!(
+        reports,
+        1,
+        "one row reports the answer:\n{}",
+        rows.join("\n")
+    );
+    assert!(
+        !rows.iter().any(|row| row.contains("Your answer ›")),
+        "a stale prompt row is left:\n{}",
+        rows.join("\n")
+    );
+}

@@ -488,9 +488,12 @@ impl Tutor {
                     {
                         crate::output::warn(warning);
                     }
-                    outln!(
+                    out!(
                         "{}",
-                        "Kept in your journal (sio-tutor journal shows it). Thank you!".green()
+                        fit(&format!(
+                            "{}\n",
+                            "Kept in your journal (sio-tutor journal shows it). Thank you!".green()
+                        ))
                     );
                 }
                 outln!();

@@ -142,11 +142,27 @@ pub fn multi_select(prompt: &str, items: &[String]) -> Result<Vec<usize>, Interr
 
 pub fn input(prompt: &str) -> Result<String, Interrupted> {
     blocking(|| {
-        Input::<String>::with_theme(&Cursor::default())
+        let theme = Cursor::default();
+        let answer = Input::<String>::with_theme(&theme)
             .with_prompt(prompt)
             .allow_empty(true)
+            .report(false)
             .interact_text()
-            .map_err(|_| Interrupted)
+            .map_err(|_| Interrupted)?;
+        // dialoguer clears only the screen row the cursor is on, and a typed answer longer than
+        // the terminal is wide wrapped over several: their first rows would stay behind as a
+        // stale prompt. Clear them too, then say what was answered, as dialoguer would.
+        let term = Term::stderr();
+        let mut typed = String::new();
+        let _ = theme.format_input_prompt(&mut typed, prompt, None);
+        typed.push_str(&answer);
+        let columns = usize::from(term.size().1).max(1);
+        let rows = console::measure_text_width(&typed).div_ceil(columns).max(1);
+        let _ = term.clear_last_lines(rows - 1);
+        let mut report = String::new();
+        let _ = theme.format_input_prompt_selection(&mut report, prompt, &answer);
+        let _ = term.write_line(&report);
+        Ok(answer)
     })
 }
 
