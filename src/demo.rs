@@ -211,6 +211,26 @@ pub async fn run_in(
                         view_of.quiz = "write".into();
                         view_of.answer = vec![line.text.clone()];
                         view_of.explanation = explanation.clone();
+                        if view == View::Text
+                            && let Some(pace) = pace.as_deref_mut()
+                        {
+                            // Paced, the class writes its own line first: the question, a
+                            // pause, then one possible answer running live.
+                            view_of.answer_after_run = true;
+                            show(out, LessonItem::Quiz(view_of.clone()))?;
+                            pace.wait(out, "shows one possible answer")?;
+                            let reports = execute(lab, lesson, line).await?;
+                            show(
+                                out,
+                                LessonItem::PossibleAnswer {
+                                    answer: line.text.clone(),
+                                    explanation: explanation.clone(),
+                                },
+                            )?;
+                            write_reports(out, view, &reports)?;
+                            writeln_text(out, view)?;
+                            continue;
+                        }
                         let reports = execute(lab, lesson, line).await?;
                         show(out, LessonItem::Quiz(view_of.clone()))?;
                         write_reports(out, view, &reports)?;

@@ -62,6 +62,19 @@ fn step_waits_for_enter_at_every_step_and_before_a_predicted_run() {
     let answer = text[run..].find("Received by:").expect("the answer") + run;
     assert!(question < pause && pause < run && run < answer);
     assert!(!text.contains('\u{1b}'), "no screen clearing into a pipe");
+    // A write question: the question, a pause for the class to write its own line, then one
+    // possible answer running live.
+    let write_pause = text
+        .find("[Enter] shows one possible answer")
+        .expect("a pause before a write question's answer");
+    let quiz = text[..write_pause]
+        .rfind("Quiz:")
+        .expect("the write question");
+    let answer = text[write_pause..]
+        .find("One possible answer:")
+        .expect("the answer after the pause");
+    assert!(!text[quiz..write_pause].contains("One possible answer:"));
+    assert!(answer > 0);
 
     // Apart from the pauses, the lesson is the plain demo's.
     let plain = demo(&["2"], "");

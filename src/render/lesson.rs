@@ -43,6 +43,12 @@ pub enum LessonItem {
         received: Vec<String>,
         explanation: String,
     },
+    /// A write question's reference, shown after a pause in `demo --step` (the class writes its
+    /// own line first); without the pause it is part of the quiz item.
+    PossibleAnswer {
+        answer: String,
+        explanation: Option<String>,
+    },
     /// The end of a lesson.
     End {
         id: String,
@@ -125,6 +131,18 @@ fn text(item: &LessonItem) -> String {
                 "Received by:".green().bold(),
                 wrap_styled(explanation, "  ", "  ")
             )
+        }
+        LessonItem::PossibleAnswer {
+            answer,
+            explanation,
+        } => {
+            let mut out = format!("  {} {answer}\n", "One possible answer:".green().bold());
+            if let Some(explanation) = explanation {
+                out.push_str(&wrap_styled(explanation, "  ", "  "));
+                out.push('\n');
+            }
+            out.push('\n');
+            out
         }
         LessonItem::End { id } => format!("{}\n\n", format!("End of lesson \"{id}\".").dimmed()),
     }
