@@ -119,3 +119,34 @@ fn step_all_pauses_at_the_end_of_every_lesson() {
         );
     }
 }
+
+/// On a terminal, `--step` clears the screen for each step (through a pipe it never does: see
+/// above), so a projector shows one step at a time.
+#[test]
+fn step_clears_the_screen_on_a_terminal() {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sio-tutor"));
+    command
+        .args(["demo", "2", "--step"])
+        .env("TERM", "xterm-256color")
+        .env_remove("CI");
+    let mut session = expectrl::Session::spawn(command).expect("spawn sio-tutor in a pty");
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+    // The lesson opens on a clear screen with its title.
+    let opening = session.expect("Lesson 2:").expect("the title");
+    assert!(
+        String::from_utf8_lossy(opening.before()).contains("\x1b[2J"),
+        "the screen is cleared before the title"
+    );
+    session
+        .expect("[Enter] step 2 of")
+        .expect("the first pause");
+    session.send("\r").expect("Enter");
+    let next = session
+        .expect("[Enter] step 3 of")
+        .expect("the second pause");
+    assert!(
+        String::from_utf8_lossy(next.before()).contains("\x1b[2J"),
+        "Enter clears the screen before the next step"
+    );
+    session.send("\x03").expect("Ctrl-C");
+}
