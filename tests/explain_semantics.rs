@@ -151,3 +151,43 @@ async fn explain_agrees_with_the_lab_on_every_table_row() {
         failures.join("\n")
     );
 }
+
+/// Node leaves out the room named by the sender's id, not the sender: explain says so when the
+/// two differ (issue 10, item 1), and its recipients are the lab's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_names_the_senders_own_room_when_it_is_not_just_the_sender() {
+    let mut lab = Lab::start(LabOptions::default())
+        .await
+        .expect("the lab starts");
+    for line in [
+        "connect alice bob carol",
+        "alice: socket.leave(socket.id)",
+        "bob: socket.join(carol.id)",
+    ] {
+        lab.execute(&command(line)).await.expect(line);
+    }
+    let last_step = |line: &str| {
+        let explanation = explain_command(&lab, &command(line)).expect(line);
+        let step = explanation.steps.last().expect("a step").what.clone();
+        let receive = explanation.recipients().map(<[String]>::to_vec);
+        (step, receive)
+    };
+    let (step, receive) = last_step("alice: socket.broadcast.emit('x')");
+    assert_eq!(
+        step,
+        "leave out everyone in alice's own room, alice.id (nobody: alice left it)"
+    );
+    assert_eq!(
+        receive,
+        Some(vec!["alice".into(), "bob".into(), "carol".into()])
+    );
+    let (step, receive) = last_step("carol: socket.broadcast.emit('x')");
+    assert_eq!(
+        step,
+        "leave out everyone in carol's own room, carol.id (bob, carol)"
+    );
+    assert_eq!(receive, Some(vec!["alice".into()]));
+    let (step, _) = last_step("bob: socket.broadcast.emit('x')");
+    assert_eq!(step, "leave out the sender, bob");
+    lab.shutdown().await;
+}

@@ -23,7 +23,8 @@ pub struct Rule {
 //
 // Read top to bottom, this is the whole of how the JavaScript server API picks recipients.
 // An emit starts from a namespace, narrows to rooms, removes the excepted rooms, and, for a
-// broadcast started from a socket, removes the sender. Nothing else decides.
+// broadcast started from a socket, removes the sockets in the room named by the sender's id (the
+// sender alone, unless it left that room or another socket joined it). Nothing else decides.
 
 pub const SOCKET_EMIT: Rule = Rule {
     form: "socket.emit(...)",
@@ -55,7 +56,7 @@ pub const EXCEPT_ROOMS: Rule = Rule {
 };
 pub const SOCKET_BROADCAST: Rule = Rule {
     form: "socket.broadcast",
-    says: "starts a broadcast: everyone in the namespace but the sender",
+    says: "starts a broadcast: everyone in the namespace but the sender (its own-id room)",
 };
 pub const SOCKET_TO: Rule = Rule {
     form: "socket.to(r) / socket.in(r)",
@@ -288,8 +289,28 @@ pub fn explain(
             Some(Target::Except(_)) => &SOCKET_EXCEPT,
             _ => &SOCKET_TO,
         };
+        // Node leaves out the sockets in the room named by the sender's id: the sender alone,
+        // unless it left that room or another socket joined it. Say which when it differs.
+        let removed: Vec<&String> = preview
+            .after_except
+            .iter()
+            .filter(|name| !preview.receive.contains(name))
+            .collect();
+        let what = if removed.len() == 1 && removed[0] == sender {
+            format!("leave out the sender, {sender}")
+        } else if removed.is_empty() {
+            format!(
+                "leave out everyone in {sender}'s own room, {sender}.id (nobody: {sender} left it)"
+            )
+        } else {
+            let names: Vec<&str> = removed.iter().map(|n| n.as_str()).collect();
+            format!(
+                "leave out everyone in {sender}'s own room, {sender}.id ({})",
+                names.join(", ")
+            )
+        };
         explanation.steps.push(Step {
-            what: format!("leave out the sender, {sender}"),
+            what,
             rule,
             sockets: Some(preview.receive.clone()),
         });

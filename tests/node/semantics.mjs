@@ -270,7 +270,7 @@ function onConnection(socket, lab) {
     if (ack) ack();
   });
   byName.set(name, { socket, gone });
-  // Last line on purpose (LAB-NOTES pitfall 1): once the client sees `welcome`, every
+  // Last line on purpose (docs/stack-facts.md, 1): once the client sees `welcome`, every
   // handler above is in place.
   socket.emit("welcome");
 }
