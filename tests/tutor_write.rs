@@ -5,47 +5,21 @@
 //!
 //! The expect timeouts wait for text to appear on a screen; they never decide a delivery.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::path::Path;
 
 use expectrl::{Eof, Session};
+
+#[path = "common/pty.rs"]
+mod pty;
+use pty::{expect, fresh_home};
 
 const ENTER: &str = "\r";
 const TAB: &str = "\t";
 const UP: &str = "\x1b[A";
 const CTRL_U: &str = "\x15";
 
-fn fresh_home(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sio-tutor-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
 fn tutor(home: &Path, args: &[&str]) -> Session {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sio-tutor"));
-    command
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("SIO_TUTOR_HOME", home)
-        .env("TERM", "xterm-256color")
-        .env("NO_COLOR", "1")
-        .env_remove("CI");
-    let mut session = Session::spawn(command).expect("spawn sio-tutor in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(20)));
-    session
-}
-
-fn expect(session: &mut Session, text: &str) {
-    if let Err(error) = session.expect(text) {
-        let mut rest = vec![0u8; 65536];
-        let n = session.try_read(&mut rest).unwrap_or(0);
-        panic!(
-            "the screen never showed {text:?}: {error}; the screen's last output: {:?}",
-            String::from_utf8_lossy(&rest[..n])
-        );
-    }
+    pty::tutor(home, args, false)
 }
 
 /// Types a line at the write prompt.
