@@ -56,7 +56,11 @@ const LINE_WORDS: &[&str] = &[
 ];
 
 /// What may follow `io.` (of only right after `io`).
-const IO_METHODS: &[&str] = &["emit(", "except(", "in(", "of(", "to("];
+const IO_METHODS: &[&str] = &["emit(", "except(", "in(", "of(", "to(", "use("];
+/// What may follow `socket.` where a value goes (an emit's arguments, a middleware's body).
+const SOCKET_PROPERTIES: &[&str] = &["data", "handshake."];
+/// The pieces of a middleware, inside `io.use(`.
+const MIDDLEWARE_PARTS: &[&str] = &["(socket, next) => ", "next()", "next(new Error(", "socket."];
 /// What may follow `socket.`.
 const SOCKET_METHODS: &[&str] = &[
     "broadcast.",
@@ -128,7 +132,11 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         match object_word {
             "io" => strings(IO_METHODS),
             "socket" if in_rooms => vec!["id".into()],
+            "socket" if matches!(call_context(object), Some("emit" | "use")) => {
+                strings(SOCKET_PROPERTIES)
+            }
             "socket" => strings(SOCKET_METHODS),
+            "handshake" => vec!["auth".into()],
             "broadcast" => strings(CHAIN_METHODS),
             "" if object.ends_with(')') => strings(CHAIN_METHODS),
             name if names.sockets.iter().any(|s| s == name) => {
@@ -147,7 +155,9 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         vec!["socket.".into(), "io.".into()]
     } else if let Some(method) = call_context(head).filter(|m| *m != "emit") {
         // The start of an argument: a room (quoted), an own room, or a namespace.
-        if method == "of" {
+        if method == "use" {
+            strings(MIDDLEWARE_PARTS)
+        } else if method == "of" {
             names.namespaces.iter().map(|n| format!("'{n}'")).collect()
         } else if ROOM_METHODS.contains(&method) {
             let mut pool: Vec<String> = names.rooms.iter().map(|r| format!("'{r}'")).collect();
@@ -162,7 +172,10 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
             "disconnect" => names.sockets.clone(),
             "rooms" => vec!["all".into()],
             "connect" if head_trimmed.ends_with(" to") => names.namespaces.clone(),
-            "connect" => vec!["to ".into()],
+            "connect" if head_trimmed.ends_with(" with") => vec!["auth ".into()],
+            "connect" if head.contains(" with ") => Vec::new(),
+            "connect" if head.contains(" to ") => vec!["with auth ".into()],
+            "connect" => vec!["to ".into(), "with auth ".into()],
             "on" if head_trimmed == "on" => names
                 .namespaces
                 .iter()
@@ -322,8 +335,60 @@ mod tests {
             ("alice: socket.j", &["alice: socket.join("]),
             (
                 "io.",
-                &["io.emit(", "io.except(", "io.in(", "io.of(", "io.to("],
+                &[
+                    "io.emit(",
+                    "io.except(",
+                    "io.in(",
+                    "io.of(",
+                    "io.to(",
+                    "io.use(",
+                ],
             ),
+            ("io.u", &["io.use("]),
+            (
+                "io.use(",
+                &[
+                    "io.use((socket, next) => ",
+                    "io.use(next()",
+                    "io.use(next(new Error(",
+                    "io.use(socket.",
+                ],
+            ),
+            (
+                "io.use((socket, next) => n",
+                &[
+                    "io.use((socket, next) => next()",
+                    "io.use((socket, next) => next(new Error(",
+                ],
+            ),
+            (
+                "io.use((socket, next) => socket.",
+                &[
+                    "io.use((socket, next) => socket.data",
+                    "io.use((socket, next) => socket.handshake.",
+                ],
+            ),
+            (
+                "io.use((socket, next) => socket.handshake.",
+                &["io.use((socket, next) => socket.handshake.auth"],
+            ),
+            (
+                "alice: socket.emit('me', socket.",
+                &[
+                    "alice: socket.emit('me', socket.data",
+                    "alice: socket.emit('me', socket.handshake.",
+                ],
+            ),
+            (
+                "connect dave ",
+                &["connect dave to ", "connect dave with auth "],
+            ),
+            ("connect dave w", &["connect dave with auth "]),
+            (
+                "connect dave to /tenant-a w",
+                &["connect dave to /tenant-a with auth "],
+            ),
+            ("connect dave with auth {", &[]),
             ("io.t", &["io.to("]),
             (
                 "io.to('room1').e",

@@ -26,7 +26,7 @@ use socketioxide::{BroadcastError, SocketError, SocketIo};
 use super::LabError;
 use super::report::{Effect, own_room_label};
 use super::select::{Selection, resolve_rooms, select};
-use super::state::ServerState;
+use super::state::{Handshake, ServerState};
 use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
 
 /// Serializes a list of arguments as a tuple, which socketioxide sends as several arguments
@@ -58,7 +58,15 @@ pub async fn execute(
     let need_socket = || socket.ok_or_else(|| LabError::NeedsSocket(statement.source.clone()));
     match &statement.kind {
         StatementKind::Emit(emit) => {
-            let args = arguments(emit, msg);
+            // `socket.data` and `socket.handshake.auth` are read from the socket it runs as.
+            let handshake = match socket {
+                Some(socket) => Some(state.handshake(socket.id)),
+                None if emit.args.iter().any(Arg::needs_socket) => {
+                    return Err(LabError::NeedsSocket(statement.source.clone()));
+                }
+                None => None,
+            };
+            let args = arguments_of(emit, msg, handshake.as_ref());
             let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
             let failed = |e: String| LabError::server(format!("the emit failed: {e}"));
             match selection {
@@ -122,12 +130,31 @@ pub async fn execute(
 
 /// The arguments an emit sends: as written, with `msg` (inside an `on` handler) replaced by the
 /// first argument the client sent (`null` when it sent none), as `(msg) => ...` in Node.
+///
+/// `socket.data` and `socket.handshake.auth` read as `null` here: they depend on the socket (see
+/// [`arguments_of`]).
 pub fn arguments(emit: &Emit, msg: Option<&Value>) -> Vec<Value> {
+    arguments_of(emit, msg, None)
+}
+
+/// The arguments an emit sends from a socket with this handshake: `socket.data.KEY` and
+/// `socket.handshake.auth.KEY` as that socket has them. A key that is not there is `undefined`
+/// in Node, which travels as `null` in an argument list.
+pub fn arguments_of(emit: &Emit, msg: Option<&Value>, handshake: Option<&Handshake>) -> Vec<Value> {
+    let read = |map: Option<&serde_json::Map<String, Value>>, key: &Option<String>| {
+        let map = map.cloned().unwrap_or_default();
+        match key {
+            None => Value::Object(map),
+            Some(key) => map.get(key).cloned().unwrap_or(Value::Null),
+        }
+    };
     emit.args
         .iter()
         .map(|arg| match arg {
             Arg::Value(value) => value.clone(),
             Arg::Msg => msg.cloned().unwrap_or(Value::Null),
+            Arg::Data(key) => read(handshake.map(|h| &h.data), key),
+            Arg::Auth(key) => read(handshake.map(|h| &h.auth), key),
         })
         .collect()
 }

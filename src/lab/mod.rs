@@ -37,6 +37,7 @@ mod server;
 mod state;
 
 pub use select::{EmitPreview, Preview};
+pub use state::Handshake;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,8 +49,8 @@ use serde_json::Value;
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use report::{
-    ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, NamespaceRooms,
-    Report, Room, RoomMap, Unhandled, own_room_label,
+    ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, MiddlewareSet,
+    NamespaceRooms, Report, Room, RoomMap, Unhandled, own_room_label,
 };
 use server::LabServer;
 use state::Member;
@@ -257,7 +258,29 @@ impl Lab {
             return Err(error);
         }
         match command {
-            Command::Connect { names, namespace } => self.connect(names, namespace).await,
+            Command::Connect {
+                names,
+                namespace,
+                auth,
+            } => self.connect(names, namespace, auth.as_ref()).await,
+            Command::Use {
+                namespace,
+                middleware,
+            } => {
+                if !self.server.serves(namespace) {
+                    if !self.options.serve_on_connect {
+                        return Err(LabError::UnknownNamespace(namespace.clone()));
+                    }
+                    self.serve(namespace);
+                }
+                self.server
+                    .state
+                    .add_middleware(namespace, middleware.clone());
+                Ok(vec![Report::Middleware(MiddlewareSet {
+                    namespace: namespace.clone(),
+                    statement: middleware.source.clone(),
+                })])
+            }
             Command::On {
                 namespace,
                 event,
@@ -319,6 +342,7 @@ impl Lab {
         &mut self,
         names: &[String],
         namespace: &str,
+        auth: Option<&Value>,
     ) -> Result<Vec<Report>, LabError> {
         self.check_connect(names)?;
         if self.options.serve_on_connect {
@@ -336,6 +360,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
+                let _ = auth; // PENDING client.rs
                 let outcome = LabClient::connect(url, name, namespace).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
@@ -699,6 +724,11 @@ impl Lab {
         }))
     }
 
+    /// The handshake of the socket `name`: its `socket.handshake.auth` and `socket.data`.
+    pub fn handshake(&self, name: &str) -> Result<Handshake, LabError> {
+        Ok(self.server.state.handshake(self.member(name)?.sid))
+    }
+
     /// The handler the server would run for `event` sent by the client `name`, with that
     /// client's namespace; `None` when the server has none.
     pub fn handler_for(
@@ -818,7 +848,10 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
             .collect(),
         Command::ClientEmit { event, .. } => vec![event.as_str()],
         Command::Run { statement, .. } => emitted(statement).into_iter().collect(),
-        Command::Connect { .. } | Command::Disconnect { .. } | Command::Rooms { .. } => Vec::new(),
+        Command::Connect { .. }
+        | Command::Disconnect { .. }
+        | Command::Rooms { .. }
+        | Command::Use { .. } => Vec::new(),
     };
     events.into_iter()
 }

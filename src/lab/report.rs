@@ -26,6 +26,15 @@ pub enum Report {
     ConnectError(ConnectError),
     /// Which sockets are in which rooms, namespace by namespace.
     Rooms(RoomMap),
+    /// A connection middleware was added to a namespace (`io.use(...)`).
+    Middleware(MiddlewareSet),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MiddlewareSet {
+    pub namespace: String,
+    /// The `io.use(...)` call as written.
+    pub statement: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -21,13 +21,14 @@ use std::sync::Arc;
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
+use socketioxide::handler::ConnectHandler;
 
 use super::LabError;
 use super::execute::execute;
 use super::report::Effect;
 use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
-use super::state::{Member, ServerState};
-use crate::script::{Statement, StatementKind};
+use super::state::{Handshake, Member, ServerState};
+use crate::script::{AuthCheck, DataValue, Decision, Statement, StatementKind};
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
@@ -68,7 +69,8 @@ impl LabServer {
     /// Makes the server serve a namespace. Serving one twice is harmless.
     pub fn serve(&self, namespace: &str) {
         if self.io.of(namespace).is_none() {
-            self.io.ns(namespace.to_string(), on_connect);
+            self.io
+                .ns(namespace.to_string(), on_connect.with(run_middlewares));
         }
     }
 
@@ -103,11 +105,16 @@ impl LabServer {
     }
 }
 
-/// The auth payload a lab client sends: `{ "name": "alice" }`.
+/// The key under which a lab client sends its friendly name in the handshake auth, beside
+/// whatever auth the lesson gives it. The server takes it out before anything the learner sees
+/// (`socket.handshake.auth`, a middleware's checks).
+pub const NAME_KEY: &str = "name";
+
+/// The auth payload a lab client sends: `{ "name": "alice", ...the lesson's auth }`.
 fn name_from_auth(auth: &Result<Value, impl std::fmt::Debug>) -> String {
     auth.as_ref()
         .ok()
-        .and_then(|auth| auth.get("name"))
+        .and_then(|auth| auth.get(NAME_KEY))
         .and_then(Value::as_str)
         .unwrap_or("anonymous")
         .to_string()
@@ -142,6 +149,91 @@ pub(super) async fn on_connect(
 
     // Last, on purpose: see the module docs.
     let _ = socket.emit(WELCOME_EVENT, &());
+}
+
+/// A middleware's refusal: its `Display` is the `err.message` the client's `connect_error`
+/// gets, which socketioxide sends as `{"message": ...}`, as Node does for `next(new Error(...))`.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Runs before the connect handler of every namespace: the namespace's middlewares, set with
+/// `io.use(...)` or `io.of(ns).use(...)` (`state.middlewares`), in the order they were added.
+/// The first refusal ends the chain, as in Node; the connect handler then never runs, so a
+/// refused socket is never logged as connected and never joins a room.
+///
+/// socketioxide fixes a namespace's middlewares when the namespace is created, and a lesson
+/// adds them later, so this one fixed middleware reads the lab's list at each connection.
+async fn run_middlewares(
+    socket: SocketRef,
+    TryData(auth): TryData<Value>,
+    State(state): State<Arc<ServerState>>,
+) -> Result<(), Refused> {
+    let mut handshake = Handshake::default();
+    if let Ok(Value::Object(mut sent)) = auth {
+        sent.remove(NAME_KEY);
+        handshake.auth = sent;
+    }
+    for middleware in state.middlewares(socket.ns()) {
+        for (key, value) in &middleware.assigns {
+            let value = match value {
+                DataValue::Value(value) => Some(value.clone()),
+                DataValue::Auth(name) => handshake.auth.get(name).cloned(),
+            };
+            match value {
+                Some(value) => handshake.data.insert(key.clone(), value),
+                // `socket.data.user = undefined`: JSON leaves the key out.
+                None => handshake.data.remove(key),
+            };
+        }
+        let refusal = match &middleware.decision {
+            Decision::Accept => None,
+            Decision::Reject(message) => Some(message),
+            Decision::If { check, reject } => (!passes(check, &handshake.auth)).then_some(reject),
+        };
+        if let Some(message) = refusal {
+            return Err(Refused(message.clone()));
+        }
+    }
+    lock(&state.handshakes).insert(socket.id, handshake);
+    Ok(())
+}
+
+/// A middleware's condition, with JavaScript's meaning: a missing key is `undefined`.
+fn passes(check: &AuthCheck, auth: &serde_json::Map<String, Value>) -> bool {
+    match check {
+        AuthCheck::Truthy(key) => auth.get(key).is_some_and(truthy),
+        AuthCheck::Equals(key, wanted) => auth
+            .get(key)
+            .is_some_and(|value| strictly_equal(value, wanted)),
+    }
+}
+
+/// JavaScript's truthiness: `false`, `0`, `""` and `null` are falsy; objects and arrays, even
+/// empty ones, are truthy.
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// JavaScript's `===` between a received value and a literal: numbers by value (`1 === 1.0`),
+/// and never for an object or array literal (`===` compares those by identity).
+fn strictly_equal(value: &Value, literal: &Value) -> bool {
+    match (value, literal) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => false,
+        (a, b) => a == b,
+    }
 }
 
 /// Any event a client sends: run the handler the lab was given for it, then acknowledge.
@@ -182,6 +274,7 @@ async fn on_disconnect(socket: SocketRef, State(state): State<Arc<ServerState>>)
     // first and cleans the rooms up after. Leaving here keeps Node's order, so that once the
     // lab sees the socket gone, the room map no longer lists it either.
     socket.leave_all();
+    lock(&state.handshakes).remove(&socket.id);
     let name = {
         let mut members = lock(&state.members);
         let position = members

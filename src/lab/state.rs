@@ -14,7 +14,8 @@ use tokio::sync::watch;
 use super::LabError;
 use super::report::{Effect, ServerLog};
 use super::scaffold::lock;
-use crate::script::Statement;
+use crate::script::{Middleware, Statement};
+use serde_json::{Map, Value};
 
 /// A socket the server knows, by name.
 #[derive(Debug, Clone)]
@@ -41,6 +42,20 @@ pub struct ServerState {
     pub(super) last_effect: Mutex<Option<Result<Effect, LabError>>>,
     /// Bumped on every connect and disconnect, so the lab can wait for one without polling.
     pub(super) changed: watch::Sender<u64>,
+    /// The middlewares of each namespace (`io.use(...)`), in the order they were added.
+    pub(super) middlewares: Mutex<HashMap<String, Vec<Middleware>>>,
+    /// Each socket's `socket.handshake.auth` (as the learner sent it, without the lab's name)
+    /// and `socket.data`, from the moment its middlewares run.
+    pub(super) handshakes: Mutex<HashMap<Sid, Handshake>>,
+}
+
+/// What a socket brought and was given when it connected.
+#[derive(Debug, Clone, Default)]
+pub struct Handshake {
+    /// `socket.handshake.auth`: `{}` when the client sent none, as in Node.
+    pub auth: Map<String, Value>,
+    /// `socket.data`: `{}` until a middleware sets a key.
+    pub data: Map<String, Value>,
 }
 
 impl ServerState {
@@ -83,6 +98,29 @@ impl ServerState {
         lock(&self.handlers)
             .get(&(namespace.to_string(), event.to_string()))
             .cloned()
+    }
+
+    pub fn add_middleware(&self, namespace: &str, middleware: Middleware) {
+        lock(&self.middlewares)
+            .entry(namespace.to_string())
+            .or_default()
+            .push(middleware);
+    }
+
+    /// The middlewares of `namespace`, in order.
+    pub fn middlewares(&self, namespace: &str) -> Vec<Middleware> {
+        lock(&self.middlewares)
+            .get(namespace)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The handshake of a socket (empty auth and data for one the lab does not know).
+    pub fn handshake(&self, sid: Sid) -> Handshake {
+        lock(&self.handshakes)
+            .get(&sid)
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {

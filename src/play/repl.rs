@@ -269,14 +269,19 @@ impl Repl {
             })
             .collect();
         match command {
-            Command::Connect { names, namespace } if !refused.is_empty() => {
+            Command::Connect {
+                names,
+                namespace,
+                auth,
+            } if !refused.is_empty() => {
                 let kept: Vec<String> = names
                     .iter()
                     .filter(|name| !refused.contains(&name.as_str()))
                     .cloned()
                     .collect();
                 if !kept.is_empty() {
-                    self.saved.push(connect_line(&kept, namespace));
+                    self.saved
+                        .push(connect_line(&kept, namespace, auth.as_ref()));
                 }
             }
             _ => self.saved.push(line.trim().to_string()),
@@ -331,7 +336,7 @@ impl Repl {
             return;
         };
         let names: Vec<String> = new.iter().map(|(name, _)| name.clone()).collect();
-        self.saved.push(connect_line(&names, namespace));
+        self.saved.push(connect_line(&names, namespace, None));
     }
 
     async fn explain(&mut self, text: &str) {
@@ -476,13 +481,17 @@ pub enum SaveError {
 }
 
 /// `connect a b [to /ns]`.
-fn connect_line(names: &[String], namespace: &str) -> String {
+fn connect_line(names: &[String], namespace: &str, auth: Option<&serde_json::Value>) -> String {
     let to = if namespace == "/" {
         String::new()
     } else {
         format!(" to {namespace}")
     };
-    format!("connect {}{to}", names.join(" "))
+    // JSON is a value the language reads back as written.
+    let with = auth
+        .map(|auth| format!(" with auth {auth}"))
+        .unwrap_or_default();
+    format!("connect {}{to}{with}", names.join(" "))
 }
 
 /// Where the history lives: next to the tutor's progress, in `$SIO_TUTOR_HOME` or the user's

@@ -11,9 +11,12 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// `connect alice bob` or `connect dave to /tenant-a`: one real client socket per name.
+    /// `... with auth {token: 'abc'}` sends that handshake auth, as the client's
+    /// `io({ auth: { token: 'abc' } })` does (`None`: no auth, as `io()`).
     Connect {
         names: Vec<String>,
         namespace: String,
+        auth: Option<Value>,
     },
     /// `on 'chat message': io.emit('chat message', msg)`: the server's handler for an event that
     /// clients send on `namespace`. Inside it, `socket` is the sender and `msg` its first argument.
@@ -38,6 +41,53 @@ pub enum Command {
     Disconnect { name: String },
     /// `rooms` (own-id rooms hidden) or `rooms all` (shown).
     Rooms { show_own_rooms: bool },
+    /// `io.use((socket, next) => ...)` or `io.of('/admin').use(...)`: a middleware that runs
+    /// for every later connection to `namespace`, before the connection handler.
+    Use {
+        namespace: String,
+        middleware: Middleware,
+    },
+}
+
+/// A connection middleware, as the docs write one: `(socket, next) => ...`, whose body sets
+/// `socket.data` and then lets the connection in (`next()`) or refuses it
+/// (`next(new Error('not authorized'))`), maybe depending on the handshake's auth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Middleware {
+    /// The whole `io.use(...)` call as written, for printing back.
+    pub source: String,
+    /// `socket.data.KEY = VALUE;` lines, in order.
+    pub assigns: Vec<(String, DataValue)>,
+    pub decision: Decision,
+}
+
+/// What a middleware stores in `socket.data`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataValue {
+    /// A literal value.
+    Value(Value),
+    /// `socket.handshake.auth.KEY` (`undefined` when the client sent no such key).
+    Auth(String),
+}
+
+/// How a middleware ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// `next()`: the connection goes on to the connection handler.
+    Accept,
+    /// `next(new Error(message))`: the client's `connect_error` fires with `err.message`.
+    Reject(String),
+    /// `CONDITION ? next() : next(new Error(message))`.
+    If { check: AuthCheck, reject: String },
+}
+
+/// A condition on the handshake's auth.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthCheck {
+    /// `socket.handshake.auth.KEY`: the key is truthy, as JavaScript reads it.
+    Truthy(String),
+    /// `socket.handshake.auth.KEY === VALUE`: strictly equal (same type, same value).
+    Equals(String, Value),
 }
 
 /// One server-side call, as written.
@@ -151,4 +201,16 @@ pub enum Arg {
     Value(Value),
     /// `msg` inside an `on` handler: the first argument the client sent.
     Msg,
+    /// `socket.data` (`None`) or `socket.data.KEY`: what middleware stored for this socket.
+    Data(Option<String>),
+    /// `socket.handshake.auth` (`None`) or `socket.handshake.auth.KEY`: the auth the client
+    /// sent when it connected.
+    Auth(Option<String>),
+}
+
+impl Arg {
+    /// Whether the argument reads the socket the statement runs as.
+    pub fn needs_socket(&self) -> bool {
+        matches!(self, Arg::Data(_) | Arg::Auth(_))
+    }
 }
