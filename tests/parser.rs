@@ -373,6 +373,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["alice".into(), "bob".into(), "carol".into()],
                 namespace: "/".into(),
+                auth: None,
             }),
         ),
         (
@@ -380,6 +381,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["dave".into()],
                 namespace: "/tenant-a".into(),
+                auth: None,
             }),
         ),
         (
@@ -807,7 +809,7 @@ fn numbers_mean_what_they_mean_in_javascript() {
         .iter()
         .map(|arg| match arg {
             Arg::Value(value) => value.to_string(),
-            Arg::Msg => unreachable!(),
+            _ => unreachable!(),
         })
         .collect();
     assert_eq!(sent, ["2", "1000", "0", "1.5", "0.001"]);
