@@ -360,8 +360,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
-                let _ = auth; // PENDING client.rs
-                let outcome = LabClient::connect(url, name, namespace).await;
+                let outcome = LabClient::connect(url, name, namespace, auth).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
                 }

@@ -108,9 +108,9 @@ impl LabServer {
 /// The key under which a lab client sends its friendly name in the handshake auth, beside
 /// whatever auth the lesson gives it. The server takes it out before anything the learner sees
 /// (`socket.handshake.auth`, a middleware's checks).
-pub const NAME_KEY: &str = "name";
+pub const NAME_KEY: &str = "sio-tutor:name";
 
-/// The auth payload a lab client sends: `{ "name": "alice", ...the lesson's auth }`.
+/// The auth payload a lab client sends: `{ "sio-tutor:name": "alice", ...the lesson's auth }`.
 fn name_from_auth(auth: &Result<Value, impl std::fmt::Debug>) -> String {
     auth.as_ref()
         .ok()
