@@ -55,6 +55,11 @@ struct SocketSpec {
 struct RowFile {
     line: toml::Spanned<String>,
     received: Vec<String>,
+    /// For a `connect` row: the error message a middleware refuses it with (absent: it connects).
+    connect_error: Option<String>,
+    /// The arguments every recipient must get, as JSON, where the statement alone cannot say
+    /// (`socket.data`, `socket.handshake.auth`); absent: the arguments as written.
+    args: Option<String>,
 }
 
 /// One row, parsed, with what it must do.
@@ -82,6 +87,9 @@ enum Expect {
     },
     /// No delivery at all (join, leave, disconnect, `on`, a client emit nobody handles).
     Nothing,
+    /// A `connect` row: the socket connects (`None`) or is refused with this message. Nothing
+    /// is delivered either way.
+    Connect(Option<String>),
 }
 
 impl Row {
@@ -107,7 +115,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
     let file: TableFile =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{TABLE} is not a valid table: {e}"));
 
-    let namespace_of: HashMap<String, String> = file
+    let mut namespace_of: HashMap<String, String> = file
         .scenario
         .sockets
         .iter()
@@ -126,6 +134,10 @@ fn load_table() -> (Scenario, Vec<Row>) {
             Ok(None) => panic!("{name}\n    is blank"),
             Err(error) => panic!("{name}\n    does not parse:\n{}", error.draw(&line, "    ")),
         };
+        let written_args: Option<Vec<Value>> = row.args.as_ref().map(|json| {
+            serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("{name}\n    `args` is not a JSON array: {e}"))
+        });
         let delivery = |emit: &Emit, sender: Option<&str>, msg: Option<&Value>| {
             let namespace = match &emit.origin {
                 Origin::Io { namespace } => namespace.clone(),
@@ -136,7 +148,15 @@ fn load_table() -> (Scenario, Vec<Row>) {
             };
             // The lab's own substitution of `msg`, so that this test and the lab cannot differ
             // on what a handler sends.
-            let args = arguments(emit, msg);
+            let needs_written = emit.args.iter().any(|arg| arg.needs_socket());
+            let args = match (&written_args, needs_written) {
+                (Some(args), true) => args.clone(),
+                (None, false) => arguments(emit, msg),
+                (None, true) => panic!(
+                    "{name}\n    reads socket.data or socket.handshake.auth: write the `args` it sends"
+                ),
+                (Some(_), false) => panic!("{name}\n    `args` is only for socket.data and auth"),
+            };
             Expect::Delivery {
                 namespace,
                 event: emit.event.clone(),
@@ -196,9 +216,24 @@ fn load_table() -> (Scenario, Vec<Row>) {
                     None => Expect::Nothing,
                 }
             }
+            Command::Use { .. } => Expect::Nothing,
+            Command::Connect {
+                names, namespace, ..
+            } => {
+                let [socket] = names.as_slice() else {
+                    panic!("{name}\n    a connect row connects one socket");
+                };
+                if row.connect_error.is_none() {
+                    namespace_of.insert(socket.clone(), namespace.clone());
+                }
+                Expect::Connect(row.connect_error.clone())
+            }
             other => panic!("{name}\n    the table has no rows of this kind: {other:?}"),
         };
-        if expect == Expect::Nothing && !row.received.is_empty() {
+        if row.connect_error.is_some() && !matches!(expect, Expect::Connect(_)) {
+            panic!("{name}\n    only a connect row has a `connect_error`");
+        }
+        if matches!(expect, Expect::Nothing | Expect::Connect(_)) && !row.received.is_empty() {
             panic!("{name}\n    sends nothing, so `received` must be []");
         }
         rows.push(Row {
@@ -275,6 +310,24 @@ async fn table_holds_on_the_lab() {
         };
         if let Some(name) = &row.disconnects {
             live.retain(|n| n != name);
+        }
+        if let (Expect::Connect(wanted), Command::Connect { names, .. }) =
+            (&row.expect, &row.command)
+        {
+            let refused = reports.iter().find_map(|r| match r {
+                Report::ConnectError(error) => Some(error.message.clone()),
+                _ => None,
+            });
+            if refused == *wanted {
+                if refused.is_none() {
+                    live.extend(names.iter().cloned());
+                }
+            } else {
+                failures.push(format!(
+                    "{}\n    expected connect error: {wanted:?}\n    actual connect error:   {refused:?}",
+                    row.name()
+                ));
+            }
         }
         let deliveries: Vec<&Delivery> = reports
             .iter()
@@ -416,6 +469,12 @@ fn table_holds_on_node() {
             Command::ClientEmit { name, event, args, .. } => json!({
                 "emit": { "name": name, "event": event, "args": args },
             }),
+            Command::Use { middleware, .. } => json!({
+                "use": { "statement": middleware.source },
+            }),
+            Command::Connect { names, namespace, auth } => json!({
+                "connect": { "name": names[0], "namespace": namespace, "auth": auth },
+            }),
             other => panic!("{}\n    the table has no rows of this kind: {other:?}", row.name()),
         }).collect::<Vec<_>>(),
     });
@@ -467,6 +526,16 @@ fn check_node_row(expect: &Expect, result: &Value) -> Result<(), String> {
     }
     let actual: Vec<String> = serde_json::from_value(result["received"].clone())
         .map_err(|e| format!("    Node's `received` is odd: {e}"))?;
+    let refused = result["connect_error"].as_str().map(String::from);
+    let wanted_refusal = match expect {
+        Expect::Connect(wanted) => wanted.clone(),
+        _ => None,
+    };
+    if refused != wanted_refusal {
+        return Err(format!(
+            "    expected connect error: {wanted_refusal:?}\n    Node's connect error:   {refused:?}"
+        ));
+    }
     let (expected, event, args) = match expect {
         Expect::Delivery {
             received,
@@ -474,7 +543,7 @@ fn check_node_row(expect: &Expect, result: &Value) -> Result<(), String> {
             args,
             ..
         } => (received.clone(), Some(event), Some(args)),
-        Expect::Nothing => (Vec::new(), None, None),
+        Expect::Nothing | Expect::Connect(_) => (Vec::new(), None, None),
     };
     let mut problems = Vec::new();
     if actual != expected {
