@@ -45,6 +45,8 @@ impl Names {
 const LINE_WORDS: &[&str] = &[
     "connect ",
     "disconnect ",
+    "cut ",
+    "silence ",
     "on ",
     "rooms",
     "who",
@@ -169,7 +171,7 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         }
     } else if !at_explain {
         match first_word {
-            "disconnect" => names.sockets.clone(),
+            "disconnect" | "cut" | "silence" => names.sockets.clone(),
             "rooms" => vec!["all".into()],
             "connect" if head_trimmed.ends_with(" to") => names.namespaces.clone(),
             "connect" if head_trimmed.ends_with(" with") => vec!["auth ".into()],
@@ -407,6 +409,9 @@ mod tests {
             ("io.of(", &["io.of('/'", "io.of('/tenant-a'"]),
             ("alice.e", &["alice.emit("]),
             ("disconnect b", &["disconnect bob"]),
+            ("cut b", &["cut bob"]),
+            ("sil", &["silence "]),
+            ("silence c", &["silence carol"]),
             ("rooms a", &["rooms all"]),
             ("connect dave to /te", &["connect dave to /tenant-a"]),
             (

@@ -30,6 +30,7 @@
 
 mod client;
 pub mod execute;
+pub mod network;
 pub mod report;
 pub mod scaffold;
 mod select;
@@ -39,8 +40,9 @@ mod state;
 pub use select::{EmitPreview, Preview};
 pub use state::Handshake;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
@@ -68,6 +70,11 @@ pub enum LabError {
     AlreadyConnected(String),
     #[error("`{0}` needs a socket to run as: put a name in front, as in alice: {0}")]
     NeedsSocket(String),
+    /// `cut` or `silence` in a lab whose clients connect straight to the server.
+    #[error(
+        "{0}'s connection cannot be cut or silenced here: only a lab with its own network can (a lesson with network = true)"
+    )]
+    NoNetwork(String),
     #[error("a lab holds at most {0} sockets (each one is a real connection)")]
     TooManySockets(usize),
     /// A `connect` line names the same socket twice.
@@ -181,7 +188,17 @@ pub struct LabOptions {
     /// Serve a namespace as soon as a socket connects to it (the playground), instead of letting
     /// the connection fail as a real server would (lessons).
     pub serve_on_connect: bool,
+    /// Each client goes through a relay the lab can `cut` or `silence` (see [`network`]), and
+    /// the server's heartbeat is short ([`NETWORK_HEARTBEAT`]), so that a silent client's
+    /// `ping timeout` comes in a second or two rather than 45 s.
+    pub network: bool,
 }
+
+/// The ping interval and ping timeout of a lab with its own network. Short, so that a lesson
+/// waits at most their sum for a silent client's real timeout; long enough that a client on a
+/// busy machine always answers a ping in time (a client answers within milliseconds).
+pub const NETWORK_HEARTBEAT: (Duration, Duration) =
+    (Duration::from_millis(500), Duration::from_millis(1000));
 
 impl LabOptions {
     /// A lab for a lesson: it serves `/` and `namespaces`, and nothing else, so that a
@@ -190,6 +207,7 @@ impl LabOptions {
         LabOptions {
             namespaces: namespaces.to_vec(),
             serve_on_connect: false,
+            network: false,
         }
     }
 }
@@ -208,6 +226,8 @@ pub struct Lab {
     options: LabOptions,
     /// Connected clients, in connection order: the order every view lists sockets in.
     clients: Vec<LabClient>,
+    /// Each client's relay, by name, in a lab with its own network.
+    links: HashMap<String, network::Link>,
 }
 
 impl Lab {
@@ -215,13 +235,15 @@ impl Lab {
         // Each client costs two descriptors; the usual soft limit of 1,024 would make the
         // thousandth connection hang with no error.
         let _ = rlimit::increase_nofile_limit((MAX_SOCKETS as u64) * 2 + 256);
-        let server = LabServer::start(&options.namespaces).await?;
+        let heartbeat = options.network.then_some(NETWORK_HEARTBEAT);
+        let server = LabServer::start(&options.namespaces, heartbeat).await?;
         let url = format!("http://{}", server.address);
         Ok(Lab {
             server,
             url,
             options,
             clients: Vec::new(),
+            links: HashMap::new(),
         })
     }
 
@@ -319,7 +341,12 @@ impl Lab {
                     .state
                     .wait_until(|members| !members.iter().any(|m| m.name == *name))
                     .await;
-                Ok(self.server_log())
+                self.links.remove(name);
+                self.departed().await
+            }
+            Command::Cut { name } | Command::Silence { name } => {
+                let cut = matches!(command, Command::Cut { .. });
+                self.break_link(name, cut).await
             }
             Command::Rooms { show_own_rooms } => {
                 Ok(vec![Report::Rooms(self.room_map(*show_own_rooms).await)])
@@ -352,7 +379,20 @@ impl Lab {
         // After a failure the window stops taking new names (each is skipped), but lets the
         // connections already in flight finish, so that none is left half-open behind our back.
         let failed = AtomicBool::new(false);
-        let (url, failed_ref) = (&self.url, &failed);
+        // In a lab with its own network, each client connects to its own relay.
+        let mut urls = Vec::new();
+        for name in names {
+            if self.options.network {
+                let link = network::Link::open(self.server.address)
+                    .await
+                    .map_err(LabError::server)?;
+                urls.push(format!("http://{}", link.address));
+                self.links.insert(name.clone(), link);
+            } else {
+                urls.push(self.url.clone());
+            }
+        }
+        let (urls, failed_ref) = (&urls, &failed);
         let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
             names.iter().map(|_| None).collect();
         let mut connections =
@@ -360,7 +400,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
-                let outcome = LabClient::connect(url, name, namespace, auth).await;
+                let outcome = LabClient::connect(&urls[index], name, namespace, auth).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
                 }
@@ -491,12 +531,92 @@ impl Lab {
                 if let Ok(index) = self.client_index(&member.name) {
                     self.clients.remove(index).disconnect().await;
                 }
+                self.links.remove(&member.name);
             }
         }
         self.barrier().await?;
         let mut reports = self.describe(as_socket, statement, None, effect);
         reports.extend(self.server_log());
         Ok(reports)
+    }
+
+    /// The reports of a socket's departure once the server has let it go: what its
+    /// `disconnecting` and `disconnect` handlers sent (proven by the barrier), then the server's
+    /// log. `trigger` is the line that made it leave.
+    async fn departed(&mut self) -> Result<Vec<Report>, LabError> {
+        self.barrier().await?;
+        let mut inboxes = self.take_inboxes();
+        let departures = self.server.state.take_departures();
+        let mut reports = self.departures_in(&mut inboxes, departures);
+        reports.extend(self.server_log());
+        Ok(reports)
+    }
+
+    /// What departure handlers did, as reports, taking the events they sent out of `inboxes`.
+    /// Call after a barrier: the handlers ran, and awaited their emits, before the server let
+    /// the socket go.
+    fn departures_in(
+        &self,
+        inboxes: &mut [Vec<Received>],
+        departures: Vec<state::Departure>,
+    ) -> Vec<Report> {
+        let mut reports = Vec::new();
+        let count = departures.len();
+        for (index, departure) in departures.into_iter().enumerate() {
+            // Written as Node's listener is: socket.on('disconnecting', (reason) => ...).
+            let trigger = format!(
+                "{}: '{}', reason '{}'",
+                departure.name, departure.event, departure.reason
+            );
+            match departure.effect {
+                Ok(effect) => reports.extend(self.describe_in(
+                    inboxes,
+                    index + 1 == count,
+                    Some(&departure.name),
+                    &departure.handler,
+                    Some(&trigger),
+                    effect,
+                )),
+                // A handler that failed sends nothing; say so rather than hide it.
+                Err(error) => reports.push(Report::ServerLog(report::ServerLog {
+                    line: format!("the {} handler failed: {error}", departure.event),
+                    socket: departure.name.clone(),
+                    namespace: String::from("/"),
+                })),
+            }
+        }
+        reports
+    }
+
+    /// `cut bob` or `silence bob`: breaks bob's connection under the client and waits, with no
+    /// sleep, until the server itself notices and lets bob go (for a silence, that is when its
+    /// heartbeat times out).
+    async fn break_link(&mut self, name: &str, cut: bool) -> Result<Vec<Report>, LabError> {
+        let index = self.client_index(name)?;
+        let Some(link) = self.links.get(name) else {
+            return Err(LabError::NoNetwork(name.to_string()));
+        };
+        if cut {
+            link.cut();
+        } else {
+            link.silence();
+        }
+        // Bounded, so that a server that never notices is an error rather than a hang.
+        let (interval, timeout) = NETWORK_HEARTBEAT;
+        let limit = client::ROUND_TRIP_LIMIT + interval + timeout;
+        tokio::time::timeout(
+            limit,
+            self.server
+                .state
+                .wait_until(|members| !members.iter().any(|m| m.name == name)),
+        )
+        .await
+        .map_err(|_| LabError::client(name, "the server never noticed the broken connection"))?;
+        // The client's side is broken for good: close what is left of it.
+        self.links.remove(name);
+        let client = self.clients.remove(index);
+        let _ = tokio::time::timeout(client::ROUND_TRIP_LIMIT, client.disconnect()).await;
+        self.departed().await
     }
 
     async fn client_emit(
@@ -522,6 +642,7 @@ impl Lab {
                 .wait_until(|members| !members.iter().any(|m| m.sid == sid))
                 .await;
             self.clients.remove(index).disconnect().await;
+            self.links.remove(name);
         }
         self.barrier().await?;
         let handler = self.server.state.handler(&namespace, event);
@@ -553,6 +674,10 @@ impl Lab {
     }
 
     /// Turns what the statement did, and what every inbox now holds, into reports.
+    ///
+    /// A socket that left meanwhile (a `socket.disconnect()`, a handler that disconnects its
+    /// sender) may have run `disconnecting` and `disconnect` handlers: their deliveries follow,
+    /// each with the events it sent, from the same inboxes.
     fn describe(
         &self,
         as_socket: Option<&str>,
@@ -560,7 +685,27 @@ impl Lab {
         trigger: Option<&str>,
         effect: Effect,
     ) -> Vec<Report> {
-        let inboxes = self.take_inboxes();
+        let mut inboxes = self.take_inboxes();
+        let departures = self.server.state.take_departures();
+        let last = departures.is_empty();
+        let mut reports =
+            self.describe_in(&mut inboxes, last, as_socket, statement, trigger, effect);
+        reports.extend(self.departures_in(&mut inboxes, departures));
+        reports
+    }
+
+    /// One statement's reports, taking the events it sent out of `inboxes`. With `rest`,
+    /// anything else still in an inbox (nothing, in every test so far) is reported too, rather
+    /// than hidden.
+    fn describe_in(
+        &self,
+        inboxes: &mut [Vec<Received>],
+        rest: bool,
+        as_socket: Option<&str>,
+        statement: &Statement,
+        trigger: Option<&str>,
+        effect: Effect,
+    ) -> Vec<Report> {
         match effect {
             Effect::Emitted {
                 namespace,
@@ -568,9 +713,8 @@ impl Lab {
                 args,
             } => {
                 let mut expected = vec![(namespace.clone(), Received { event, args })];
-                // Anything else in an inbox (nothing, in every test so far) is reported too,
-                // rather than hidden.
-                for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                let others = if rest { &inboxes[..] } else { &[][..] };
+                for (client, inbox) in self.clients.iter().zip(others) {
                     for received in inbox {
                         let key = (client.namespace.clone(), received.clone());
                         if !expected.contains(&key) {
@@ -583,9 +727,11 @@ impl Lab {
                     .map(|(namespace, wanted)| {
                         let mut received = Vec::new();
                         let mut not_received = Vec::new();
-                        for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                        for (client, inbox) in self.clients.iter().zip(inboxes.iter_mut()) {
                             let count = if client.namespace == namespace {
-                                inbox.iter().filter(|r| **r == wanted).count()
+                                let before = inbox.len();
+                                inbox.retain(|r| *r != wanted);
+                                before - inbox.len()
                             } else {
                                 0
                             };
@@ -723,9 +869,16 @@ impl Lab {
         }))
     }
 
-    /// The handshake of the socket `name`: its `socket.handshake.auth` and `socket.data`.
-    pub fn handshake(&self, name: &str) -> Result<Handshake, LabError> {
-        Ok(self.server.state.handshake(self.member(name)?.sid))
+    /// What a statement run as `name` reads from its socket: `socket.handshake.auth`,
+    /// `socket.data` and `socket.rooms`.
+    pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
+        let member = self.member(name)?;
+        let socket = self.server.socket(&member)?;
+        Ok(execute::Scope {
+            handshake: self.server.state.handshake(member.sid),
+            rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+            reason: None,
+        })
     }
 
     /// The handler the server would run for `event` sent by the client `name`, with that
@@ -850,7 +1003,9 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
         Command::Connect { .. }
         | Command::Disconnect { .. }
         | Command::Rooms { .. }
-        | Command::Use { .. } => Vec::new(),
+        | Command::Use { .. }
+        | Command::Cut { .. }
+        | Command::Silence { .. } => Vec::new(),
     };
     events.into_iter()
 }

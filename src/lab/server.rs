@@ -17,17 +17,19 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
+use socketioxide::socket::DisconnectReason;
 
 use super::LabError;
-use super::execute::execute;
+use super::execute::{execute, execute_with};
 use super::report::Effect;
 use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
-use super::state::{Handshake, Member, ServerState};
+use super::state::{Departure, Handshake, Member, ServerState};
 use crate::script::{AuthCheck, DataValue, Decision, Statement, StatementKind};
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
@@ -44,9 +46,19 @@ pub struct LabServer {
 
 impl LabServer {
     /// Starts the server on an ephemeral loopback port, serving `/` and `namespaces`.
-    pub async fn start(namespaces: &[String]) -> Result<LabServer, LabError> {
+    ///
+    /// `heartbeat` is the ping interval and ping timeout, for a lesson that lets the heartbeat
+    /// give up on a silent client (`None`: socketioxide's 25 s and 20 s).
+    pub async fn start(
+        namespaces: &[String],
+        heartbeat: Option<(Duration, Duration)>,
+    ) -> Result<LabServer, LabError> {
         let state = Arc::new(ServerState::default());
-        let (layer, io) = SocketIo::builder().with_state(state.clone()).build_layer();
+        let mut builder = SocketIo::builder().with_state(state.clone());
+        if let Some((interval, timeout)) = heartbeat {
+            builder = builder.ping_interval(interval).ping_timeout(timeout);
+        }
+        let (layer, io) = builder.build_layer();
         let app = axum::Router::new().layer(layer);
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -269,11 +281,63 @@ async fn on_client_event(
     let _ = ack.send(&());
 }
 
-async fn on_disconnect(socket: SocketRef, State(state): State<Arc<ServerState>>) {
+/// Node's word for why a socket left (the `reason` of its `disconnecting` and `disconnect`
+/// events), from socketioxide's.
+///
+/// socketioxide tells a WebSocket that ends without a close frame (a cut connection) as
+/// `TransportError`; Node's `ws` reports the same end as a close (code 1006), and Node's reason is
+/// then `transport close`. Node keeps `transport error` for an error on a live transport.
+pub fn node_reason(reason: DisconnectReason) -> &'static str {
+    match reason {
+        DisconnectReason::TransportClose | DisconnectReason::TransportError => "transport close",
+        DisconnectReason::HeartbeatTimeout => "ping timeout",
+        DisconnectReason::ClientNSDisconnect => "client namespace disconnect",
+        DisconnectReason::ServerNSDisconnect => "server namespace disconnect",
+        DisconnectReason::ClosingServer => "server shutting down",
+        DisconnectReason::PacketParsingError => "parse error",
+        DisconnectReason::MultipleHttpPollingError => "transport error",
+    }
+}
+
+/// Runs the lab's handler for a departure event of this socket, if it has one, and keeps what
+/// it did for the lab to report.
+async fn on_departure(
+    io: &SocketIo,
+    state: &ServerState,
+    socket: &SocketRef,
+    event: &str,
+    reason: &str,
+) {
+    let Some(handler) = state.handler(socket.ns(), event) else {
+        return;
+    };
+    let effect = execute_with(io, state, Some(socket), &handler, None, Some(reason)).await;
+    let name = state
+        .name_of(socket.ns(), socket.id)
+        .unwrap_or_else(|| "anonymous".to_string());
+    lock(&state.departures).push(Departure {
+        name,
+        event: event.to_string(),
+        reason: reason.to_string(),
+        handler,
+        effect,
+    });
+}
+
+async fn on_disconnect(
+    socket: SocketRef,
+    io: SocketIo,
+    reason: DisconnectReason,
+    State(state): State<Arc<ServerState>>,
+) {
+    let reason = node_reason(reason);
+    // `disconnecting` first, while the socket is still in its rooms, as in Node.
+    on_departure(&io, &state, &socket, "disconnecting", reason).await;
     // Node leaves every room before it emits `disconnect`; socketioxide runs this handler
     // first and cleans the rooms up after. Leaving here keeps Node's order, so that once the
     // lab sees the socket gone, the room map no longer lists it either.
     socket.leave_all();
+    on_departure(&io, &state, &socket, "disconnect", reason).await;
     lock(&state.handshakes).remove(&socket.id);
     let name = {
         let mut members = lock(&state.members);

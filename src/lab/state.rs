@@ -44,9 +44,22 @@ pub struct ServerState {
     pub(super) changed: watch::Sender<u64>,
     /// The middlewares of each namespace (`io.use(...)`), in the order they were added.
     pub(super) middlewares: Mutex<HashMap<String, Vec<Middleware>>>,
+    /// What the `disconnecting` and `disconnect` handlers did, in order, since the lab last
+    /// looked: the socket's name, the handler, why the socket left (Node's words) and the effect.
+    pub(super) departures: Mutex<Vec<Departure>>,
     /// Each socket's `socket.handshake.auth` (as the learner sent it, without the lab's name)
     /// and `socket.data`, from the moment its middlewares run.
     pub(super) handshakes: Mutex<HashMap<Sid, Handshake>>,
+}
+
+/// A departure handler that ran.
+#[derive(Debug, Clone)]
+pub struct Departure {
+    pub name: String,
+    pub event: String,
+    pub reason: String,
+    pub handler: Statement,
+    pub effect: Result<Effect, LabError>,
 }
 
 /// What a socket brought and was given when it connected.
@@ -121,6 +134,10 @@ impl ServerState {
             .get(&sid)
             .cloned()
             .unwrap_or_default()
+    }
+
+    pub fn take_departures(&self) -> Vec<Departure> {
+        std::mem::take(&mut *lock(&self.departures))
     }
 
     pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {

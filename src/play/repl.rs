@@ -61,6 +61,8 @@ pub struct Opening {
     /// only these, as in the lesson (where connecting elsewhere fails on purpose); the
     /// playground serves any namespace once they have run.
     pub lesson_namespaces: Option<Vec<String>>,
+    /// For a lesson with its own network: the lab has it too, so that `cut` and `silence` work.
+    pub lesson_network: bool,
 }
 
 impl Opening {
@@ -85,6 +87,7 @@ impl Opening {
             commands: walk::lines(lesson).cloned().collect(),
             announcement,
             lesson_namespaces: Some(lesson.namespaces.clone()),
+            lesson_network: lesson.network,
         })
     }
 
@@ -108,13 +111,20 @@ impl Opening {
             commands,
             announcement,
             lesson_namespaces: None,
+            lesson_network: false,
         })
     }
 
     /// A fresh session for this opening (its commands not yet run).
     pub async fn session(&self) -> Result<Session, LabError> {
         match &self.lesson_namespaces {
-            Some(namespaces) => Session::start_with(LabOptions::serving(namespaces)).await,
+            Some(namespaces) => {
+                Session::start_with(LabOptions {
+                    network: self.lesson_network,
+                    ..LabOptions::serving(namespaces)
+                })
+                .await
+            }
             None => Session::start().await,
         }
     }

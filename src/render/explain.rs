@@ -295,8 +295,8 @@ pub fn explain(
     if emit.args.iter().any(Arg::needs_socket)
         && let Some(name) = as_socket
     {
-        let handshake = lab.handshake(name)?;
-        let args = crate::lab::execute::arguments_of(emit, None, Some(&handshake));
+        let scope = lab.scope(name)?;
+        let args = crate::lab::execute::arguments_of(emit, None, Some(&scope));
         let read: Vec<String> = emit
             .args
             .iter()
@@ -305,6 +305,7 @@ pub fn explain(
                 let written = match arg {
                     Arg::Data(key) => format!("socket.data{}", dotted(key)),
                     Arg::Auth(key) => format!("socket.handshake.auth{}", dotted(key)),
+                    Arg::InRoom(room) => format!("socket.rooms.has('{room}')"),
                     _ => return None,
                 };
                 Some(format!("{written} is {value}"))

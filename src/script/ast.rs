@@ -41,6 +41,12 @@ pub enum Command {
     Disconnect { name: String },
     /// `rooms` (own-id rooms hidden) or `rooms all` (shown).
     Rooms { show_own_rooms: bool },
+    /// `cut bob`: bob's TCP connection is cut under the client, as when a laptop's Wi-Fi drops;
+    /// the server sees the transport close. Only in a lab whose clients go through its network.
+    Cut { name: String },
+    /// `silence bob`: bob's network goes silent, nothing gets through and nothing closes, until
+    /// the server's heartbeat gives up (`ping timeout`). Only in a lab with its own network.
+    Silence { name: String },
     /// `io.use((socket, next) => ...)` or `io.of('/admin').use(...)`: a middleware that runs
     /// for every later connection to `namespace`, before the connection handler.
     Use {
@@ -206,11 +212,25 @@ pub enum Arg {
     /// `socket.handshake.auth` (`None`) or `socket.handshake.auth.KEY`: the auth the client
     /// sent when it connected.
     Auth(Option<String>),
+    /// `reason` inside a `disconnecting` or `disconnect` handler: why the socket is leaving, as
+    /// Node words it (`'client namespace disconnect'`, `'transport close'`, ...).
+    Reason,
+    /// `socket.rooms.has('room1')`: whether the socket is in that room right now.
+    InRoom(String),
 }
 
 impl Arg {
-    /// Whether the argument reads the socket the statement runs as.
+    /// Whether the argument reads the socket the statement runs as (or the event it handles),
+    /// so that only a run can say what it sends.
     pub fn needs_socket(&self) -> bool {
-        matches!(self, Arg::Data(_) | Arg::Auth(_))
+        matches!(
+            self,
+            Arg::Data(_) | Arg::Auth(_) | Arg::Reason | Arg::InRoom(_)
+        )
     }
 }
+
+/// The server-side events of a socket's departure, whose handlers (`on 'disconnecting': ...`)
+/// get `reason` instead of `msg`: `disconnecting` while the socket is still in its rooms,
+/// `disconnect` once it has left them.
+pub const DEPARTURE_EVENTS: &[&str] = &["disconnecting", "disconnect"];

@@ -29,7 +29,16 @@ use super::error::ParseError;
 use super::lexer::{Token, TokenKind, tokenize};
 
 /// Words that start a playground command; they cannot be socket names.
-pub const COMMAND_WORDS: &[&str] = &["connect", "on", "rooms", "disconnect", "io", "socket"];
+pub const COMMAND_WORDS: &[&str] = &[
+    "connect",
+    "on",
+    "rooms",
+    "disconnect",
+    "io",
+    "socket",
+    "cut",
+    "silence",
+];
 
 /// Event names that the Socket.IO API reserves: emitting one throws in Node.
 const RESERVED_EVENTS: &[&str] = &[
@@ -113,6 +122,8 @@ struct Parser<'a> {
     position: usize,
     /// How many arrays and objects the value being read is inside (see [`MAX_NESTING`]).
     depth: usize,
+    /// Inside a `disconnecting` or `disconnect` handler, where `reason` replaces `msg`.
+    departure: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -122,6 +133,7 @@ impl<'a> Parser<'a> {
             tokens,
             position: 0,
             depth: 0,
+            departure: false,
         }
     }
 
@@ -154,6 +166,16 @@ impl<'a> Parser<'a> {
                 self.advance();
                 let name = self.socket_name("the name of the socket to disconnect")?;
                 Ok(Command::Disconnect { name })
+            }
+            "cut" if !self.peek_punct_at(1, '.') && !self.peek_punct_at(1, ':') => {
+                self.advance();
+                let name = self.socket_name("the name of the socket whose connection to cut")?;
+                Ok(Command::Cut { name })
+            }
+            "silence" if !self.peek_punct_at(1, '.') && !self.peek_punct_at(1, ':') => {
+                self.advance();
+                let name = self.socket_name("the name of the socket whose network goes silent")?;
+                Ok(Command::Silence { name })
             }
             "io" if self.is_use() => self.use_command(),
             "io" => {
@@ -277,6 +299,7 @@ impl<'a> Parser<'a> {
             None => return Err(self.error_at_end("the event name, in quotes")),
         };
         self.expect_punct(':', "`:` between the event and its handler")?;
+        self.departure = super::ast::DEPARTURE_EVENTS.contains(&event.as_str());
         let handler = self.statement(true)?;
         Ok(Command::On {
             namespace,
@@ -490,6 +513,9 @@ impl<'a> Parser<'a> {
         if word(self, 0).as_deref() != Some("socket") || !self.peek_punct_at(1, '.') {
             return Ok(None);
         }
+        if word(self, 2).as_deref() == Some("rooms") {
+            return self.rooms_has().map(Some);
+        }
         let (skip, data) = match word(self, 2).as_deref() {
             Some("data") => (3, true),
             Some("handshake") if self.peek_punct_at(3, '.') => {
@@ -513,6 +539,39 @@ impl<'a> Parser<'a> {
             None
         };
         Ok(Some(if data { Arg::Data(key) } else { Arg::Auth(key) }))
+    }
+
+    /// `socket.rooms.has('room1')`, at `socket`.
+    fn rooms_has(&mut self) -> Result<Arg, ParseError> {
+        let at = self.tokens[self.position + 2].column;
+        self.position += 3; // socket . rooms
+        const HINT: &str = "socket.rooms.has('room1')";
+        if !self.peek().is_some_and(|t| t.is_punct('.'))
+            || self.tokens.get(self.position + 1).and_then(Token::ident) != Some("has")
+        {
+            return Err(ParseError::new(
+                at,
+                "the lab reads socket.rooms with .has('room'): a Set travels as {}",
+            )
+            .with_hint(HINT));
+        }
+        self.position += 2;
+        self.expect_punct('(', "`(`")?;
+        let room = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(room),
+                ..
+            }) => {
+                self.advance();
+                room
+            }
+            Some(token) => {
+                return Err(ParseError::new(token.column, "a room name, in quotes").with_hint(HINT));
+            }
+            None => return Err(self.error_at_end("a room name, in quotes")),
+        };
+        self.expect_punct(')', "`)`")?;
+        Ok(Arg::InRoom(room))
     }
 
     /// An operator written as adjacent punctuation (`=>`, `===`).
@@ -845,7 +904,25 @@ impl<'a> Parser<'a> {
         if let Some(arg) = self.socket_property()? {
             return Ok(arg);
         }
+        if let Some(token) = self.peek().filter(|t| t.ident() == Some("reason")) {
+            if self.departure {
+                self.advance();
+                return Ok(Arg::Reason);
+            }
+            return Err(ParseError::new(
+                token.column,
+                "`reason` only exists inside a `disconnecting` or `disconnect` handler",
+            )
+            .with_hint("on 'disconnect': io.emit('user left', reason)"));
+        }
         if let Some(token) = self.peek().filter(|t| t.ident() == Some("msg")) {
+            if self.departure {
+                return Err(ParseError::new(
+                    token.column,
+                    "a `disconnecting` or `disconnect` handler gets `reason`, not `msg`",
+                )
+                .with_hint("on 'disconnect': io.emit('user left', reason)"));
+            }
             if in_handler {
                 self.advance();
                 return Ok(Arg::Msg);

@@ -19,9 +19,9 @@ mod write;
 
 use colored::Colorize;
 
+use crate::lab::Lab;
 use crate::lab::LabError;
 use crate::lab::report::Report;
-use crate::lab::{Lab, LabOptions};
 use crate::lesson::walk::{At, walk};
 use crate::lesson::{Choice, Lesson, Line, Quiz, QuizKind, Step};
 use crate::render::View;
@@ -239,7 +239,7 @@ impl Tutor {
         }
         self.progress.last = Some(id);
 
-        let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces)).await?;
+        let mut lab = Lab::start(lesson.lab_options()).await?;
         let outcome = self.walk(&mut lab, lesson, &mut state).await;
         lab.shutdown().await;
         match outcome {
