@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use sio_tutor::lab::execute::arguments;
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions};
-use sio_tutor::script::{Command, Emit, Origin, StatementKind, parse_command};
+use sio_tutor::script::{Command, DEPARTURE_EVENTS, Emit, Origin, StatementKind, parse_command};
 
 #[path = "common/npm.rs"]
 mod npm;
@@ -124,6 +124,8 @@ fn load_table() -> (Scenario, Vec<Row>) {
     let mut handlers: HashMap<(String, String), Emit> = HashMap::new();
     // Handlers that disconnect their sender.
     let mut disconnecting: HashSet<(String, String)> = HashSet::new();
+    // `disconnecting` and `disconnect` handlers: an emit, or `None` for one that sends nothing.
+    let mut departures: HashMap<(String, String), Option<Emit>> = HashMap::new();
     let mut rows = Vec::new();
     for (index, row) in file.rows.into_iter().enumerate() {
         let file_line = text[..row.line.span().start].lines().count();
@@ -164,6 +166,20 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 received: row.received.clone(),
             }
         };
+        // What a socket's departure sends: the one departure handler of its namespace that emits.
+        let departure = |sender: &str| {
+            let namespace = namespace_of[sender].clone();
+            let emits: Vec<&Emit> = DEPARTURE_EVENTS
+                .iter()
+                .filter_map(|event| departures.get(&(namespace.clone(), event.to_string())))
+                .flatten()
+                .collect();
+            match emits.as_slice() {
+                [] => Expect::Nothing,
+                [emit] => delivery(emit, Some(sender), None),
+                _ => panic!("{name}\n    one departure handler sends at a time in the table"),
+            }
+        };
         let mut disconnects = None;
         if let Command::Run {
             as_socket: Some(sender),
@@ -177,10 +193,15 @@ fn load_table() -> (Scenario, Vec<Row>) {
             Command::Run {
                 as_socket,
                 statement,
-            } => match &statement.kind {
-                StatementKind::Emit(emit) => delivery(emit, as_socket.as_deref(), None),
+            } => match (&statement.kind, as_socket) {
+                (StatementKind::Emit(emit), _) => delivery(emit, as_socket.as_deref(), None),
+                (StatementKind::Disconnect, Some(sender)) => departure(sender),
                 _ => Expect::Nothing,
             },
+            Command::Disconnect { name: sender } => {
+                disconnects = Some(sender.clone());
+                departure(sender)
+            }
             Command::On {
                 namespace,
                 event,
@@ -188,6 +209,14 @@ fn load_table() -> (Scenario, Vec<Row>) {
             } => {
                 let key = (namespace.clone(), event.clone());
                 match &handler.kind {
+                    _ if DEPARTURE_EVENTS.contains(&event.as_str()) => {
+                        let emit = match &handler.kind {
+                            StatementKind::Emit(emit) => Some(emit.clone()),
+                            StatementKind::Leave(_) => None,
+                            _ => panic!("{name}\n    a departure handler emits or leaves here"),
+                        };
+                        departures.insert(key, emit);
+                    }
                     StatementKind::Emit(emit) => {
                         handlers.insert(key.clone(), emit.clone());
                     }
@@ -210,10 +239,12 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 let key = (namespace_of[sender].clone(), event.clone());
                 if disconnecting.contains(&key) {
                     disconnects = Some(sender.clone());
-                }
-                match handlers.get(&key) {
-                    Some(emit) => delivery(emit, Some(sender), args.first()),
-                    None => Expect::Nothing,
+                    departure(sender)
+                } else {
+                    match handlers.get(&key) {
+                        Some(emit) => delivery(emit, Some(sender), args.first()),
+                        None => Expect::Nothing,
+                    }
                 }
             }
             Command::Use { .. } => Expect::Nothing,
@@ -287,6 +318,7 @@ async fn table_holds_on_the_lab() {
             .cloned()
             .collect(),
         serve_on_connect: false,
+        network: false,
     })
     .await
     .expect("the lab starts");
@@ -469,6 +501,7 @@ fn table_holds_on_node() {
             Command::ClientEmit { name, event, args, .. } => json!({
                 "emit": { "name": name, "event": event, "args": args },
             }),
+            Command::Disconnect { name } => json!({ "disconnect": name }),
             Command::Use { middleware, .. } => json!({
                 "use": { "statement": middleware.source },
             }),

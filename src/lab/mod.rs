@@ -564,10 +564,8 @@ impl Lab {
         let count = departures.len();
         for (index, departure) in departures.into_iter().enumerate() {
             // Written as Node's listener is: socket.on('disconnecting', (reason) => ...).
-            let trigger = format!(
-                "{}: '{}', reason '{}'",
-                departure.name, departure.event, departure.reason
-            );
+            let trigger =
+                report::departure_trigger(&departure.name, &departure.event, &departure.reason);
             match departure.effect {
                 Ok(effect) => reports.extend(self.describe_in(
                     inboxes,

@@ -139,6 +139,22 @@ pub struct Room {
     pub members: Vec<String>,
 }
 
+/// The trigger of a delivery that a departure handler sent: `bob: 'disconnect', reason
+/// 'transport close'`, as Node's listener `socket.on('disconnect', (reason) => ...)` sees it.
+pub fn departure_trigger(socket: &str, event: &str, reason: &str) -> String {
+    format!("{socket}: '{event}', reason '{reason}'")
+}
+
+/// Whether a delivery was sent by a `disconnecting` or `disconnect` handler (see
+/// [`departure_trigger`]), rather than by the statement that made the socket leave.
+pub fn is_departure(delivery: &Delivery) -> bool {
+    delivery.trigger.as_deref().is_some_and(|trigger| {
+        ["'disconnecting', reason '", "'disconnect', reason '"]
+            .iter()
+            .any(|mark| trigger.contains(mark))
+    })
+}
+
 /// How an own-id room is named on screen.
 pub fn own_room_label(socket: &str) -> String {
     format!("{socket}'s own room")

@@ -303,6 +303,20 @@ function onConnection(socket, lab) {
     }
     if (ack) ack();
   });
+  // `disconnecting` and `disconnect` rows: `(reason) => statement`, looked up when the event
+  // fires, as the lab's server does.
+  for (const event of ["disconnecting", "disconnect"]) {
+    socket.on(event, (reason) => {
+      const handler = lab.handlers.get(handlerKey(socket.nsp.name, event));
+      if (!handler) return;
+      const values = lab.clients.map((c) => ({ id: c.server.id }));
+      try {
+        handler(lab.io, socket, reason, ...values);
+      } catch (err) {
+        lab.handlerError = err instanceof Error ? err.message : String(err);
+      }
+    });
+  }
   byName.set(name, { socket, gone });
   // Last line on purpose (docs/stack-facts.md, 1): once the client sees `welcome`, every
   // handler above is in place.
@@ -380,7 +394,9 @@ async function runRow(row, lab, clients) {
     error = await runStatement(row, lab.io, clients);
   } else if (row.kind === "on") {
     try {
-      const params = ["io", "socket", "msg", ...clients.map((c) => c.name)];
+      // A departure handler gets `reason` where an event handler gets `msg`.
+      const payload = ["disconnecting", "disconnect"].includes(row.event) ? "reason" : "msg";
+      const params = ["io", "socket", payload, ...clients.map((c) => c.name)];
       lab.handlers.set(handlerKey(row.namespace, row.event), compile(row.statement, params));
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
