@@ -203,3 +203,58 @@ async fn explain_names_the_senders_own_room_when_it_is_not_just_the_sender() {
     assert_eq!(step, "leave out the sender, bob");
     lab.shutdown().await;
 }
+
+/// `explain` knows the forms of lessons 6 and 7: what a middleware does, where `socket.data`
+/// and `socket.handshake.auth` come from (with their values for the socket), and the departure
+/// handlers a server-side disconnect runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_names_middleware_socket_data_and_departures() {
+    use sio_tutor::render::explain::{DEPARTURE, MIDDLEWARE, SOCKET_DATA, text};
+    colored::control::set_override(false);
+    let mut lab = Lab::start(LabOptions::serving(&[]))
+        .await
+        .expect("the lab starts");
+    for line in [
+        "io.use((socket, next) => { socket.data.user = socket.handshake.auth.name; next(); })",
+        "connect alice with auth {name: 'Alice', token: 'abc'}",
+        "on 'disconnecting': io.emit('leaving', reason)",
+    ] {
+        lab.execute(&command(line)).await.expect("the setup runs");
+    }
+    let explained = |line: &str| {
+        let explanation = explain_command(&lab, &command(line)).expect("explained");
+        (
+            explanation
+                .steps
+                .iter()
+                .map(|s| s.rule.form)
+                .collect::<Vec<_>>(),
+            text(&explanation),
+        )
+    };
+
+    let (rules, said) = explained(
+        "io.use((socket, next) => socket.handshake.auth.token === 'abc' ? next() : next(new Error('no')))",
+    );
+    assert_eq!(rules, [MIDDLEWARE.form], "{said}");
+    assert!(
+        said.contains("socket.handshake.auth.token === \"abc\""),
+        "{said}"
+    );
+    assert!(said.contains("refuses it with \"no\""), "{said}");
+
+    let (rules, said) =
+        explained("alice: socket.emit('me', socket.data.user, socket.handshake.auth.token)");
+    assert_eq!(rules[0], SOCKET_DATA.form, "{said}");
+    assert!(
+        said.contains(
+            "for alice, socket.data.user is \"Alice\", socket.handshake.auth.token is \"abc\""
+        ),
+        "{said}"
+    );
+
+    let (rules, said) = explained("alice: socket.disconnect()");
+    assert_eq!(rules.last(), Some(&DEPARTURE.form), "{said}");
+    assert!(said.contains("io.emit('leaving', reason)"), "{said}");
+    lab.shutdown().await;
+}

@@ -121,7 +121,11 @@ fn list_fits_the_width() {
         .expect("the built-in lessons load")
         .len();
     let wide = stdout_of(&["list"], &[("COLUMNS", "200")]);
-    assert_eq!(wide.lines().count(), lessons, "one line a lesson when it fits");
+    assert_eq!(
+        wide.lines().count(),
+        lessons,
+        "one line a lesson when it fits"
+    );
 }
 
 #[test]

@@ -11,8 +11,8 @@ use colored::Colorize;
 
 use crate::lab::{EmitPreview, Lab, LabError, Preview};
 use crate::script::{
-    Arg, AuthCheck, Command, DataValue, Decision, Middleware, Origin, RoomRef, Statement,
-    StatementKind, Target,
+    Arg, AuthCheck, Command, DEPARTURE_EVENTS, DataValue, Decision, Middleware, Origin, RoomRef,
+    Statement, StatementKind, Target,
 };
 
 /// One rule of Socket.IO's addressing: a form of the API and what it means for recipients.
@@ -84,6 +84,10 @@ pub const HANDLER: Rule = Rule {
 pub const MIDDLEWARE: Rule = Rule {
     form: "io.use(fn) / io.of(ns).use(fn)",
     says: "runs for every later connection to that namespace, before 'connection'; next(new Error(m)) refuses it and the client's connect_error gets m",
+};
+pub const DEPARTURE: Rule = Rule {
+    form: "socket.on('disconnecting' | 'disconnect', (reason) => ...)",
+    says: "runs as the socket leaves: disconnecting while it is still in its rooms, disconnect after it left them",
 };
 pub const SOCKET_DATA: Rule = Rule {
     form: "socket.data / socket.handshake.auth",
@@ -287,6 +291,22 @@ pub fn explain(
                 rule: &MEMBERSHIP,
                 sockets: None,
             });
+            // What the socket's departure would run; its recipients depend on the moment it
+            // runs (the rooms as they are then), so they are named when it really runs.
+            if let Some(name) = as_socket {
+                for event in DEPARTURE_EVENTS {
+                    if let (_, Some(handler)) = lab.handler_for(name, event)? {
+                        explanation.steps.push(Step {
+                            what: format!(
+                                "then its '{event}' handler runs, with reason 'server namespace disconnect': {}",
+                                handler.source
+                            ),
+                            rule: &DEPARTURE,
+                            sockets: None,
+                        });
+                    }
+                }
+            }
             return Ok(explanation);
         }
     };
