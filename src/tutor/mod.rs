@@ -570,9 +570,13 @@ async fn predict(
     let received = Report::received_by(&reports);
     let mut shown = String::new();
     let mut listed: Vec<&str> = Vec::new();
+    let mut scored = false;
     for report in &reports {
         match report {
-            Report::Delivery(delivery) => {
+            // The first delivery is the one the prediction is about (`Report::received_by`);
+            // another one (what a departure handler sent, say) is shown as it is.
+            Report::Delivery(delivery) if !scored => {
+                scored = true;
                 listed.extend(delivery.sockets.iter().map(|(name, _)| name.as_str()));
                 shown.push_str(&crate::render::text::delivery_with_prediction(
                     delivery, &picked,
