@@ -108,7 +108,7 @@ fn lessons_check_exits_non_zero_on_a_broken_folder_and_zero_on_the_built_in_one(
         .expect("run sio-tutor");
     assert_eq!(broken.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains("13 errors in the lesson files"), "{stderr}");
+    assert!(stderr.contains("15 errors in the lesson files"), "{stderr}");
 
     let good = std::process::Command::new(binary)
         .args(["lessons", "check"])
