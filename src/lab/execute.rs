@@ -24,6 +24,7 @@ use socketioxide::extract::SocketRef;
 use socketioxide::{BroadcastError, SocketError, SocketIo};
 
 use super::LabError;
+use super::ack;
 use super::report::{Effect, own_room_label};
 use super::select::{Selection, resolve_rooms, select};
 use super::state::ServerState;
@@ -31,7 +32,7 @@ use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
 
 /// Serializes a list of arguments as a tuple, which socketioxide sends as several arguments
 /// (`["ev", a, b]`), where a `Vec` would be sent as one array argument (`["ev", [a, b]]`).
-struct Arguments<'a>(&'a [Value]);
+pub(super) struct Arguments<'a>(pub(super) &'a [Value]);
 
 impl Serialize for Arguments<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -109,6 +110,32 @@ pub async fn execute(
                 })
             }
         }
+        StatementKind::EmitWithAck { emit, timeout_ms } => {
+            let args = arguments(emit, msg);
+            let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
+            let (single, answers) = ack::ask(
+                state,
+                &namespace,
+                selection,
+                &emit.event,
+                &args,
+                *timeout_ms,
+            )
+            .await?;
+            Ok(Effect::Asked {
+                namespace,
+                event: emit.event.clone(),
+                args,
+                timeout_ms: *timeout_ms,
+                single,
+                answers,
+            })
+        }
+        // Answering needs the client's request, which only the handler of a client event has
+        // (`on_client_event` in `super::server` runs it); the parser allows it nowhere else.
+        StatementKind::Callback(_) => Err(LabError::server(
+            "callback(...) answers a client's emitWithAck, inside an `on` handler only",
+        )),
         StatementKind::Disconnect => {
             let socket = need_socket()?.clone();
             let namespace = socket.ns().to_string();

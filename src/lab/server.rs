@@ -23,11 +23,11 @@ use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 
 use super::LabError;
-use super::execute::execute;
+use super::execute::{Arguments, execute};
 use super::report::Effect;
 use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
 use super::state::{Member, ServerState};
-use crate::script::{Statement, StatementKind};
+use crate::script::{Arg, Statement, StatementKind};
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
@@ -164,6 +164,23 @@ async fn on_client_event(
             }));
             let _ = ack.send(&());
             let _ = socket.disconnect();
+            return;
+        }
+        // `callback(answer)`: the answer is the acknowledgement itself, a real ACK packet with
+        // the client's ack id, and it still comes after the effect is set (see above).
+        Some(Statement {
+            kind: StatementKind::Callback(arg),
+            ..
+        }) => {
+            let answer = match arg {
+                Arg::Value(value) => value,
+                Arg::Msg => payload.unwrap_or(Value::Null),
+            };
+            *lock(&state.last_effect) = Some(Ok(Effect::Answered {
+                namespace: socket.ns().to_string(),
+                answer: answer.clone(),
+            }));
+            let _ = ack.send(&Arguments(&[answer]));
             return;
         }
         Some(handler) => {
