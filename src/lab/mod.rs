@@ -385,6 +385,8 @@ impl Lab {
             socket: name.to_string(),
             trigger: source.to_string(),
             statement: handler.source,
+            event: event.to_string(),
+            args: args.to_vec(),
             answer,
         })];
         reports.extend(self.server_log());
@@ -810,11 +812,15 @@ impl Lab {
             Some(member) => Some(self.server.socket(member)?),
             None => None,
         };
-        let StatementKind::Emit(emit) = &statement.kind else {
-            if socket.is_none() {
-                return Err(LabError::NeedsSocket(statement.source.clone()));
+        // An emitWithAck goes to the same sockets as its emit: the answers are the clients'.
+        let emit = match &statement.kind {
+            StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => emit,
+            _ => {
+                if socket.is_none() {
+                    return Err(LabError::NeedsSocket(statement.source.clone()));
+                }
+                return Ok(Preview::Membership);
             }
-            return Ok(Preview::Membership);
         };
         let (namespace, selection) = select::select(
             &self.server.io,

@@ -50,6 +50,9 @@ pub struct Reply {
     pub trigger: String,
     /// The handler statement the server ran: `callback('yes')`.
     pub statement: String,
+    /// The event the client sent, and its arguments.
+    pub event: String,
+    pub args: Vec<Value>,
     /// What the promise resolves to: the first argument of the server's callback.
     pub answer: Value,
 }

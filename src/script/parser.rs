@@ -388,11 +388,14 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        let close = self.peek().map(|t| t.column);
         self.expect_punct(')', "`,` and another parameter, or `)`")?;
         let Some(last) = params.last().cloned() else {
-            return Err(self
-                .error_here("the function needs the callback as its last parameter")
-                .with_hint(SHAPE));
+            return Err(ParseError::new(
+                close.unwrap_or(1),
+                "the function needs the callback as its last parameter",
+            )
+            .with_hint(SHAPE));
         };
         let callback = last.ident().unwrap_or_default().to_string();
         self.expect_punct('=', "`=>`")?;
@@ -448,13 +451,6 @@ impl<'a> Parser<'a> {
         }
         self.expect_punct(')', "`)`")?;
         Ok(answer)
-    }
-
-    fn error_here(&self, message: &str) -> ParseError {
-        match self.peek() {
-            Some(token) => ParseError::new(token.column, message),
-            None => self.error_at_end(message),
-        }
     }
 
     // ---- statements -----------------------------------------------------------------------
