@@ -13,8 +13,9 @@ use sio_tutor::lab::{Lab, LabOptions};
 use sio_tutor::play::{Session, script};
 use sio_tutor::render::View;
 
-/// Two namespaces, overlapping rooms, handlers in both, a client emit nobody handles, a server
-/// disconnect and a client disconnect, room maps, and lines that fail.
+/// Two namespaces, overlapping rooms, handlers in both, a client emit nobody handles, asking
+/// with a real timeout and answering, a server disconnect and a client disconnect, room maps,
+/// and lines that fail.
 const SCRIPT: &str = "\
 connect alice bob carol
 connect dave erin to /tenant-a
@@ -35,6 +36,10 @@ io.of('/tenant-a').to(bob.id).emit('nobody')
 rooms all
 carol.emit('unheard', 1)
 alice: socket.broadcast().emit('oops')
+bob.on('question', (q, callback) => callback({ok: true}))
+io.timeout(250).emitWithAck('question', 'ready?')
+on 'ask': callback(msg)
+alice.emitWithAck('ask', [1, 2])
 alice: socket.disconnect()
 disconnect erin
 io.emit('after', 1.5)
@@ -111,6 +116,9 @@ fn assert_meaningful(text: &str) {
         "the server does not serve the namespace /unserved",
         "the server has no handler for 'unheard'",
         "bob's own room",
+        "carol   no answer: operation has timed out",
+        "err.responses holds the 1 answer that came",
+        "alice   got the answer [1, 2]",
     ] {
         // Compared with spacing collapsed: the text view wraps long lines to the width.
         let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -42,6 +42,9 @@ const REFUSED: &[&str] = &[
     "zed: socket.emit('hello')",
     "dave: socket.emit('hello')",
     "zed.emit('chat message', 'hi')",
+    // An emitWithAck nothing answers: in Node its promise would never settle.
+    "alice.emitWithAck('nobody handles this', 1)",
+    "alice.emitWithAck('chat message', 'hi')",
 ];
 
 fn command(line: &str) -> Command {
@@ -256,5 +259,49 @@ async fn explain_names_middleware_socket_data_and_departures() {
     let (rules, said) = explained("alice: socket.disconnect()");
     assert_eq!(rules.last(), Some(&DEPARTURE.form), "{said}");
     assert!(said.contains("io.emit('leaving', reason)"), "{said}");
+    lab.shutdown().await;
+}
+
+/// An `emitWithAck` is explained as its emit, then the asking: the same recipients, and how the
+/// promise settles (issue 15). A client's `emitWithAck` names the answer it would get.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_says_who_is_asked_and_how_the_promise_settles() {
+    let mut lab = Lab::start(LabOptions::default())
+        .await
+        .expect("the lab starts");
+    for line in [
+        "connect alice bob carol",
+        "alice: socket.join('r')",
+        "on 'ask': callback('got it')",
+    ] {
+        lab.execute(&command(line)).await.expect(line);
+    }
+    let explained = |line: &str| explain_command(&lab, &command(line)).expect(line);
+    let ask = explained("io.to('r').timeout(1000).emitWithAck('question', 'x')");
+    assert_eq!(ask.recipients(), Some(&["alice".to_string()][..]));
+    assert_eq!(
+        ask.steps.last().expect("a step").what,
+        "ask each of them for an answer: the promise resolves to an array of answers, one per \
+         socket, or rejects with \"operation has timed out\" if one has not answered after 1000 ms"
+    );
+    let single = explained("bob: socket.timeout(500).emitWithAck('question')");
+    assert_eq!(single.recipients(), Some(&["bob".to_string()][..]));
+    assert!(
+        single
+            .steps
+            .last()
+            .expect("a step")
+            .what
+            .contains("resolves to its answer"),
+        "{single:?}"
+    );
+    let reply = explained("carol.emitWithAck('ask', 1)");
+    assert_eq!(reply.recipients(), None);
+    assert_eq!(
+        reply.verdict,
+        sio_tutor::render::explain::Verdict::Nothing(
+            "carol's promise would resolve to 'got it'; no event is sent to anyone".to_string()
+        )
+    );
     lab.shutdown().await;
 }

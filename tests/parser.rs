@@ -421,6 +421,53 @@ fn playground_commands_parse_to_their_trees() {
             }),
         ),
         (
+            "alice.emitWithAck('ask', 'hi')",
+            Some(Command::ClientEmitWithAck {
+                name: "alice".into(),
+                event: "ask".into(),
+                args: vec![json!("hi")],
+                source: "alice.emitWithAck('ask', 'hi')".into(),
+            }),
+        ),
+        (
+            "bob.on('ready', (q, callback) => callback({ok: true}))",
+            Some(Command::ClientOn {
+                name: "bob".into(),
+                event: "ready".into(),
+                arity: 2,
+                answer: json!({"ok": true}),
+                source: "bob.on('ready', (q, callback) => callback({ok: true}))".into(),
+            }),
+        ),
+        (
+            "on 'ask': callback(msg)",
+            Some(Command::On {
+                namespace: "/".into(),
+                event: "ask".into(),
+                handler: handler("callback(msg)", StatementKind::Callback(Arg::Msg)),
+            }),
+        ),
+        (
+            "io.to('r').timeout(250).emitWithAck('ready', 1)",
+            Some(Command::Run {
+                as_socket: None,
+                statement: handler(
+                    "io.to('r').timeout(250).emitWithAck('ready', 1)",
+                    StatementKind::EmitWithAck {
+                        emit: Emit {
+                            origin: Origin::Io {
+                                namespace: "/".into(),
+                            },
+                            chain: vec![Target::To(vec![RoomRef::Named("r".into())])],
+                            event: "ready".into(),
+                            args: vec![Arg::Value(json!(1))],
+                        },
+                        timeout_ms: 250,
+                    },
+                ),
+            }),
+        ),
+        (
             "disconnect bob",
             Some(Command::Disconnect { name: "bob".into() }),
         ),
@@ -755,6 +802,103 @@ const MISTAKES: &[Mistake] = &[
         line: "connect with",
         column: 9,
         message: "`with` is a word of the language",
+        hint: None,
+    },
+    // Acknowledgements (issue 15).
+    Mistake {
+        line: "io.emitWithAck('ready')",
+        column: 4,
+        message: "the lab needs a timeout before emitWithAck",
+        hint: Some("io.timeout(1000).emitWithAck("),
+    },
+    Mistake {
+        line: "alice: socket.to('r').emitWithAck('ready')",
+        column: 23,
+        message: "the lab needs a timeout before emitWithAck",
+        hint: Some("socket.timeout(1000).emitWithAck("),
+    },
+    Mistake {
+        line: "io.timeout(1000).emit('ready')",
+        column: 18,
+        message: "after timeout, the lab runs the promise form: emitWithAck",
+        hint: Some("emit with a callback, as a promise"),
+    },
+    Mistake {
+        line: "io.timeout(1000).to('r').emitWithAck('ready')",
+        column: 18,
+        message: "`timeout` comes last, right before `.emitWithAck(...)`",
+        hint: Some("io.to('room1').timeout(1000)"),
+    },
+    Mistake {
+        line: "io.timeout(0).emitWithAck('ready')",
+        column: 12,
+        message: "the lab waits between 1 and 5000 ms",
+        hint: Some("timeout(1000)"),
+    },
+    Mistake {
+        line: "io.timeout('1s').emitWithAck('ready')",
+        column: 12,
+        message: "expected the timeout in milliseconds, found the string '1s'",
+        hint: Some("timeout(1000)"),
+    },
+    Mistake {
+        line: "callback('yes')",
+        column: 1,
+        message: "`callback` only exists inside an `on` handler",
+        hint: Some("on 'question': callback('yes')"),
+    },
+    Mistake {
+        line: "on 'ask': callback()",
+        column: 20,
+        message: "`callback` needs the answer",
+        hint: Some("callback(msg)"),
+    },
+    Mistake {
+        line: "on 'ask': callback('a', 'b')",
+        column: 23,
+        message: "`callback` takes one answer here",
+        hint: Some("callback(['yes', 2])"),
+    },
+    Mistake {
+        line: "bob.on('ready', (q, callback) => { callback('yes') })",
+        column: 34,
+        message: "write the body as one call, without braces",
+        hint: Some("(q, callback) => callback('yes')"),
+    },
+    Mistake {
+        line: "bob.on('ready', (q, cb) => callback('yes'))",
+        column: 28,
+        message: "the body calls `cb`, the function's last parameter, to answer",
+        hint: Some("(q, callback) => callback('yes')"),
+    },
+    Mistake {
+        line: "bob.on('ready', () => callback('yes'))",
+        column: 18,
+        message: "the function needs the callback as its last parameter",
+        hint: Some("(q, callback) => callback('yes')"),
+    },
+    Mistake {
+        line: "bob.on('ready', (q, callback) -> callback('yes'))",
+        column: 31,
+        message: "unexpected character `-`",
+        hint: None,
+    },
+    Mistake {
+        line: "bob.on('connect', (callback) => callback(1))",
+        column: 8,
+        message: "the lab's clients listen to \"connect\" themselves",
+        hint: Some("bob.on('question'"),
+    },
+    Mistake {
+        line: "bob.timeout(1000).emitWithAck('ask')",
+        column: 5,
+        message: "the lab's clients wait for the server's answer without a timeout",
+        hint: Some("bob.emitWithAck('question', 'hi')"),
+    },
+    Mistake {
+        line: "connect callback",
+        column: 9,
+        message: "`callback` is a word of the language",
         hint: None,
     },
 ];

@@ -14,13 +14,14 @@
 //!
 //! Run: `cargo test --test semantics`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sio_tutor::lab::ack::TIMED_OUT;
 use sio_tutor::lab::execute::arguments;
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions};
@@ -60,6 +61,29 @@ struct RowFile {
     /// The arguments every recipient must get, as JSON, where the statement alone cannot say
     /// (`socket.data`, `socket.handshake.auth`); absent: the arguments as written.
     args: Option<String>,
+    /// For a server's `emitWithAck`: who answered what (socket name to answer).
+    #[serde(default)]
+    answers: Option<BTreeMap<String, Value>>,
+    /// For a server's `emitWithAck`: who did not answer in time.
+    #[serde(default)]
+    timed_out: Vec<String>,
+    /// For a client's `emitWithAck`: what its promise resolves to.
+    #[serde(default)]
+    reply: Option<Value>,
+}
+
+/// How an `emitWithAck` row must settle, besides its deliveries.
+#[derive(Debug, Clone, PartialEq)]
+enum Settle {
+    /// A server's `emitWithAck`: each answer by socket, who timed out, and whether the form
+    /// resolves to one value (`socket.timeout(..).emitWithAck`) or to an array.
+    Answers {
+        answers: BTreeMap<String, Value>,
+        timed_out: Vec<String>,
+        single: bool,
+    },
+    /// A client's `emitWithAck`: the server's answer.
+    Reply(Value),
 }
 
 /// One row, parsed, with what it must do.
@@ -72,6 +96,8 @@ struct Row {
     expect: Expect,
     /// The socket this row disconnects (`socket.disconnect()`, directly or in a handler).
     disconnects: Option<String>,
+    /// For an `emitWithAck` row (server or client side), how it must settle.
+    settle: Option<Settle>,
 }
 
 /// What a row must produce.
@@ -194,7 +220,9 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 as_socket,
                 statement,
             } => match (&statement.kind, as_socket) {
-                (StatementKind::Emit(emit), _) => delivery(emit, as_socket.as_deref(), None),
+                (StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. }, _) => {
+                    delivery(emit, as_socket.as_deref(), None)
+                }
                 (StatementKind::Disconnect, Some(sender)) => departure(sender),
                 _ => Expect::Nothing,
             },
@@ -223,6 +251,11 @@ fn load_table() -> (Scenario, Vec<Row>) {
                     StatementKind::Disconnect => {
                         handlers.remove(&key);
                         disconnecting.insert(key);
+                    }
+                    // An answering handler sends nothing to anyone: its answer is the ack.
+                    StatementKind::Callback(_) => {
+                        handlers.remove(&key);
+                        disconnecting.remove(&key);
                     }
                     _ => panic!(
                         "{name}\n    the table uses emitting and disconnecting handlers only"
@@ -259,8 +292,34 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 }
                 Expect::Connect(row.connect_error.clone())
             }
+            Command::ClientOn { .. } | Command::ClientEmitWithAck { .. } => Expect::Nothing,
             other => panic!("{name}\n    the table has no rows of this kind: {other:?}"),
         };
+        let settle = match &command {
+            Command::Run {
+                statement:
+                    sio_tutor::script::Statement {
+                        kind: StatementKind::EmitWithAck { emit, .. },
+                        ..
+                    },
+                ..
+            } => Some(Settle::Answers {
+                answers: row.answers.clone().unwrap_or_default(),
+                timed_out: row.timed_out.clone(),
+                single: matches!(emit.origin, Origin::Socket) && emit.chain.is_empty(),
+            }),
+            Command::ClientEmitWithAck { .. } => {
+                Some(Settle::Reply(row.reply.clone().unwrap_or_else(|| {
+                    panic!("{name}\n    needs `reply`: what the promise resolves to")
+                })))
+            }
+            _ => None,
+        };
+        if settle.is_none()
+            && (row.answers.is_some() || !row.timed_out.is_empty() || row.reply.is_some())
+        {
+            panic!("{name}\n    only emitWithAck rows have `answers`, `timed_out` or `reply`");
+        }
         if row.connect_error.is_some() && !matches!(expect, Expect::Connect(_)) {
             panic!("{name}\n    only a connect row has a `connect_error`");
         }
@@ -274,6 +333,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
             command,
             expect,
             disconnects,
+            settle,
         });
     }
     (file.scenario, rows)
@@ -371,6 +431,11 @@ async fn table_holds_on_the_lab() {
         if let Err(why) = check_row(&row.expect, &deliveries, &live) {
             failures.push(format!("{}\n{why}", row.name()));
         }
+        if let Some(settle) = &row.settle
+            && let Err(why) = check_settle_on_lab(settle, &reports)
+        {
+            failures.push(format!("{}\n{why}", row.name()));
+        }
     }
     lab.shutdown().await;
     assert!(
@@ -459,6 +524,98 @@ fn check_row(expect: &Expect, deliveries: &[&Delivery], live: &[String]) -> Resu
     }
 }
 
+/// Checks who answered what on the lab, socket by socket: the lab knows each answer's sender.
+fn check_settle_on_lab(settle: &Settle, reports: &[Report]) -> Result<(), String> {
+    match settle {
+        Settle::Answers {
+            answers,
+            timed_out,
+            single,
+        } => {
+            let Some(got) = reports.iter().find_map(|r| match r {
+                Report::Answers(a) => Some(a),
+                _ => None,
+            }) else {
+                return Err("    expected the answers of an emitWithAck, got none".to_string());
+            };
+            let got_answers: BTreeMap<String, Value> = got
+                .answers
+                .iter()
+                .filter_map(|a| a.answer.clone().map(|v| (a.socket.clone(), v)))
+                .collect();
+            let got_timed_out: Vec<String> = got
+                .answers
+                .iter()
+                .filter(|a| a.error.as_deref() == Some(TIMED_OUT))
+                .map(|a| a.socket.clone())
+                .collect();
+            if got_answers != *answers || got_timed_out != *timed_out || got.single != *single {
+                return Err(format!(
+                    "    expected answers {answers:?}, timed out {timed_out:?}, single {single}\n    \
+                     actual   answers {got_answers:?}, timed out {got_timed_out:?}, single {}",
+                    got.single
+                ));
+            }
+            Ok(())
+        }
+        Settle::Reply(value) => match reports.iter().find_map(|r| match r {
+            Report::Reply(reply) => Some(&reply.answer),
+            _ => None,
+        }) {
+            Some(answer) if answer == value => Ok(()),
+            other => Err(format!("    expected the reply {value}, got {other:?}")),
+        },
+    }
+}
+
+/// How Node's promise must settle for this row. Node cannot say who answered (a broadcast's
+/// answers come as an array in arrival order), so its answers are compared as a multiset, and a
+/// timeout as the rejection with Node's message.
+fn check_settle_on_node(settle: &Settle, result: &Value) -> Result<(), String> {
+    let settled = &result["settled"];
+    let sorted = |values: Vec<Value>| {
+        let mut values = values;
+        values.sort_by_key(|v| v.to_string());
+        Value::Array(values)
+    };
+    let expected = match settle {
+        Settle::Reply(value) => json!({ "resolved": value }),
+        Settle::Answers {
+            answers,
+            timed_out,
+            single,
+        } => {
+            let values: Vec<Value> = answers.values().cloned().collect();
+            match (timed_out.is_empty(), single) {
+                (true, true) => json!({ "resolved": values.first() }),
+                (true, false) => json!({ "resolved": sorted(values) }),
+                (false, true) => json!({ "rejected": TIMED_OUT, "responses": null }),
+                (false, false) => json!({ "rejected": TIMED_OUT, "responses": sorted(values) }),
+            }
+        }
+    };
+    // Node's arrays come in arrival order: sort them the same way before comparing.
+    let mut actual = settled.clone();
+    let single = matches!(
+        settle,
+        Settle::Answers { single: true, .. } | Settle::Reply(_)
+    );
+    if !single {
+        for key in ["resolved", "responses"] {
+            if let Some(Value::Array(values)) = actual.get(key).cloned() {
+                actual[key] = sorted(values);
+            }
+        }
+    }
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "    expected Node to settle {expected}\n    Node settled          {actual}"
+        ))
+    }
+}
+
 /// Fails with the one instruction that fixes it when the Node oracle cannot run here.
 fn require_node(node_dir: &Path) {
     npm::installed();
@@ -494,6 +651,13 @@ fn table_holds_on_node() {
             Command::Run { as_socket, statement } => json!({
                 "as": as_socket,
                 "statement": statement.source,
+                "ask": matches!(statement.kind, StatementKind::EmitWithAck { .. }),
+            }),
+            Command::ClientOn { name, source, .. } => json!({
+                "clientOn": { "name": name, "source": source },
+            }),
+            Command::ClientEmitWithAck { name, event, args, .. } => json!({
+                "emit": { "name": name, "event": event, "args": args, "withAck": true },
             }),
             Command::On { namespace, event, handler } => json!({
                 "on": { "namespace": namespace, "event": event, "statement": handler.source },
@@ -540,6 +704,11 @@ fn table_holds_on_node() {
     let mut failures = Vec::new();
     for (row, result) in node_rows.iter().zip(results) {
         if let Err(why) = check_node_row(&row.expect, result) {
+            failures.push(format!("{}\n{why}", row.name()));
+        }
+        if let Some(settle) = &row.settle
+            && let Err(why) = check_settle_on_node(settle, result)
+        {
             failures.push(format!("{}\n{why}", row.name()));
         }
     }

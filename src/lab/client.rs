@@ -9,6 +9,7 @@
 //! concurrent acks. Callbacks never await anything that needs the receive loop (that would
 //! deadlock it) and never panic (that would kill it silently).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -118,11 +119,24 @@ impl Received {
     }
 }
 
+/// How a client answers the server's `emitWithAck` for one event, as set by
+/// `bob.on('question', (q, callback) => callback('yes'))`.
+#[derive(Debug, Clone)]
+struct Answer {
+    /// The arrow function's parameter count, the callback included.
+    arity: usize,
+    value: Value,
+}
+
+/// The client's answering functions, by event name.
+type Answers = Arc<Mutex<HashMap<String, Answer>>>;
+
 pub struct LabClient {
     pub name: String,
     pub namespace: String,
     client: Client,
     inbox: Arc<Mutex<Vec<Received>>>,
+    answers: Answers,
 }
 
 /// How a connection attempt ended.
@@ -165,6 +179,8 @@ impl LabClient {
         let on_welcome = ready.clone();
         let on_error = ready.clone();
         let recorder = inbox.clone();
+        let answers: Answers = Arc::new(Mutex::new(HashMap::new()));
+        let answering = answers.clone();
         let client = ClientBuilder::new(url)
             .namespace(namespace)
             .auth(Value::Object(handshake))
@@ -178,13 +194,26 @@ impl LabClient {
                 fire(&on_error, Err(error_message(&payload)));
                 async {}.boxed()
             })
-            .on_any(move |event, payload, _| {
-                if let Some(received) = Received::from_callback(event, payload)
-                    && let Ok(mut inbox) = recorder.lock()
-                {
+            .on_any(move |event, payload, client| {
+                let ack_id = payload.ack_id();
+                let Some(received) = Received::from_callback(event, payload) else {
+                    return async {}.boxed();
+                };
+                let answer = answer_for(&answering, &received, ack_id);
+                if let Ok(mut inbox) = recorder.lock() {
                     inbox.push(received);
                 }
-                async {}.boxed()
+                // Recorded first, answered second: the server's wait for answers ends only
+                // after this ack, so the event is in the inbox before the lab reads it.
+                // Answering only sends (it never waits on the receive loop), so it is safe here.
+                async move {
+                    if let Some((id, value)) = answer {
+                        let _ = client
+                            .ack_with_id(id, Payload::Text(vec![value], None))
+                            .await;
+                    }
+                }
+                .boxed()
             })
             .connect()
             .await
@@ -200,6 +229,7 @@ impl LabClient {
                 namespace: namespace.to_string(),
                 client,
                 inbox,
+                answers,
             })),
             Err(message) => {
                 let _ = client.disconnect().await;
@@ -218,15 +248,27 @@ impl LabClient {
     /// Emits an event and waits for the server to acknowledge it. The server acknowledges a
     /// client event only after its handler's emit has returned.
     pub async fn emit_acked(&self, event: &str, args: Vec<Value>) -> Result<(), LabError> {
-        let (acked_tx, acked_rx) = oneshot::channel::<()>();
-        let acked: Signal<()> = Arc::new(Mutex::new(Some(acked_tx)));
+        self.emit_with_ack(event, args).await.map(|_| ())
+    }
+
+    /// Emits an event, waits for the server's acknowledgement and returns its arguments: what a
+    /// client's `emitWithAck` receives when the handler calls `callback(...)`. The ack arrives
+    /// nested one level deeper than it was sent (`docs/stack-facts.md`, 9): its argument list
+    /// is element 0.
+    pub async fn emit_with_ack(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+    ) -> Result<Vec<Value>, LabError> {
+        let (acked_tx, acked_rx) = oneshot::channel::<Vec<Value>>();
+        let acked: Signal<Vec<Value>> = Arc::new(Mutex::new(Some(acked_tx)));
         self.client
             .emit_with_ack(
                 event,
                 Payload::Text(args, None),
                 ROUND_TRIP_LIMIT,
-                move |_, _| {
-                    fire(&acked, ());
+                move |payload, _| {
+                    fire(&acked, ack_arguments(payload));
                     async {}.boxed()
                 },
             )
@@ -236,6 +278,14 @@ impl LabClient {
             .await
             .map_err(|_| LabError::client(&self.name, format!("no acknowledgement for '{event}'")))?
             .map_err(|_| LabError::client(&self.name, "the connection closed"))
+    }
+
+    /// Sets how this client answers the server's `emitWithAck` for `event` (replacing an
+    /// earlier answer for it), as `socket.on(event, (..., callback) => callback(value))` does.
+    pub fn set_answer(&self, event: &str, arity: usize, value: Value) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.insert(event.to_string(), Answer { arity, value });
+        }
     }
 
     /// Everything received since the last call, oldest first.
@@ -250,6 +300,31 @@ impl LabClient {
     pub async fn disconnect(&self) {
         let _ = self.client.disconnect().await;
     }
+}
+
+/// The arguments of an acknowledgement as the client's callback gets them: nested one level
+/// deeper than sent (`Text([["yes"]])` for `callback('yes')`), so the list is element 0.
+fn ack_arguments(payload: Payload) -> Vec<Value> {
+    match payload {
+        Payload::Text(mut values, _) if !values.is_empty() => match values.swap_remove(0) {
+            Value::Array(args) => args,
+            other => vec![other],
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// What this client answers to `received`, with the ack id to answer: only when the server
+/// asked for an answer (an ack id) and the client has a function for the event whose callback
+/// lands in the callback's place. In JavaScript the callback is the last argument the client is
+/// handed, so `(q, callback) => ...` gets it only from an event with exactly one argument; with
+/// another count `callback` is some other value, calling it throws in the client, and no answer
+/// is sent. The lab sends none either.
+fn answer_for(answers: &Answers, received: &Received, ack_id: Option<i32>) -> Option<(i32, Value)> {
+    let id = ack_id?;
+    let answers = answers.lock().ok()?;
+    let answer = answers.get(&received.event)?;
+    (answer.arity == received.args.len() + 1).then(|| (id, answer.value.clone()))
 }
 
 /// The text of a connect error: `{"message": "Invalid namespace"}` becomes `Invalid namespace`.

@@ -24,6 +24,7 @@ use socketioxide::extract::SocketRef;
 use socketioxide::{BroadcastError, SocketError, SocketIo};
 
 use super::LabError;
+use super::ack;
 use super::report::{Effect, own_room_label};
 use super::select::{Selection, resolve_rooms, select};
 use super::state::{Handshake, ServerState};
@@ -31,7 +32,7 @@ use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
 
 /// Serializes a list of arguments as a tuple, which socketioxide sends as several arguments
 /// (`["ev", a, b]`), where a `Vec` would be sent as one array argument (`["ev", [a, b]]`).
-struct Arguments<'a>(&'a [Value]);
+pub(super) struct Arguments<'a>(pub(super) &'a [Value]);
 
 impl Serialize for Arguments<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -135,6 +136,32 @@ pub async fn execute_with(
                 })
             }
         }
+        StatementKind::EmitWithAck { emit, timeout_ms } => {
+            let args = arguments(emit, msg);
+            let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
+            let (single, answers) = ack::ask(
+                state,
+                &namespace,
+                selection,
+                &emit.event,
+                &args,
+                *timeout_ms,
+            )
+            .await?;
+            Ok(Effect::Asked {
+                namespace,
+                event: emit.event.clone(),
+                args,
+                timeout_ms: *timeout_ms,
+                single,
+                answers,
+            })
+        }
+        // Answering needs the client's request, which only the handler of a client event has
+        // (`on_client_event` in `super::server` runs it); the parser allows it nowhere else.
+        StatementKind::Callback(_) => Err(LabError::server(
+            "callback(...) answers a client's emitWithAck, inside an `on` handler only",
+        )),
         StatementKind::Disconnect => {
             let socket = need_socket()?.clone();
             let namespace = socket.ns().to_string();
@@ -169,6 +196,14 @@ pub struct Scope {
 }
 
 pub fn arguments_of(emit: &Emit, msg: Option<&Value>, scope: Option<&Scope>) -> Vec<Value> {
+    emit.args
+        .iter()
+        .map(|arg| argument_of(arg, msg, scope))
+        .collect()
+}
+
+/// One argument's value: see [`arguments_of`].
+pub fn argument_of(arg: &Arg, msg: Option<&Value>, scope: Option<&Scope>) -> Value {
     let handshake = scope.map(|scope| &scope.handshake);
     let read = |map: Option<&serde_json::Map<String, Value>>, key: &Option<String>| {
         let map = map.cloned().unwrap_or_default();
@@ -177,20 +212,17 @@ pub fn arguments_of(emit: &Emit, msg: Option<&Value>, scope: Option<&Scope>) -> 
             Some(key) => map.get(key).cloned().unwrap_or(Value::Null),
         }
     };
-    emit.args
-        .iter()
-        .map(|arg| match arg {
-            Arg::Value(value) => value.clone(),
-            Arg::Msg => msg.cloned().unwrap_or(Value::Null),
-            Arg::Data(key) => read(handshake.map(|h| &h.data), key),
-            Arg::Auth(key) => read(handshake.map(|h| &h.auth), key),
-            Arg::Reason => scope
-                .and_then(|scope| scope.reason.clone())
-                .map(Value::String)
-                .unwrap_or(Value::Null),
-            Arg::InRoom(room) => Value::Bool(scope.is_some_and(|scope| scope.rooms.contains(room))),
-        })
-        .collect()
+    match arg {
+        Arg::Value(value) => value.clone(),
+        Arg::Msg => msg.cloned().unwrap_or(Value::Null),
+        Arg::Data(key) => read(handshake.map(|h| &h.data), key),
+        Arg::Auth(key) => read(handshake.map(|h| &h.auth), key),
+        Arg::Reason => scope
+            .and_then(|scope| scope.reason.clone())
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+        Arg::InRoom(room) => Value::Bool(scope.is_some_and(|scope| scope.rooms.contains(room))),
+    }
 }
 
 fn room_label(state: &ServerState, socket: &SocketRef, room: &RoomRef) -> String {

@@ -27,7 +27,9 @@
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
 //!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
+//! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
 
+pub mod ack;
 mod client;
 pub mod execute;
 pub mod network;
@@ -51,8 +53,9 @@ use serde_json::Value;
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use report::{
-    ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, MiddlewareSet,
-    NamespaceRooms, Report, Room, RoomMap, Unhandled, own_room_label,
+    Answers, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet, Membership,
+    MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room, RoomMap, SocketAnswer,
+    Unhandled, own_room_label,
 };
 use server::LabServer;
 use state::Member;
@@ -110,6 +113,21 @@ pub enum LabError {
     Server {
         #[source]
         cause: Cause,
+    },
+    /// A plain `emit` reached a handler that calls `callback`: the client asked for no answer,
+    /// so in Node `callback` is not a function there and the handler throws.
+    #[error(
+        "the server's handler for '{event}' calls callback, but {name}.emit asks for no answer, so callback is not a function there (Node throws a TypeError): use {name}.emitWithAck(...)"
+    )]
+    NotAFunction { name: String, event: String },
+    /// An `emitWithAck` that nothing would ever answer: in Node its promise never settles.
+    #[error(
+        "{name}.emitWithAck('{event}') would wait forever: {why} (give it one that answers, such as on '{event}': callback('ok'))"
+    )]
+    NeverAnswered {
+        name: String,
+        event: String,
+        why: &'static str,
     },
 }
 
@@ -351,7 +369,78 @@ impl Lab {
             Command::Rooms { show_own_rooms } => {
                 Ok(vec![Report::Rooms(self.room_map(*show_own_rooms).await)])
             }
+            Command::ClientEmitWithAck {
+                name,
+                event,
+                args,
+                source,
+            } => self.client_emit_with_ack(name, event, args, source).await,
+            Command::ClientOn {
+                name,
+                event,
+                arity,
+                answer,
+                source,
+            } => {
+                let index = self.client_index(name)?;
+                self.clients[index].set_answer(event, *arity, answer.clone());
+                Ok(vec![Report::ClientHandler(ClientHandlerSet {
+                    socket: name.clone(),
+                    event: event.clone(),
+                    source: source.clone(),
+                })])
+            }
         }
+    }
+
+    /// `alice.emitWithAck(...)`: the client sends the event with an ack id, the server's
+    /// handler answers with `callback(...)` as that ack, and the promise resolves to its first
+    /// argument. A handler that does not answer is refused before anything is sent: in Node
+    /// the promise would never settle.
+    async fn client_emit_with_ack(
+        &mut self,
+        name: &str,
+        event: &str,
+        args: &[Value],
+        source: &str,
+    ) -> Result<Vec<Report>, LabError> {
+        let index = self.client_index(name)?;
+        let namespace = self.clients[index].namespace.clone();
+        let never = |why| LabError::NeverAnswered {
+            name: name.to_string(),
+            event: event.to_string(),
+            why,
+        };
+        let handler = match self.server.state.handler(&namespace, event) {
+            None => return Err(never("the server has no handler for it")),
+            Some(handler) if !matches!(handler.kind, StatementKind::Callback(_)) => {
+                return Err(never("the server's handler for it never calls callback"));
+            }
+            Some(handler) => handler,
+        };
+        self.server.state.take_last_effect();
+        let answer = self.clients[index]
+            .emit_with_ack(event, args.to_vec())
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or(Value::Null);
+        // The server set its effect before it answered; a failure there is the lab's.
+        if let Some(Err(error)) = self.server.state.take_last_effect() {
+            return Err(error);
+        }
+        self.barrier().await?;
+        self.take_inboxes();
+        let mut reports = vec![Report::Reply(Reply {
+            socket: name.to_string(),
+            trigger: source.to_string(),
+            statement: handler.source,
+            event: event.to_string(),
+            args: args.to_vec(),
+            answer,
+        })];
+        reports.extend(self.server_log());
+        Ok(reports)
     }
 
     fn serve(&mut self, namespace: &str) {
@@ -629,6 +718,16 @@ impl Lab {
         // Clear what a previous command may have left, so the effect read below is this one's.
         self.server.state.take_last_effect();
         let sid = self.member(name)?.sid;
+        if let Some(Statement {
+            kind: StatementKind::Callback(_),
+            ..
+        }) = self.server.state.handler(&namespace, event)
+        {
+            return Err(LabError::NotAFunction {
+                name: name.to_string(),
+                event: event.to_string(),
+            });
+        }
         self.clients[index].emit_acked(event, args.to_vec()).await?;
         // The server sets the effect before it acknowledges, so it is here now.
         let last_effect = self.server.state.take_last_effect();
@@ -775,6 +874,55 @@ impl Lab {
                 action: MembershipAction::Disconnect,
                 rooms: Vec::new(),
             })],
+            // Not reached: `client_emit_with_ack` reports an answer itself, and a plain emit to
+            // a `callback` handler is refused before it is sent.
+            Effect::Answered { .. } => Vec::new(),
+            Effect::Asked {
+                namespace,
+                event,
+                args,
+                timeout_ms,
+                single,
+                answers,
+            } => {
+                // The deliveries first, exactly as for an emit (the inboxes are put back, since
+                // `describe` takes them), then who answered what, in connection order.
+                let mut reports = self.describe_in(
+                    inboxes,
+                    rest,
+                    as_socket,
+                    statement,
+                    trigger,
+                    Effect::Emitted {
+                        namespace,
+                        event,
+                        args,
+                    },
+                );
+                let mut answers: Vec<SocketAnswer> = answers
+                    .into_iter()
+                    .map(|a| {
+                        let (answer, error) = match a.answer {
+                            Ok(value) => (Some(value), None),
+                            Err(error) => (None, Some(error)),
+                        };
+                        SocketAnswer {
+                            socket: a.socket,
+                            answer,
+                            error,
+                        }
+                    })
+                    .collect();
+                answers.sort_by_key(|a| self.clients.iter().position(|c| c.name == a.socket));
+                reports.push(Report::Answers(Answers {
+                    as_socket: as_socket.map(String::from),
+                    statement: statement.source.clone(),
+                    timeout_ms,
+                    single,
+                    answers,
+                }));
+                reports
+            }
         }
     }
 
@@ -821,11 +969,15 @@ impl Lab {
             Some(member) => Some(self.server.socket(member)?),
             None => None,
         };
-        let StatementKind::Emit(emit) = &statement.kind else {
-            if socket.is_none() {
-                return Err(LabError::NeedsSocket(statement.source.clone()));
+        // An emitWithAck goes to the same sockets as its emit: the answers are the clients'.
+        let emit = match &statement.kind {
+            StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => emit,
+            _ => {
+                if socket.is_none() {
+                    return Err(LabError::NeedsSocket(statement.source.clone()));
+                }
+                return Ok(Preview::Membership);
             }
-            return Ok(Preview::Membership);
         };
         let (namespace, selection) = select::select(
             &self.server.io,
@@ -987,7 +1139,9 @@ impl Lab {
 fn events_of(command: &Command) -> impl Iterator<Item = &str> {
     fn emitted(statement: &Statement) -> Option<&str> {
         match &statement.kind {
-            StatementKind::Emit(emit) => Some(emit.event.as_str()),
+            StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => {
+                Some(emit.event.as_str())
+            }
             _ => None,
         }
     }
@@ -1004,6 +1158,9 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
         | Command::Use { .. }
         | Command::Cut { .. }
         | Command::Silence { .. } => Vec::new(),
+        Command::ClientEmitWithAck { event, .. } | Command::ClientOn { event, .. } => {
+            vec![event.as_str()]
+        }
     };
     events.into_iter()
 }

@@ -26,7 +26,7 @@ use socketioxide::handler::ConnectHandler;
 use socketioxide::socket::DisconnectReason;
 
 use super::LabError;
-use super::execute::{execute, execute_with};
+use super::execute::{Arguments, execute, execute_with};
 use super::report::Effect;
 use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
 use super::state::{Departure, Handshake, Member, ServerState};
@@ -268,6 +268,25 @@ async fn on_client_event(
             }));
             let _ = ack.send(&());
             let _ = socket.disconnect();
+            return;
+        }
+        // `callback(answer)`: the answer is the acknowledgement itself, a real ACK packet with
+        // the client's ack id, and it still comes after the effect is set (see above).
+        Some(Statement {
+            kind: StatementKind::Callback(arg),
+            ..
+        }) => {
+            let scope = super::execute::Scope {
+                handshake: state.handshake(socket.id),
+                rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+                reason: None,
+            };
+            let answer = super::execute::argument_of(&arg, payload.as_ref().ok(), Some(&scope));
+            *lock(&state.last_effect) = Some(Ok(Effect::Answered {
+                namespace: socket.ns().to_string(),
+                answer: answer.clone(),
+            }));
+            let _ = ack.send(&Arguments(&[answer]));
             return;
         }
         Some(handler) => {

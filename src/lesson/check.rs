@@ -73,9 +73,12 @@ async fn run(lab: &mut Lab, lesson: &Lesson) -> Result<(), LessonError> {
                 kind: QuizKind::Write { .. },
                 ..
             }) = at.step
-                && !reports
-                    .iter()
-                    .any(|r| matches!(r, Report::Delivery(_) | Report::Membership(_)))
+                && !reports.iter().any(|r| {
+                    matches!(
+                        r,
+                        Report::Delivery(_) | Report::Membership(_) | Report::Reply(_)
+                    )
+                })
             {
                 return Err(error_at(format!(
                     "the answer `{}` sends nothing and changes no room, so there is nothing to judge an attempt against",
@@ -152,8 +155,10 @@ fn message(line: &str, command: &Command, error: &LabError) -> String {
         ),
         other => format!("`{line}` fails on the lab: {other}"),
     };
-    match command {
-        Command::ClientEmit { event, .. } => {
+    match (command, error) {
+        // Refused before anything is sent: the handler never ran.
+        (_, LabError::NeverAnswered { .. } | LabError::NotAFunction { .. }) => what,
+        (Command::ClientEmit { event, .. } | Command::ClientEmitWithAck { event, .. }, _) => {
             format!("the server's handler for '{event}' fails: {what}")
         }
         _ => what,

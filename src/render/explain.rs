@@ -93,6 +93,14 @@ pub const SOCKET_DATA: Rule = Rule {
     form: "socket.data / socket.handshake.auth",
     says: "belong to the socket the statement runs as: what its middleware stored, what its client sent as auth",
 };
+pub const ASK: Rule = Rule {
+    form: ".timeout(ms).emitWithAck(...)",
+    says: "asks each recipient for an answer; one that does not answer in ms makes it reject",
+};
+pub const CALLBACK: Rule = Rule {
+    form: "callback(answer) (in a handler)",
+    says: "answers the client's emitWithAck, to it alone: nothing is sent to anyone else",
+};
 
 /// Every rule, in the order an explanation applies them (`explain` alone prints this).
 pub const RULES: &[&Rule] = &[
@@ -108,6 +116,8 @@ pub const RULES: &[&Rule] = &[
     &SOCKET_EXCEPT,
     &MEMBERSHIP,
     &HANDLER,
+    &ASK,
+    &CALLBACK,
 ];
 
 // ---- Explanations ---------------------------------------------------------------------------
@@ -223,6 +233,50 @@ pub fn explain_command(lab: &Lab, command: &Command) -> Result<Explanation, Expl
                 "a middleware sends nothing; it decides who may connect".into(),
             ),
         }),
+        Command::ClientEmitWithAck {
+            name,
+            event,
+            source,
+            ..
+        } => {
+            let (_, handler) = lab.handler_for(name, event)?;
+            let why = match handler {
+                Some(Statement {
+                    kind: StatementKind::Callback(answer),
+                    source: handler,
+                }) => {
+                    let answer = match answer {
+                        crate::script::Arg::Value(value) => super::text::js_value(&value),
+                        crate::script::Arg::Msg => "msg, the first argument it sent".to_string(),
+                        crate::script::Arg::Data(key) => format!("socket.data{}", dotted(&key)),
+                        crate::script::Arg::Auth(key) => {
+                            format!("socket.handshake.auth{}", dotted(&key))
+                        }
+                        crate::script::Arg::InRoom(room) => format!("socket.rooms.has('{room}')"),
+                        crate::script::Arg::Reason => "reason".to_string(),
+                    };
+                    return Ok(Explanation {
+                        heading: source.clone(),
+                        steps: vec![Step {
+                            what: format!("the server runs its handler as {name}: {handler}"),
+                            rule: &CALLBACK,
+                            sockets: None,
+                        }],
+                        verdict: Verdict::Nothing(format!(
+                            "{name}'s promise would resolve to {answer}; no event is sent to anyone"
+                        )),
+                    });
+                }
+                // Refused as the lab refuses it: the promise would never settle.
+                Some(_) => "the server's handler for it never calls callback",
+                None => "the server has no handler for it",
+            };
+            Err(ExplainError::Lab(LabError::NeverAnswered {
+                name: name.clone(),
+                event: event.clone(),
+                why,
+            }))
+        }
         _ => Err(ExplainError::NotAStatement),
     }
 }
@@ -271,6 +325,38 @@ pub fn explain(
     };
     let (emit, preview) = match (&statement.kind, preview) {
         (StatementKind::Emit(emit), Preview::Emit(preview)) => (emit, preview),
+        (StatementKind::EmitWithAck { emit, timeout_ms }, Preview::Emit(_)) => {
+            let mut explanation = explain(
+                lab,
+                as_socket,
+                &Statement {
+                    source: statement.source.clone(),
+                    kind: StatementKind::Emit(emit.clone()),
+                },
+            )?;
+            let answers = if matches!(emit.origin, Origin::Socket) && !emit.excludes_sender() {
+                "its answer"
+            } else {
+                "an array of answers, one per socket"
+            };
+            explanation.steps.push(Step {
+                what: format!(
+                    "ask each of them for an answer: the promise resolves to {answers}, or \
+                     rejects with \"operation has timed out\" if one has not answered after {timeout_ms} ms"
+                ),
+                rule: &ASK,
+                sockets: None,
+            });
+            return Ok(explanation);
+        }
+        (StatementKind::Callback(_), _) => {
+            explanation.steps.push(Step {
+                what: "the server would answer the client's emitWithAck".to_string(),
+                rule: &CALLBACK,
+                sockets: None,
+            });
+            return Ok(explanation);
+        }
         (StatementKind::Join(rooms) | StatementKind::Leave(rooms), _) => {
             let rooms = rooms.iter().map(|r| r.to_string()).collect::<Vec<_>>();
             let verb = if matches!(statement.kind, StatementKind::Join(_)) {

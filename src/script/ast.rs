@@ -41,6 +41,25 @@ pub enum Command {
     Disconnect { name: String },
     /// `rooms` (own-id rooms hidden) or `rooms all` (shown).
     Rooms { show_own_rooms: bool },
+    /// `alice.emitWithAck('question', 'hi')`: the real client sends an event and waits for the
+    /// answer the server's handler gives with `callback(...)`.
+    ClientEmitWithAck {
+        name: String,
+        event: String,
+        args: Vec<Value>,
+        source: String,
+    },
+    /// `bob.on('question', (q, callback) => callback('yes'))`: bob's client answers the server's
+    /// `emitWithAck` for this event. `arity` is how many parameters the arrow function has, the
+    /// callback included: as in JavaScript, the callback is the last argument the client is
+    /// handed, so it is in the right place only when the server sent `arity - 1` arguments.
+    ClientOn {
+        name: String,
+        event: String,
+        arity: usize,
+        answer: Value,
+        source: String,
+    },
     /// `cut bob`: bob's TCP connection is cut under the client, as when a laptop's Wi-Fi drops;
     /// the server sees the transport close. Only in a lab whose clients go through its network.
     Cut { name: String },
@@ -114,6 +133,12 @@ pub enum StatementKind {
     Leave(Vec<RoomRef>),
     /// `socket.disconnect()`: the server closes this socket's connection to its namespace.
     Disconnect,
+    /// `callback('yes')` inside an `on` handler: the server answers the client's `emitWithAck`
+    /// (a real ACK packet with the client's ack id) with one value.
+    Callback(Arg),
+    /// `socket.timeout(1000).emitWithAck(...)`, `io.timeout(1000).emitWithAck(...)` and their
+    /// chains: the emit asks every recipient for an answer and waits at most `timeout_ms`.
+    EmitWithAck { emit: Emit, timeout_ms: u64 },
 }
 
 /// Who an emit starts from: the server (`io`, optionally `io.of(ns)`) or the socket the statement

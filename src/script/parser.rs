@@ -5,10 +5,15 @@
 //! ```text
 //! command   := connect NAME+ [to PATH] [with auth OBJECT] | on [PATH] STRING ':' statement
 //!            | io ['.of(' STRING ')'] '.use(' middleware ')' | rooms [all]
-//!            | disconnect NAME | NAME '.' emit '(' args ')' | NAME ':' statement | statement
-//! statement := io ['.of(' STRING ')'] target* '.emit(' args ')'
-//!            | socket target* '.emit(' args ')'
+//!            | disconnect NAME | cut NAME | silence NAME
+//!            | NAME '.' emit '(' args ')' | NAME '.' emitWithAck '(' args ')'
+//!            | NAME '.on(' STRING ', (' NAME* 'callback) => callback(' value '))'
+//!            | NAME ':' statement | statement
+//! statement := io ['.of(' STRING ')'] target* emit
+//!            | socket target* emit
 //!            | socket '.join(' rooms ')' | socket '.leave(' room ')' | socket '.disconnect()'
+//!            | 'callback(' arg ')'                      (inside an `on` handler only)
+//! emit      := '.emit(' args ')' | '.timeout(' NUMBER ').emitWithAck(' args ')'
 //! target    := '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
 //! rooms     := room | '[' room (',' room)* ']'
 //! arg       := VALUE | msg | socket.data['.' KEY] | socket.handshake.auth['.' KEY]
@@ -75,6 +80,11 @@ fn unreadable_client_event(event: &str) -> Option<String> {
         })
 }
 
+/// The longest `timeout(ms)` the lab accepts. A client that does not answer makes the statement
+/// wait this long for real (that is the lesson), so a lesson or a typo must not freeze the lab for
+/// minutes.
+pub const MAX_ACK_TIMEOUT_MS: u64 = 5_000;
+
 const PLAIN_EVENT_HINT: &str = "pick a plain name for events clients send, such as 'chat message'";
 
 /// Parses one playground line. Returns `Ok(None)` for a blank line or a comment.
@@ -108,7 +118,9 @@ pub fn check_socket_name(name: &str) -> Result<(), String> {
             "`{name}` cannot name a socket: use letters, digits and _ (alice, bob2)"
         ));
     }
-    if COMMAND_WORDS.contains(&name) || ["msg", "all", "to", "help", "with"].contains(&name) {
+    if COMMAND_WORDS.contains(&name)
+        || ["msg", "all", "to", "help", "with", "callback"].contains(&name)
+    {
         return Err(format!(
             "`{name}` is a word of the language; pick another socket name"
         ));
@@ -185,6 +197,11 @@ impl<'a> Parser<'a> {
                     statement,
                 })
             }
+            "callback" => Err(ParseError::new(
+                first.column,
+                "`callback` only exists inside an `on` handler, where a client's emitWithAck waits for it",
+            )
+            .with_hint("on 'question': callback('yes')")),
             "socket" => Err(ParseError::new(
                 first.column,
                 "a `socket` statement needs a socket to run as",
@@ -607,7 +624,21 @@ impl<'a> Parser<'a> {
         let start = self.peek().map(|t| t.column).unwrap_or(1);
         let name = self.socket_name("a socket name")?;
         self.expect_punct('.', "`.`")?;
-        let method = self.expect_ident("`emit`")?;
+        let method = self.expect_ident("`emit`, `emitWithAck` or `on`")?;
+        match method.ident() {
+            Some("emitWithAck") => return self.client_emit_rest(start, name, true),
+            Some("on") => return self.client_on(start, name),
+            Some("timeout") => {
+                return Err(ParseError::new(
+                    method.column,
+                    "the lab's clients wait for the server's answer without a timeout",
+                )
+                .with_hint(format!(
+                    "{name}.emitWithAck('question', 'hi'): the server's handler answers with callback(...)"
+                )));
+            }
+            _ => {}
+        }
         if method.ident() != Some("emit") {
             let word = method.ident().unwrap_or_default().to_string();
             let mut error = ParseError::new(
@@ -624,6 +655,16 @@ impl<'a> Parser<'a> {
             });
             return Err(error);
         }
+        self.client_emit_rest(start, name, false)
+    }
+
+    /// The `('event', args...)` of a client's `emit` or `emitWithAck`.
+    fn client_emit_rest(
+        &mut self,
+        start: usize,
+        name: String,
+        with_ack: bool,
+    ) -> Result<Command, ParseError> {
         let event_column = self.tokens.get(self.position + 1).map(|t| t.column);
         let (event, args) = self.emit_arguments(false)?;
         if let (Some(error), Some(column)) = (unreadable_client_event(&event), event_column) {
@@ -645,12 +686,147 @@ impl<'a> Parser<'a> {
             })
             .collect();
         let end = self.previous_end();
-        Ok(Command::ClientEmit {
+        let source = self.slice(start, end);
+        Ok(if with_ack {
+            Command::ClientEmitWithAck {
+                name,
+                event,
+                args,
+                source,
+            }
+        } else {
+            Command::ClientEmit {
+                name,
+                event,
+                args,
+                source,
+            }
+        })
+    }
+
+    /// `bob.on('question', (q, callback) => callback('yes'))`: how bob's client answers the
+    /// server's `emitWithAck`, as the Socket.IO client docs write it. The function's body is one
+    /// call of its last parameter with one value; anything richer is JavaScript the lab does not
+    /// run.
+    fn client_on(&mut self, start: usize, name: String) -> Result<Command, ParseError> {
+        const SHAPE: &str = "bob.on('question', (q, callback) => callback('yes'))";
+        self.expect_punct('(', "`(` after on")?;
+        let event = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(event),
+                column,
+                ..
+            }) => {
+                if RESERVED_EVENTS.contains(&event.as_str()) {
+                    return Err(ParseError::new(
+                        column,
+                        format!("the lab's clients listen to \"{event}\" themselves; this lesson's `on` is for events the server asks about"),
+                    )
+                    .with_hint(SHAPE));
+                }
+                self.advance();
+                event
+            }
+            Some(token) => {
+                return Err(
+                    ParseError::new(token.column, "expected the event name, in quotes")
+                        .with_hint(SHAPE),
+                );
+            }
+            None => {
+                return Err(self
+                    .error_at_end("the event name, in quotes")
+                    .with_hint(SHAPE));
+            }
+        };
+        self.expect_punct(',', "`,` and the function that answers")?;
+        self.expect_punct(
+            '(',
+            "`(` and the function's parameters, such as `(q, callback)`",
+        )?;
+        let mut params: Vec<Token> = Vec::new();
+        if !self.peek().is_some_and(|t| t.is_punct(')')) {
+            loop {
+                let param = self.expect_ident("a parameter name")?;
+                params.push(param);
+                if self.peek().is_some_and(|t| t.is_punct(',')) {
+                    self.advance();
+                } else {
+                    break;
+                }
+            }
+        }
+        let close = self.peek().map(|t| t.column);
+        self.expect_punct(')', "`,` and another parameter, or `)`")?;
+        let Some(last) = params.last().cloned() else {
+            return Err(ParseError::new(
+                close.unwrap_or(1),
+                "the function needs the callback as its last parameter",
+            )
+            .with_hint(SHAPE));
+        };
+        let callback = last.ident().unwrap_or_default().to_string();
+        self.expect_punct('=', "`=>`")?;
+        self.expect_punct('>', "`=>`")?;
+        if self.peek().is_some_and(|t| t.is_punct('{')) {
+            let column = self.peek().map(|t| t.column).unwrap_or(1);
+            return Err(
+                ParseError::new(column, "write the body as one call, without braces")
+                    .with_hint(SHAPE),
+            );
+        }
+        let call = self.expect_ident(&format!("a call of `{callback}`"))?;
+        if call.ident() != Some(callback.as_str()) {
+            return Err(ParseError::new(
+                call.column,
+                format!("the body calls `{callback}`, the function's last parameter, to answer"),
+            )
+            .with_hint(SHAPE));
+        }
+        self.expect_punct('(', "`(`")?;
+        let answer = self.one_answer(&callback)?;
+        self.expect_punct(')', "`)` to close the `on(...)`")?;
+        let end = self.previous_end();
+        Ok(Command::ClientOn {
             name,
             event,
-            args,
+            arity: params.len(),
+            answer,
             source: self.slice(start, end),
         })
+    }
+
+    /// The single value of `callback(value)` (the `(` already read, the `)` read here): the
+    /// answer an `emitWithAck` resolves to. Node hands the asker only the first argument of the
+    /// callback, so the lab takes exactly one.
+    fn one_answer(&mut self, callback: &str) -> Result<Value, ParseError> {
+        if let Some(token) = self.peek().filter(|t| t.is_punct(')')) {
+            return Err(
+                ParseError::new(token.column, format!("`{callback}` needs the answer"))
+                    .with_hint(format!("{callback}('yes')")),
+            );
+        }
+        let column = self.peek().map(|t| t.column).unwrap_or(1);
+        let answer = match self.argument(false)? {
+            Arg::Value(value) => value,
+            Arg::Msg => Value::Null,
+            _ => {
+                return Err(ParseError::new(
+                    column,
+                    "a client answers with a value: socket.data and socket.handshake live on the server",
+                )
+                .with_hint(format!("{callback}('yes')")));
+            }
+        };
+        if let Some(token) = self.peek().filter(|t| t.is_punct(',')) {
+            return Err(ParseError::new(
+                token.column,
+                format!("`{callback}` takes one answer here: emitWithAck resolves to the first argument only"),
+            )
+            .with_hint(format!("{callback}(['yes', 2]) to answer with several values")));
+        }
+        self.expect_punct(')', "`)`")?;
+        Ok(answer)
     }
 
     // ---- statements -----------------------------------------------------------------------
@@ -668,6 +844,31 @@ impl<'a> Parser<'a> {
             Some("socket") => {
                 self.advance();
                 self.socket_statement(in_handler)?
+            }
+            Some("callback") if in_handler => {
+                self.advance();
+                self.expect_punct('(', "`(`")?;
+                if let Some(token) = self.peek().filter(|t| t.is_punct(')')) {
+                    return Err(ParseError::new(token.column, "`callback` needs the answer")
+                        .with_hint("callback('yes'), or callback(msg) to send back what came"));
+                }
+                let answer = self.argument(in_handler)?;
+                if let Some(token) = self.peek().filter(|t| t.is_punct(',')) {
+                    return Err(ParseError::new(
+                        token.column,
+                        "`callback` takes one answer here: emitWithAck resolves to the first argument only",
+                    )
+                    .with_hint("callback(['yes', 2]) to answer with several values"));
+                }
+                self.expect_punct(')', "`)`")?;
+                StatementKind::Callback(answer)
+            }
+            Some("callback") => {
+                return Err(ParseError::new(
+                    first.column,
+                    "`callback` only exists inside an `on` handler, where a client's emitWithAck waits for it",
+                )
+                .with_hint("on 'question': callback('yes')"));
             }
             Some(word) if word == "nsp" || word == "namespace" => {
                 return Err(ParseError::new(first.column, format!("`{word}` is not defined here"))
@@ -712,6 +913,10 @@ impl<'a> Parser<'a> {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "timeout" => {
+                    return self.timeout_emit(Origin::Io { namespace }, chain, in_handler);
+                }
+                "emitWithAck" => return Err(without_timeout(method.column, "io")),
                 "of" if first_link => {
                     self.expect_punct('(', "`(`")?;
                     namespace = self.namespace_string()?;
@@ -746,7 +951,9 @@ impl<'a> Parser<'a> {
                         method.column,
                         format!("`io` has no method `{other}` here"),
                     );
-                    if let Some(close) = closest(other, &["emit", "to", "in", "except", "of"]) {
+                    if let Some(close) =
+                        closest(other, &["emit", "to", "in", "except", "of", "timeout"])
+                    {
                         error = error.with_hint(format!("did you mean `{close}`?"));
                     }
                     return Err(error);
@@ -797,6 +1004,8 @@ impl<'a> Parser<'a> {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "timeout" => return self.timeout_emit(Origin::Socket, chain, in_handler),
+                "emitWithAck" => return Err(without_timeout(method.column, "socket")),
                 "leave" if chain.is_empty() && self.peek_punct_at(1, '[') => {
                     // Node's `socket.leave(room)` takes one room; given an array it leaves
                     // nothing (the array is not a room name) and says nothing. Refuse it.
@@ -850,6 +1059,7 @@ impl<'a> Parser<'a> {
                         "join",
                         "leave",
                         "disconnect",
+                        "timeout",
                     ];
                     if let Some(close) = closest(other, &choices) {
                         error = error.with_hint(format!("did you mean `{close}`?"));
@@ -858,6 +1068,78 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// `(ms).emitWithAck('event', ...)` after `timeout`: the emit asks every recipient for an
+    /// answer and gives up on each after `ms` milliseconds, with Node's error.
+    fn timeout_emit(
+        &mut self,
+        origin: Origin,
+        chain: Vec<Target>,
+        in_handler: bool,
+    ) -> Result<StatementKind, ParseError> {
+        self.expect_punct('(', "`(` and the timeout in milliseconds")?;
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("the timeout in milliseconds"))?;
+        let timeout_ms = match &token.kind {
+            TokenKind::Number(number) => number
+                .as_u64()
+                .filter(|ms| (1..=MAX_ACK_TIMEOUT_MS).contains(ms)),
+            _ => {
+                return Err(ParseError::new(
+                    token.column,
+                    format!(
+                        "expected the timeout in milliseconds, found {}",
+                        token.describe()
+                    ),
+                )
+                .with_hint("timeout(1000) waits one second"));
+            }
+        };
+        let Some(timeout_ms) = timeout_ms else {
+            return Err(ParseError::new(
+                token.column,
+                format!(
+                    "the lab waits between 1 and {MAX_ACK_TIMEOUT_MS} ms, in whole milliseconds"
+                ),
+            )
+            .with_hint("timeout(1000) waits one second"));
+        };
+        self.advance();
+        self.expect_punct(')', "`)`")?;
+        self.expect_punct('.', "`.emitWithAck(...)` after the timeout")?;
+        let method = self.expect_ident("`emitWithAck`")?;
+        match method.ident() {
+            Some("emitWithAck") => {}
+            Some("emit") => {
+                return Err(ParseError::new(
+                    method.column,
+                    "after timeout, the lab runs the promise form: emitWithAck",
+                )
+                .with_hint(
+                    "timeout(1000).emitWithAck('question', 'hi') is emit with a callback, as a promise",
+                ));
+            }
+            _ => {
+                return Err(ParseError::new(
+                    method.column,
+                    "`timeout` comes last, right before `.emitWithAck(...)`",
+                )
+                .with_hint("io.to('room1').timeout(1000).emitWithAck('question')"));
+            }
+        }
+        let (event, args) = self.emit_arguments(in_handler)?;
+        Ok(StatementKind::EmitWithAck {
+            emit: Emit {
+                origin,
+                chain,
+                event,
+                args,
+            },
+            timeout_ms,
+        })
     }
 
     /// `('event', arg, ...)` after `emit`.
@@ -1252,6 +1534,16 @@ impl<'a> Parser<'a> {
             .trim()
             .to_string()
     }
+}
+
+/// `emitWithAck` with no `timeout` before it: in Node it waits forever for a client that never
+/// answers. The lab always needs the timeout, so that such a statement ends, with Node's error.
+fn without_timeout(column: usize, origin: &str) -> ParseError {
+    ParseError::new(
+        column,
+        "the lab needs a timeout before emitWithAck: without one, a socket that never answers keeps it waiting forever",
+    )
+    .with_hint(format!("{origin}.timeout(1000).emitWithAck('question', 'hi')"))
 }
 
 fn target(word: &str, rooms: Vec<RoomRef>) -> Target {

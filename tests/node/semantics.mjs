@@ -175,7 +175,16 @@ function parseInput(doc) {
       if (typeof event !== "string" || !Array.isArray(args)) {
         inputError(`rows[${i}].emit needs a string event and an array of args`);
       }
-      return { kind: "emit", name, event, args };
+      // `withAck`: the row is `alice.emitWithAck(...)`, whose answer the result reports.
+      return { kind: "emit", name, event, args, withAck: r.emit.withAck === true };
+    }
+    // `bob.on('question', (q, callback) => callback('yes'))`: the line itself runs on bob's
+    // real socket.io-client socket, as JavaScript.
+    if (isObject(r.clientOn)) {
+      const { name, source } = r.clientOn;
+      listed(name, `rows[${i}].clientOn.name`);
+      if (typeof source !== "string") inputError(`rows[${i}].clientOn.source must be a string`);
+      return { kind: "clientOn", name, source };
     }
     if (isObject(r.use)) {
       if (typeof r.use.statement !== "string") inputError(`rows[${i}].use needs a statement`);
@@ -200,7 +209,8 @@ function parseInput(doc) {
     const as = r.as ?? null;
     if (as !== null) listed(as, `rows[${i}].as`);
     if (typeof r.statement !== "string") inputError(`rows[${i}].statement must be a string`);
-    return { kind: "statement", as, statement: r.statement };
+    // `ask`: the statement is an emitWithAck; how its promise settles is the row's result.
+    return { kind: "statement", as, statement: r.statement, ask: r.ask === true };
   });
 
   return { namespaces, sockets, rows };
@@ -296,7 +306,9 @@ function onConnection(socket, lab) {
     if (handler) {
       const values = lab.clients.map((c) => ({ id: c.server.id }));
       try {
-        await awaitIfThenable(handler(lab.io, socket, args[0], ...values));
+        // `callback` is the client's ack function, as in `(msg, callback) => ...`; the ack()
+        // below is then a no-op (socket.io sends an ack once).
+        await awaitIfThenable(handler(lab.io, socket, args[0], ack ?? undefined, ...values));
       } catch (err) {
         lab.handlerError = err instanceof Error ? err.message : String(err);
       }
@@ -311,7 +323,7 @@ function onConnection(socket, lab) {
       if (!handler) return;
       const values = lab.clients.map((c) => ({ id: c.server.id }));
       try {
-        handler(lab.io, socket, reason, ...values);
+        handler(lab.io, socket, reason, undefined, ...values);
       } catch (err) {
         lab.handlerError = err instanceof Error ? err.message : String(err);
       }
@@ -379,6 +391,7 @@ async function runRow(row, lab, clients) {
   lab.clients = clients;
   let error = null;
   let connectError = null;
+  let settled = null;
   if (row.kind === "use") {
     try {
       await awaitIfThenable(compile(row.statement, ["io"])(lab.io));
@@ -390,13 +403,29 @@ async function runRow(row, lab, clients) {
     const outcome = await connectOne(lab, spec, row.auth, true);
     if (outcome.refused !== undefined) connectError = outcome.refused;
     else clients.push(outcome);
+  } else if (row.kind === "statement" && row.ask) {
+    settled = await askStatement(row, lab.io, clients);
   } else if (row.kind === "statement") {
     error = await runStatement(row, lab.io, clients);
+  } else if (row.kind === "clientOn") {
+    const c = clients.find((c) => c.name === row.name);
+    try {
+      compile(row.source, [row.name])(c.client);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+  } else if (row.kind === "emit" && row.withAck) {
+    const c = clients.find((c) => c.name === row.name);
+    lab.handlerError = null;
+    // No timeout: the lab runs this only when the server's handler answers.
+    const value = await c.client.emitWithAck(row.event, ...row.args);
+    settled = { resolved: value ?? null };
+    error = lab.handlerError;
   } else if (row.kind === "on") {
     try {
       // A departure handler gets `reason` where an event handler gets `msg`.
       const payload = ["disconnecting", "disconnect"].includes(row.event) ? "reason" : "msg";
-      const params = ["io", "socket", payload, ...clients.map((c) => c.name)];
+      const params = ["io", "socket", payload, "callback", ...clients.map((c) => c.name)];
       lab.handlers.set(handlerKey(row.namespace, row.event), compile(row.statement, params));
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
@@ -414,8 +443,28 @@ async function runRow(row, lab, clients) {
   }
   await settleDisconnections(clients);
   await barrier(clients);
-  return { ...collect(clients, error), connect_error: connectError };
+  return { ...collect(clients, error), connect_error: connectError, settled };
 }
+
+// Runs an emitWithAck statement and reports how its promise settled: the value it resolved to,
+// or the rejection's message with the answers that came (`err.responses`, broadcasts only).
+// A broadcast's answers come in the order they arrive: the Rust side compares them unordered.
+async function askStatement(row, io, clients) {
+  const names = clients.map((c) => c.name);
+  const values = clients.map((c) => ({ id: c.server.id }));
+  const sender = row.as === null ? undefined : clients.find((c) => c.name === row.as).server;
+  try {
+    const fn = compile(row.statement, ["io", "socket", ...names]);
+    const value = await fn(io, sender, ...values);
+    return { resolved: value ?? null };
+  } catch (err) {
+    return {
+      rejected: err instanceof Error ? err.message : String(err),
+      responses: err && err.responses !== undefined ? err.responses : null,
+    };
+  }
+}
+
 
 // A client emits an event and waits for the server's ack, or for its own disconnection when
 // the handler disconnected it (an ack after a disconnect never arrives).
