@@ -668,7 +668,7 @@ impl Lab {
                 Err(error) => reports.push(Report::ServerLog(report::ServerLog {
                     line: format!("the {} handler failed: {error}", departure.event),
                     socket: departure.name.clone(),
-                    namespace: String::from("/"),
+                    namespace: departure.namespace.clone(),
                 })),
             }
         }

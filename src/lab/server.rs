@@ -336,6 +336,7 @@ async fn on_departure(
         .unwrap_or_else(|| "anonymous".to_string());
     lock(&state.departures).push(Departure {
         name,
+        namespace: socket.ns().to_string(),
         event: event.to_string(),
         reason: reason.to_string(),
         handler,

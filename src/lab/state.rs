@@ -56,6 +56,7 @@ pub struct ServerState {
 #[derive(Debug, Clone)]
 pub struct Departure {
     pub name: String,
+    pub namespace: String,
     pub event: String,
     pub reason: String,
     pub handler: Statement,
