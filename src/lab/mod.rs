@@ -1023,10 +1023,11 @@ impl Lab {
     /// `socket.data` and `socket.rooms`.
     pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
         let member = self.member(name)?;
-        let socket = self.server.socket(&member)?;
+        // Refuses a socket the server no longer has, as a run would.
+        self.server.socket(&member)?;
         Ok(execute::Scope {
             handshake: self.server.state.handshake(member.sid),
-            rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+            rooms: self.server.state.rooms_of(member.sid),
             reason: None,
         })
     }

@@ -146,6 +146,7 @@ pub(super) async fn on_connect(
     state.print("a user connected", &name, &namespace);
 
     join_own_room(&socket);
+    state.remember_rooms(&socket);
 
     socket.on(SYNC_EVENT, on_sync);
     socket.on_fallback(on_client_event);
@@ -278,7 +279,7 @@ async fn on_client_event(
         }) => {
             let scope = super::execute::Scope {
                 handshake: state.handshake(socket.id),
-                rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+                rooms: state.rooms_of(socket.id),
                 reason: None,
             };
             let answer = super::execute::argument_of(&arg, payload.as_ref().ok(), Some(&scope));
@@ -357,6 +358,7 @@ async fn on_disconnect(
     // first and cleans the rooms up after. Leaving here keeps Node's order, so that once the
     // lab sees the socket gone, the room map no longer lists it either.
     socket.leave_all();
+    lock(&state.rooms).remove(&socket.id);
     on_departure(&io, &state, &socket, "disconnect", reason).await;
     lock(&state.handshakes).remove(&socket.id);
     let name = {
