@@ -27,6 +27,11 @@
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
 //!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
+//! - [`network`]: a relay per client that a lesson can `cut` or `silence` (lesson 6).
+//!
+//! A socket's departure runs the lesson's `disconnecting` and `disconnect` handlers on the
+//! server before the socket counts as gone, so the same barrier proves what they sent; their
+//! deliveries follow the line that made the socket leave.
 //! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
 
 pub mod ack;
