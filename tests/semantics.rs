@@ -184,9 +184,9 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 as_socket,
                 statement,
             } => match &statement.kind {
-                StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => {
-                    delivery(emit, as_socket.as_deref(), None)
-                }
+                StatementKind::Emit(emit)
+                | StatementKind::EmitWithAck { emit, .. }
+                | StatementKind::VolatileEmit(emit) => delivery(emit, as_socket.as_deref(), None),
                 _ => Expect::Nothing,
             },
             Command::On {
@@ -196,7 +196,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
             } => {
                 let key = (namespace.clone(), event.clone());
                 match &handler.kind {
-                    StatementKind::Emit(emit) => {
+                    StatementKind::Emit(emit) | StatementKind::VolatileEmit(emit) => {
                         handlers.insert(key.clone(), emit.clone());
                     }
                     StatementKind::Disconnect => {

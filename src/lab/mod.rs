@@ -541,11 +541,35 @@ impl Lab {
         if let StatementKind::Emit(Emit {
             origin: Origin::Io { namespace },
             ..
-        }) = &statement.kind
+        })
+        | StatementKind::VolatileEmit(Emit {
+            origin: Origin::Io { namespace },
+            ..
+        })
+        | StatementKind::EmitWithAck {
+            emit:
+                Emit {
+                    origin: Origin::Io { namespace },
+                    ..
+                },
+            ..
+        } = &statement.kind
         {
             self.serve(namespace);
         }
+        // A volatile emit skips the socket's ordered queue, so the barrier below cannot prove it
+        // arrived: wait for it at each socket it was sent to (the selection, read before the
+        // emit), then run the barrier for everyone else.
+        let volatile_recipients = match &statement.kind {
+            StatementKind::VolatileEmit(_) => match self.preview(as_socket, statement)? {
+                Preview::Emit(preview) => preview.receive,
+                Preview::Membership => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         let effect = self.server.run(member.as_ref(), statement).await?;
+        self.wait_for_volatile(&volatile_recipients, &Some(Ok(effect.clone())))
+            .await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
             if let Some(member) = &member {
@@ -586,9 +610,21 @@ impl Lab {
                 event: event.to_string(),
             });
         }
+        // A volatile relay skips the ordered queue: see `run`.
+        let volatile_recipients = match self.server.state.handler(&namespace, event) {
+            Some(handler) if matches!(handler.kind, StatementKind::VolatileEmit(_)) => {
+                match self.preview(Some(name), &handler)? {
+                    Preview::Emit(preview) => preview.receive,
+                    Preview::Membership => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        };
         self.clients[index].emit_acked(event, args.to_vec()).await?;
         // The server sets the effect before it acknowledges, so it is here now.
         let last_effect = self.server.state.take_last_effect();
+        self.wait_for_volatile(&volatile_recipients, &last_effect)
+            .await?;
         if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
             // The handler disconnected the sender: wait until the server has run its
             // disconnect handler, then forget the client, as `run` does for a statement.
@@ -618,6 +654,26 @@ impl Lab {
             }
         };
         Ok(reports)
+    }
+
+    /// Waits until each of `recipients` has the event a volatile emit sent (nothing to do for
+    /// any other effect).
+    async fn wait_for_volatile(
+        &self,
+        recipients: &[String],
+        effect: &Option<Result<Effect, LabError>>,
+    ) -> Result<(), LabError> {
+        let Some(Ok(Effect::Emitted { event, args, .. })) = effect else {
+            return Ok(());
+        };
+        let wanted = Received {
+            event: event.clone(),
+            args: args.clone(),
+        };
+        for client in self.clients.iter().filter(|c| recipients.contains(&c.name)) {
+            client.wait_for(&wanted).await?;
+        }
+        Ok(())
     }
 
     /// Every client round-trips an acknowledged `sync`; see the module docs for why this proves
@@ -814,7 +870,9 @@ impl Lab {
         };
         // An emitWithAck goes to the same sockets as its emit: the answers are the clients'.
         let emit = match &statement.kind {
-            StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => emit,
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => emit,
             _ => {
                 if socket.is_none() {
                     return Err(LabError::NeedsSocket(statement.source.clone()));
@@ -970,9 +1028,9 @@ impl Lab {
 fn events_of(command: &Command) -> impl Iterator<Item = &str> {
     fn emitted(statement: &Statement) -> Option<&str> {
         match &statement.kind {
-            StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => {
-                Some(emit.event.as_str())
-            }
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => Some(emit.event.as_str()),
             _ => None,
         }
     }

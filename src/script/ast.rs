@@ -83,6 +83,9 @@ pub enum StatementKind {
     /// `socket.timeout(1000).emitWithAck(...)`, `io.timeout(1000).emitWithAck(...)` and their
     /// chains: the emit asks every recipient for an answer and waits at most `timeout_ms`.
     EmitWithAck { emit: Emit, timeout_ms: u64 },
+    /// `socket.volatile.emit(...)`, `io.volatile.emit(...)` and their chains (the flag may stand
+    /// anywhere before `emit`): an emit that the server may drop instead of queueing.
+    VolatileEmit(Emit),
 }
 
 /// Who an emit starts from: the server (`io`, optionally `io.of(ns)`) or the socket the statement

@@ -12,7 +12,7 @@
 //!            | socket '.join(' rooms ')' | socket '.leave(' room ')' | socket '.disconnect()'
 //!            | 'callback(' arg ')'                      (inside an `on` handler only)
 //! emit      := '.emit(' args ')' | '.timeout(' NUMBER ').emitWithAck(' args ')'
-//! target    := '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
+//! target    := '.volatile' | '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
 //! rooms     := room | '[' room (',' room)* ']'
 //! room      := STRING | NAME '.id' | 'socket.id'
 //! ```
@@ -519,6 +519,8 @@ impl<'a> Parser<'a> {
         let mut namespace = "/".to_string();
         let mut chain = Vec::new();
         let mut first_link = true;
+        // `.volatile`, a flag (no parentheses) anywhere before the emit.
+        let mut volatile: Option<usize> = None;
         loop {
             self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
             let method = self.expect_ident("a method: emit, to, in, except or of")?;
@@ -526,18 +528,27 @@ impl<'a> Parser<'a> {
             match word {
                 "emit" => {
                     let (event, args) = self.emit_arguments(in_handler)?;
-                    return Ok(StatementKind::Emit(Emit {
+                    let emit = Emit {
                         origin: Origin::Io { namespace },
                         chain,
                         event,
                         args,
-                    }));
+                    };
+                    return Ok(if volatile.is_some() {
+                        StatementKind::VolatileEmit(emit)
+                    } else {
+                        StatementKind::Emit(emit)
+                    });
                 }
                 "to" | "in" | "except" => {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "volatile" => volatile = Some(self.volatile_flag(method.column, volatile)?),
                 "timeout" => {
+                    if let Some(column) = volatile {
+                        return Err(volatile_with_ack(column));
+                    }
                     return self.timeout_emit(Origin::Io { namespace }, chain, in_handler);
                 }
                 "emitWithAck" => return Err(without_timeout(method.column, "io")),
@@ -575,9 +586,10 @@ impl<'a> Parser<'a> {
                         method.column,
                         format!("`io` has no method `{other}` here"),
                     );
-                    if let Some(close) =
-                        closest(other, &["emit", "to", "in", "except", "of", "timeout"])
-                    {
+                    if let Some(close) = closest(
+                        other,
+                        &["emit", "to", "in", "except", "of", "timeout", "volatile"],
+                    ) {
                         error = error.with_hint(format!("did you mean `{close}`?"));
                     }
                     return Err(error);
@@ -589,6 +601,7 @@ impl<'a> Parser<'a> {
 
     fn socket_statement(&mut self, in_handler: bool) -> Result<StatementKind, ParseError> {
         let mut chain = Vec::new();
+        let mut volatile: Option<usize> = None;
         loop {
             self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
             let method = self.expect_ident(
@@ -598,13 +611,19 @@ impl<'a> Parser<'a> {
             match word {
                 "emit" => {
                     let (event, args) = self.emit_arguments(in_handler)?;
-                    return Ok(StatementKind::Emit(Emit {
+                    let emit = Emit {
                         origin: Origin::Socket,
                         chain,
                         event,
                         args,
-                    }));
+                    };
+                    return Ok(if volatile.is_some() {
+                        StatementKind::VolatileEmit(emit)
+                    } else {
+                        StatementKind::Emit(emit)
+                    });
                 }
+                "volatile" => volatile = Some(self.volatile_flag(method.column, volatile)?),
                 "broadcast" => {
                     if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
                         return Err(ParseError::new(
@@ -628,7 +647,12 @@ impl<'a> Parser<'a> {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
-                "timeout" => return self.timeout_emit(Origin::Socket, chain, in_handler),
+                "timeout" => {
+                    if let Some(column) = volatile {
+                        return Err(volatile_with_ack(column));
+                    }
+                    return self.timeout_emit(Origin::Socket, chain, in_handler);
+                }
                 "emitWithAck" => return Err(without_timeout(method.column, "socket")),
                 "leave" if chain.is_empty() && self.peek_punct_at(1, '[') => {
                     // Node's `socket.leave(room)` takes one room; given an array it leaves
@@ -684,6 +708,7 @@ impl<'a> Parser<'a> {
                         "leave",
                         "disconnect",
                         "timeout",
+                        "volatile",
                     ];
                     if let Some(close) = closest(other, &choices) {
                         error = error.with_hint(format!("did you mean `{close}`?"));
@@ -692,6 +717,20 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// `.volatile`, a flag: refuses `volatile()` and a second `volatile`. Returns its column.
+    fn volatile_flag(&self, column: usize, before: Option<usize>) -> Result<usize, ParseError> {
+        if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
+            return Err(
+                ParseError::new(paren.column, "`volatile` is a flag, not a method")
+                    .with_hint("io.volatile.emit('position', 1)"),
+            );
+        }
+        if before.is_some() {
+            return Err(ParseError::new(column, "`volatile` is already set"));
+        }
+        Ok(column)
     }
 
     /// `(ms).emitWithAck('event', ...)` after `timeout`: the emit asks every recipient for an
@@ -1137,6 +1176,16 @@ impl<'a> Parser<'a> {
             .trim()
             .to_string()
     }
+}
+
+/// `volatile` before `timeout(...).emitWithAck`: socketioxide ignores the flag for an emit that
+/// waits for answers, so the lab would not do what it says.
+fn volatile_with_ack(column: usize) -> ParseError {
+    ParseError::new(
+        column,
+        "`volatile` and emitWithAck do not go together here: an answer is waited for, so the packet cannot be dropped",
+    )
+    .with_hint("io.volatile.emit('position', 1), or io.timeout(1000).emitWithAck('ready')")
 }
 
 /// `emitWithAck` with no `timeout` before it: in Node it waits forever for a client that never
