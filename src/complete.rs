@@ -119,6 +119,8 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         let mut pool: Vec<String> = vec!["io.".into()];
         if !at_explain {
             pool.extend(LINE_WORDS.iter().map(|w| w.to_string()));
+            // The server's catch-all listener, the one line that starts with `socket.`.
+            pool.push("socket.onAny(".into());
         }
         for socket in &names.sockets {
             pool.push(format!("{socket}: socket."));
@@ -131,6 +133,7 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         match object_word {
             "io" => strings(IO_METHODS),
             "socket" if in_rooms => vec!["id".into()],
+            "socket" if object.trim() == "socket" && !at_explain => vec!["onAny(".into()],
             "socket" => strings(SOCKET_METHODS),
             "broadcast" => strings(CHAIN_METHODS),
             // `timeout(1000).` is the last link: only the promise form follows it.
@@ -373,6 +376,8 @@ mod tests {
             ),
             ("bob.emitW", &["bob.emitWithAck("]),
             ("on 'ask': ca", &["on 'ask': callback("]),
+            ("so", &["socket.onAny("]),
+            ("socket.", &["socket.onAny("]),
             ("alice: ca", &[]),
             (
                 "io.to('room1').e",

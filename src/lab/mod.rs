@@ -30,6 +30,7 @@
 //! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
 
 pub mod ack;
+pub mod any;
 mod client;
 pub mod execute;
 pub mod report;
@@ -50,9 +51,9 @@ use serde_json::Value;
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use report::{
-    Answers, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet, Membership,
-    MembershipAction, NamespaceRooms, Reply, Report, Room, RoomMap, SocketAnswer, Unhandled,
-    own_room_label,
+    Answers, AnyHandlerSet, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet,
+    Membership, MembershipAction, NamespaceRooms, Reply, Report, Room, RoomMap, SocketAnswer,
+    Unhandled, own_room_label,
 };
 use server::LabServer;
 use state::Member;
@@ -325,6 +326,13 @@ impl Lab {
                 args,
                 source,
             } => self.client_emit_with_ack(name, event, args, source).await,
+            Command::OnAny { log, source } => {
+                self.server.state.add_on_any("/", log.clone());
+                Ok(vec![Report::AnyHandler(AnyHandlerSet {
+                    namespace: "/".to_string(),
+                    source: source.clone(),
+                })])
+            }
             Command::ClientOn {
                 name,
                 event,
@@ -389,6 +397,7 @@ impl Lab {
             args: args.to_vec(),
             answer,
         })];
+        reports.extend(self.any_log());
         reports.extend(self.server_log());
         Ok(reports)
     }
@@ -636,7 +645,7 @@ impl Lab {
         }
         self.barrier().await?;
         let handler = self.server.state.handler(&namespace, event);
-        let reports = match (last_effect, handler) {
+        let mut reports: Vec<Report> = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
                 let mut reports = self.describe(Some(name), &handler, Some(source), effect);
@@ -653,6 +662,13 @@ impl Lab {
                 })]
             }
         };
+        // The catch-all listener's lines, right after the line that triggered them (the
+        // delivery draws that line), before anything else the server printed.
+        let at = reports
+            .iter()
+            .position(|r| matches!(r, Report::ServerLog(_)))
+            .unwrap_or(reports.len());
+        reports.splice(at..at, self.any_log());
         Ok(reports)
     }
 
@@ -827,6 +843,16 @@ impl Lab {
 
     fn take_inboxes(&self) -> Vec<Vec<Received>> {
         self.clients.iter().map(LabClient::take_inbox).collect()
+    }
+
+    /// What the catch-all listener printed for the last client event.
+    fn any_log(&self) -> Vec<Report> {
+        self.server
+            .state
+            .take_any_log()
+            .into_iter()
+            .map(Report::ServerLog)
+            .collect()
     }
 
     fn server_log(&self) -> Vec<Report> {
@@ -1045,6 +1071,7 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
         Command::ClientEmitWithAck { event, .. } | Command::ClientOn { event, .. } => {
             vec![event.as_str()]
         }
+        Command::OnAny { .. } => Vec::new(),
     };
     events.into_iter()
 }

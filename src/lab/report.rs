@@ -32,6 +32,15 @@ pub enum Report {
     Reply(Reply),
     /// What each recipient of a server's `emitWithAck` answered, or that it timed out.
     Answers(Answers),
+    /// The server's catch-all listener was set (`socket.onAny(...)`).
+    AnyHandler(AnyHandlerSet),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnyHandlerSet {
+    pub namespace: String,
+    /// The line as written.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -57,6 +57,23 @@ pub enum Command {
         answer: Value,
         source: String,
     },
+    /// `socket.onAny((event, ...args) => console.log(event, args))`: adds a catch-all listener
+    /// to every socket of `/`, run for every event a client sends, before the event's own
+    /// handler (and after the listeners added before it).
+    /// It prints `log` (each part: the event name, its arguments, or a text) as `console.log`
+    /// would.
+    OnAny { log: Vec<LogPart>, source: String },
+}
+
+/// One argument of the `console.log(...)` inside an `onAny` listener.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogPart {
+    /// The listener's first parameter: the event name.
+    Event,
+    /// Its rest parameter (`...args`): the event's arguments, as an array.
+    Args,
+    /// A literal value.
+    Value(Value),
 }
 
 /// One server-side call, as written.

@@ -23,7 +23,7 @@
 
 use serde_json::{Map, Value};
 
-use super::ast::{Arg, Command, Emit, Origin, RoomRef, Statement, StatementKind, Target};
+use super::ast::{Arg, Command, Emit, LogPart, Origin, RoomRef, Statement, StatementKind, Target};
 use super::error::ParseError;
 use super::lexer::{Token, TokenKind, tokenize};
 
@@ -171,6 +171,13 @@ impl<'a> Parser<'a> {
                 "`callback` only exists inside an `on` handler, where a client's emitWithAck waits for it",
             )
             .with_hint("on 'question': callback('yes')")),
+            "socket"
+                if self.peek_punct_at(1, '.')
+                    && self.tokens.get(self.position + 2).and_then(Token::ident)
+                        == Some("onAny") =>
+            {
+                self.on_any()
+            }
             "socket" => Err(ParseError::new(
                 first.column,
                 "a `socket` statement needs a socket to run as",
@@ -424,6 +431,90 @@ impl<'a> Parser<'a> {
             event,
             arity: params.len(),
             answer,
+            source: self.slice(start, end),
+        })
+    }
+
+    /// `socket.onAny((event, ...args) => console.log(event, args))`, as the docs write it: the
+    /// parameters are the event name and, optionally, a rest parameter for its arguments; the
+    /// body is one `console.log` of those names and literal values.
+    fn on_any(&mut self) -> Result<Command, ParseError> {
+        const SHAPE: &str = "socket.onAny((event, ...args) => console.log(event, args))";
+        let start = self.peek().map(|t| t.column).unwrap_or(1);
+        self.advance(); // socket
+        self.advance(); // .
+        self.advance(); // onAny
+        self.expect_punct('(', "`(` after onAny")?;
+        self.expect_punct(
+            '(',
+            "`(` and the listener's parameters, such as `(event, ...args)`",
+        )?;
+        let event = self.expect_ident("the parameter for the event name, such as `event`")?;
+        let event = event.ident().unwrap_or_default().to_string();
+        let mut rest: Option<String> = None;
+        if self.peek().is_some_and(|t| t.is_punct(',')) {
+            self.advance();
+            for _ in 0..3 {
+                self.expect_punct('.', "`...` and a name for the arguments, such as `...args`")?;
+            }
+            let name = self.expect_ident("a name for the arguments, such as `args`")?;
+            rest = name.ident().map(String::from);
+        }
+        self.expect_punct(')', "`)`: the listener takes the event name and `...args`")?;
+        self.expect_punct('=', "`=>`")?;
+        self.expect_punct('>', "`=>`")?;
+        let console = self.expect_ident("`console.log(...)`")?;
+        if console.ident() != Some("console") {
+            return Err(ParseError::new(
+                console.column,
+                "the lab's onAny listener prints what it gets with console.log",
+            )
+            .with_hint(SHAPE));
+        }
+        self.expect_punct('.', "`.log`")?;
+        let log = self.expect_ident("`log`")?;
+        if log.ident() != Some("log") {
+            return Err(ParseError::new(log.column, "expected `console.log`").with_hint(SHAPE));
+        }
+        self.expect_punct('(', "`(`")?;
+        let mut parts = Vec::new();
+        while !self.peek().is_some_and(|t| t.is_punct(')')) {
+            if !parts.is_empty() {
+                self.expect_punct(',', "`,` or `)`")?;
+            }
+            let token = self
+                .peek()
+                .cloned()
+                .ok_or_else(|| self.error_at_end("`)`"))?;
+            match token.ident() {
+                Some(name) if name == event => {
+                    self.advance();
+                    parts.push(LogPart::Event);
+                }
+                Some(name) if Some(name) == rest.as_deref() => {
+                    self.advance();
+                    parts.push(LogPart::Args);
+                }
+                Some(name) if !["true", "false", "null"].contains(&name) => {
+                    return Err(ParseError::new(
+                        token.column,
+                        format!(
+                            "`{name}` is not defined here: the listener has {event}{}",
+                            rest.as_ref()
+                                .map(|r| format!(" and {r}"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                    .with_hint(SHAPE));
+                }
+                _ => parts.push(LogPart::Value(self.value()?)),
+            }
+        }
+        self.expect_punct(')', "`)`")?;
+        self.expect_punct(')', "`)` to close the `onAny(...)`")?;
+        let end = self.previous_end();
+        Ok(Command::OnAny {
+            log: parts,
             source: self.slice(start, end),
         })
     }
