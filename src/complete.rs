@@ -45,6 +45,8 @@ impl Names {
 const LINE_WORDS: &[&str] = &[
     "connect ",
     "disconnect ",
+    "cut ",
+    "silence ",
     "on ",
     "rooms",
     "who",
@@ -56,7 +58,11 @@ const LINE_WORDS: &[&str] = &[
 ];
 
 /// What may follow `io.` (of only right after `io`).
-const IO_METHODS: &[&str] = &["emit(", "except(", "in(", "of(", "timeout(", "to("];
+const IO_METHODS: &[&str] = &["emit(", "except(", "in(", "of(", "timeout(", "to(", "use("];
+/// What may follow `socket.` where a value goes (an emit's arguments, a middleware's body).
+const SOCKET_PROPERTIES: &[&str] = &["data", "handshake."];
+/// The pieces of a middleware, inside `io.use(`.
+const MIDDLEWARE_PARTS: &[&str] = &["(socket, next) => ", "next()", "next(new Error(", "socket."];
 /// What may follow `socket.`.
 const SOCKET_METHODS: &[&str] = &[
     "broadcast.",
@@ -133,8 +139,12 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         match object_word {
             "io" => strings(IO_METHODS),
             "socket" if in_rooms => vec!["id".into()],
+            "socket" if matches!(call_context(object), Some("emit" | "use")) => {
+                strings(SOCKET_PROPERTIES)
+            }
             "socket" if object.trim() == "socket" && !at_explain => vec!["onAny(".into()],
             "socket" => strings(SOCKET_METHODS),
+            "handshake" => vec!["auth".into()],
             "broadcast" => strings(CHAIN_METHODS),
             // `timeout(1000).` is the last link: only the promise form follows it.
             "" if ends_with_timeout(object) => vec!["emitWithAck(".into()],
@@ -159,7 +169,9 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         pool
     } else if let Some(method) = call_context(head).filter(|m| *m != "emit") {
         // The start of an argument: a room (quoted), an own room, or a namespace.
-        if method == "of" {
+        if method == "use" {
+            strings(MIDDLEWARE_PARTS)
+        } else if method == "of" {
             names.namespaces.iter().map(|n| format!("'{n}'")).collect()
         } else if ROOM_METHODS.contains(&method) {
             let mut pool: Vec<String> = names.rooms.iter().map(|r| format!("'{r}'")).collect();
@@ -171,10 +183,13 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         }
     } else if !at_explain {
         match first_word {
-            "disconnect" => names.sockets.clone(),
+            "disconnect" | "cut" | "silence" => names.sockets.clone(),
             "rooms" => vec!["all".into()],
             "connect" if head_trimmed.ends_with(" to") => names.namespaces.clone(),
-            "connect" => vec!["to ".into()],
+            "connect" if head_trimmed.ends_with(" with") => vec!["auth ".into()],
+            "connect" if head.contains(" with ") => Vec::new(),
+            "connect" if head.contains(" to ") => vec!["with auth ".into()],
+            "connect" => vec!["to ".into(), "with auth ".into()],
             "on" if head_trimmed == "on" => names
                 .namespaces
                 .iter()
@@ -357,8 +372,54 @@ mod tests {
                     "io.of(",
                     "io.timeout(",
                     "io.to(",
+                    "io.use(",
                 ],
             ),
+            ("io.u", &["io.use("]),
+            (
+                "io.use(",
+                &[
+                    "io.use((socket, next) => ",
+                    "io.use(next()",
+                    "io.use(next(new Error(",
+                    "io.use(socket.",
+                ],
+            ),
+            (
+                "io.use((socket, next) => n",
+                &[
+                    "io.use((socket, next) => next()",
+                    "io.use((socket, next) => next(new Error(",
+                ],
+            ),
+            (
+                "io.use((socket, next) => socket.",
+                &[
+                    "io.use((socket, next) => socket.data",
+                    "io.use((socket, next) => socket.handshake.",
+                ],
+            ),
+            (
+                "io.use((socket, next) => socket.handshake.",
+                &["io.use((socket, next) => socket.handshake.auth"],
+            ),
+            (
+                "alice: socket.emit('me', socket.",
+                &[
+                    "alice: socket.emit('me', socket.data",
+                    "alice: socket.emit('me', socket.handshake.",
+                ],
+            ),
+            (
+                "connect dave ",
+                &["connect dave to ", "connect dave with auth "],
+            ),
+            ("connect dave w", &["connect dave with auth "]),
+            (
+                "connect dave to /tenant-a w",
+                &["connect dave to /tenant-a with auth "],
+            ),
+            ("connect dave with auth {", &[]),
             ("io.t", &["io.timeout(", "io.to("]),
             ("io.timeout(1000).", &["io.timeout(1000).emitWithAck("]),
             (
@@ -396,6 +457,9 @@ mod tests {
             ("io.of(", &["io.of('/'", "io.of('/tenant-a'"]),
             ("alice.e", &["alice.emit(", "alice.emitWithAck("]),
             ("disconnect b", &["disconnect bob"]),
+            ("cut b", &["cut bob"]),
+            ("sil", &["silence "]),
+            ("silence c", &["silence carol"]),
             ("rooms a", &["rooms all"]),
             ("connect dave to /te", &["connect dave to /tenant-a"]),
             (

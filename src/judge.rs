@@ -155,7 +155,7 @@ impl Judgement {
 /// The judge of one write step: the lab it replays and the goal to compare with.
 #[derive(Debug, Clone)]
 pub struct Judge {
-    namespaces: Vec<String>,
+    options: LabOptions,
     setup: Vec<Command>,
     goal: Outcome,
 }
@@ -165,13 +165,13 @@ impl Judge {
     /// a lab serving `namespaces`, and whose goal is what `reference` does there. A reference
     /// that the lab refuses is [`JudgeError::Refused`]; `lessons check` rejects such lessons.
     pub async fn new(
-        namespaces: &[String],
+        options: &LabOptions,
         setup: Vec<Command>,
         reference: &Command,
     ) -> Result<Judge, JudgeError> {
-        let goal = outcome(namespaces, &setup, reference, |_| ()).await?.0;
+        let goal = outcome(options, &setup, reference, |_| ()).await?.0;
         Ok(Judge {
-            namespaces: namespaces.to_vec(),
+            options: options.clone(),
             setup,
             goal,
         })
@@ -195,7 +195,7 @@ impl Judge {
         attempt: &Command,
         before: impl FnOnce(&Lab) -> T,
     ) -> Result<(Judgement, T), JudgeError> {
-        let (attempt, seen) = outcome(&self.namespaces, &self.setup, attempt, before).await?;
+        let (attempt, seen) = outcome(&self.options, &self.setup, attempt, before).await?;
         let differences = compare(&self.goal, &attempt);
         Ok((
             Judgement {
@@ -209,7 +209,7 @@ impl Judge {
 
 /// Runs `command` on a fresh lab after `setup`. The lab is shut down whatever happens.
 async fn outcome<T>(
-    namespaces: &[String],
+    options: &LabOptions,
     setup: &[Command],
     command: &Command,
     before: impl FnOnce(&Lab) -> T,
@@ -220,7 +220,7 @@ async fn outcome<T>(
     ) {
         return Err(JudgeError::NotAStatement);
     }
-    let mut lab = Lab::start(LabOptions::serving(namespaces))
+    let mut lab = Lab::start(options.clone())
         .await
         .map_err(JudgeError::Setup)?;
     let result = run(&mut lab, setup, command, before).await;

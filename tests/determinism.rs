@@ -68,6 +68,7 @@ async fn run_once(view: View) -> Vec<u8> {
     let lab = Lab::start(LabOptions {
         namespaces: vec!["/tenant-a".to_string()],
         serve_on_connect: false,
+        network: false,
     })
     .await
     .expect("the lab starts");
@@ -181,6 +182,7 @@ async fn a_parallel_connect_keeps_the_written_order() {
         let mut lab = Lab::start(LabOptions {
             namespaces: Vec::new(),
             serve_on_connect: true,
+            network: false,
         })
         .await
         .expect("the lab starts");

@@ -221,9 +221,13 @@ fn namespaces() -> Vec<String> {
 async fn the_judge_compares_outcomes_not_text() {
     let mut failures = Vec::new();
     for (reference, attempt, expected) in TABLE {
-        let judge = Judge::new(&namespaces(), setup(), &command(reference))
-            .await
-            .unwrap_or_else(|error| panic!("the reference {reference:?} fails: {error}"));
+        let judge = Judge::new(
+            &LabOptions::serving(&namespaces()),
+            setup(),
+            &command(reference),
+        )
+        .await
+        .unwrap_or_else(|error| panic!("the reference {reference:?} fails: {error}"));
         let judgement = judge
             .judge(&command(attempt))
             .await
@@ -243,9 +247,13 @@ async fn the_judge_compares_outcomes_not_text() {
 async fn what_is_not_an_attempt() {
     // A parse error never reaches the judge: the tutor shows the caret and asks again.
     assert!(parse_command("io.emit('ping'").is_err());
-    let judge = Judge::new(&namespaces(), setup(), &command("io.emit('ping')"))
-        .await
-        .expect("the reference runs");
+    let judge = Judge::new(
+        &LabOptions::serving(&namespaces()),
+        setup(),
+        &command("io.emit('ping')"),
+    )
+    .await
+    .expect("the reference runs");
     // A lab command has no outcome to compare.
     assert_eq!(
         judge.judge(&command("rooms")).await,
@@ -287,7 +295,7 @@ async fn a_wrong_attempt_leaves_every_lab_as_it_was() {
     let before = lab.room_map(true).await;
 
     let judge = Judge::new(
-        &namespaces(),
+        &LabOptions::serving(&namespaces()),
         setup(),
         &command("carol: socket.join('lab')"),
     )

@@ -12,8 +12,8 @@ use common::play;
 
 use serde_json::{Value, json};
 use sio_tutor::script::{
-    Arg, Command, Emit, LogPart, Origin, ParseError, RoomRef, Statement, StatementKind, Target,
-    parse_command, parse_statement,
+    Arg, AuthCheck, Command, DataValue, Decision, Emit, LogPart, Origin, ParseError, RoomRef,
+    Statement, StatementKind, Target, parse_command, parse_statement,
 };
 
 // ---- building expected trees ------------------------------------------------------------------
@@ -373,6 +373,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["alice".into(), "bob".into(), "carol".into()],
                 namespace: "/".into(),
+                auth: None,
             }),
         ),
         (
@@ -380,6 +381,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["dave".into()],
                 namespace: "/tenant-a".into(),
+                auth: None,
             }),
         ),
         (
@@ -767,6 +769,67 @@ const MISTAKES: &[Mistake] = &[
         message: "`nsp` is not defined here",
         hint: Some("io.of('/name')"),
     },
+    // Middleware and auth (lesson 7).
+    Mistake {
+        line: "io.use((sock, next) => next())",
+        column: 9,
+        message: "the lab names this parameter `socket`",
+        hint: Some("io.use((socket, next) => next())"),
+    },
+    Mistake {
+        line: "io.use((socket, next) = next())",
+        column: 23,
+        message: "expected `=>`",
+        hint: None,
+    },
+    Mistake {
+        line: "io.use((socket, next) => next(new Error(42)))",
+        column: 41,
+        message: "the error's message, in quotes",
+        hint: Some("next(new Error('not authorized'))"),
+    },
+    Mistake {
+        line: "io.use((socket, next) => socket.handshake.auth.token ? next(new Error('x')) : next())",
+        column: 56,
+        message: "the `?` branch lets the socket in",
+        hint: Some("condition ? next() : next(new Error('not authorized'))"),
+    },
+    Mistake {
+        line: "io.use((socket, next) => { socket.data.user = 'x' next(); })",
+        column: 51,
+        message: "expected `;` after the assignment",
+        hint: None,
+    },
+    Mistake {
+        line: "io.use((socket, next) => socket.handshake.headers ? next() : next(new Error('x')))",
+        column: 43,
+        message: "the lab knows socket.handshake.auth only",
+        hint: None,
+    },
+    Mistake {
+        line: "alice.emit('x', socket.data.user)",
+        column: 12,
+        message: "socket.data and socket.handshake live on the server",
+        hint: Some("alice.emit('chat message', 'hi')"),
+    },
+    Mistake {
+        line: "connect alice with auth 'abc'",
+        column: 25,
+        message: "the auth is an object",
+        hint: Some("connect alice with auth {token: 'abc'}"),
+    },
+    Mistake {
+        line: "connect alice with token {token: 'abc'}",
+        column: 20,
+        message: "expected `auth` after `with`",
+        hint: Some("connect alice with auth {token: 'abc'}"),
+    },
+    Mistake {
+        line: "connect with",
+        column: 9,
+        message: "`with` is a word of the language",
+        hint: None,
+    },
     // Acknowledgements (issue 15).
     Mistake {
         line: "io.emitWithAck('ready')",
@@ -897,6 +960,97 @@ const MISTAKES: &[Mistake] = &[
 ];
 
 #[test]
+fn middleware_and_auth_forms_parse_to_their_trees() {
+    let check =
+        |text: &str, namespace: &str, assigns: Vec<(String, DataValue)>, decision: Decision| {
+            match parse(text) {
+                Command::Use {
+                    namespace: ns,
+                    middleware,
+                } => {
+                    assert_eq!(ns, namespace, "{text}");
+                    assert_eq!(middleware.source, text, "{text}");
+                    assert_eq!(middleware.assigns, assigns, "{text}");
+                    assert_eq!(middleware.decision, decision, "{text}");
+                }
+                other => panic!("{text} parsed to {other:?}"),
+            }
+        };
+    check(
+        "io.use((socket, next) => next())",
+        "/",
+        vec![],
+        Decision::Accept,
+    );
+    check(
+        "io.of('/admin').use((socket, next) => next(new Error('admins only')))",
+        "/admin",
+        vec![],
+        Decision::Reject("admins only".into()),
+    );
+    check(
+        "io.use((socket, next) => socket.handshake.auth.token ? next() : next(new Error('no')))",
+        "/",
+        vec![],
+        Decision::If {
+            check: AuthCheck::Truthy("token".into()),
+            reject: "no".into(),
+        },
+    );
+    check(
+        "io.use((socket, next) => socket.handshake.auth.level === 2 ? next() : next(new Error('no')))",
+        "/",
+        vec![],
+        Decision::If {
+            check: AuthCheck::Equals("level".into(), json!(2)),
+            reject: "no".into(),
+        },
+    );
+    check(
+        "io.use((socket, next) => { socket.data.user = socket.handshake.auth.name; socket.data.n = [1]; next(); })",
+        "/",
+        vec![
+            ("user".into(), DataValue::Auth("name".into())),
+            ("n".into(), DataValue::Value(json!([1]))),
+        ],
+        Decision::Accept,
+    );
+    assert_eq!(
+        parse("connect alice bob to /admin with auth {token: 'abc', n: 1}"),
+        Command::Connect {
+            names: vec!["alice".into(), "bob".into()],
+            namespace: "/admin".into(),
+            auth: Some(json!({"token": "abc", "n": 1})),
+        }
+    );
+    assert_eq!(
+        parse("connect alice with auth {}"),
+        Command::Connect {
+            names: vec!["alice".into()],
+            namespace: "/".into(),
+            auth: Some(json!({})),
+        }
+    );
+    match parse(
+        "alice: socket.emit('me', socket.data, socket.data.user, socket.handshake.auth, socket.handshake.auth.token)",
+    ) {
+        Command::Run { statement, .. } => match statement.kind {
+            StatementKind::Emit(emit) => assert_eq!(
+                emit.args,
+                vec![
+                    Arg::Data(None),
+                    Arg::Data(Some("user".into())),
+                    Arg::Auth(None),
+                    Arg::Auth(Some("token".into())),
+                ]
+            ),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn mistakes_get_the_right_column_message_and_hint() {
     let mut failures = Vec::new();
     for mistake in MISTAKES {
@@ -1007,7 +1161,7 @@ fn numbers_mean_what_they_mean_in_javascript() {
         .iter()
         .map(|arg| match arg {
             Arg::Value(value) => value.to_string(),
-            Arg::Msg => unreachable!(),
+            _ => unreachable!(),
         })
         .collect();
     assert_eq!(sent, ["2", "1000", "0", "1.5", "0.001"]);

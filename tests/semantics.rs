@@ -25,7 +25,7 @@ use sio_tutor::lab::ack::TIMED_OUT;
 use sio_tutor::lab::execute::arguments;
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions};
-use sio_tutor::script::{Command, Emit, Origin, StatementKind, parse_command};
+use sio_tutor::script::{Command, DEPARTURE_EVENTS, Emit, Origin, StatementKind, parse_command};
 
 #[path = "common/npm.rs"]
 mod npm;
@@ -56,6 +56,11 @@ struct SocketSpec {
 struct RowFile {
     line: toml::Spanned<String>,
     received: Vec<String>,
+    /// For a `connect` row: the error message a middleware refuses it with (absent: it connects).
+    connect_error: Option<String>,
+    /// The arguments every recipient must get, as JSON, where the statement alone cannot say
+    /// (`socket.data`, `socket.handshake.auth`); absent: the arguments as written.
+    args: Option<String>,
     /// For a server's `emitWithAck`: who answered what (socket name to answer).
     #[serde(default)]
     answers: Option<BTreeMap<String, Value>>,
@@ -114,6 +119,9 @@ enum Expect {
     },
     /// No delivery at all (join, leave, disconnect, `on`, a client emit nobody handles).
     Nothing,
+    /// A `connect` row: the socket connects (`None`) or is refused with this message. Nothing
+    /// is delivered either way.
+    Connect(Option<String>),
 }
 
 impl Row {
@@ -139,7 +147,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
     let file: TableFile =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{TABLE} is not a valid table: {e}"));
 
-    let namespace_of: HashMap<String, String> = file
+    let mut namespace_of: HashMap<String, String> = file
         .scenario
         .sockets
         .iter()
@@ -148,6 +156,8 @@ fn load_table() -> (Scenario, Vec<Row>) {
     let mut handlers: HashMap<(String, String), Emit> = HashMap::new();
     // Handlers that disconnect their sender.
     let mut disconnecting: HashSet<(String, String)> = HashSet::new();
+    // `disconnecting` and `disconnect` handlers: an emit, or `None` for one that sends nothing.
+    let mut departures: HashMap<(String, String), Option<Emit>> = HashMap::new();
     let mut rows = Vec::new();
     for (index, row) in file.rows.into_iter().enumerate() {
         let file_line = text[..row.line.span().start].lines().count();
@@ -158,6 +168,10 @@ fn load_table() -> (Scenario, Vec<Row>) {
             Ok(None) => panic!("{name}\n    is blank"),
             Err(error) => panic!("{name}\n    does not parse:\n{}", error.draw(&line, "    ")),
         };
+        let written_args: Option<Vec<Value>> = row.args.as_ref().map(|json| {
+            serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("{name}\n    `args` is not a JSON array: {e}"))
+        });
         let delivery = |emit: &Emit, sender: Option<&str>, msg: Option<&Value>| {
             let namespace = match &emit.origin {
                 Origin::Io { namespace } => namespace.clone(),
@@ -168,12 +182,34 @@ fn load_table() -> (Scenario, Vec<Row>) {
             };
             // The lab's own substitution of `msg`, so that this test and the lab cannot differ
             // on what a handler sends.
-            let args = arguments(emit, msg);
+            let needs_written = emit.args.iter().any(|arg| arg.needs_socket());
+            let args = match (&written_args, needs_written) {
+                (Some(args), true) => args.clone(),
+                (None, false) => arguments(emit, msg),
+                (None, true) => panic!(
+                    "{name}\n    reads socket.data or socket.handshake.auth: write the `args` it sends"
+                ),
+                (Some(_), false) => panic!("{name}\n    `args` is only for socket.data and auth"),
+            };
             Expect::Delivery {
                 namespace,
                 event: emit.event.clone(),
                 args,
                 received: row.received.clone(),
+            }
+        };
+        // What a socket's departure sends: the one departure handler of its namespace that emits.
+        let departure = |sender: &str| {
+            let namespace = namespace_of[sender].clone();
+            let emits: Vec<&Emit> = DEPARTURE_EVENTS
+                .iter()
+                .filter_map(|event| departures.get(&(namespace.clone(), event.to_string())))
+                .flatten()
+                .collect();
+            match emits.as_slice() {
+                [] => Expect::Nothing,
+                [emit] => delivery(emit, Some(sender), None),
+                _ => panic!("{name}\n    one departure handler sends at a time in the table"),
             }
         };
         let mut disconnects = None;
@@ -189,12 +225,20 @@ fn load_table() -> (Scenario, Vec<Row>) {
             Command::Run {
                 as_socket,
                 statement,
-            } => match &statement.kind {
-                StatementKind::Emit(emit)
-                | StatementKind::EmitWithAck { emit, .. }
-                | StatementKind::VolatileEmit(emit) => delivery(emit, as_socket.as_deref(), None),
+            } => match (&statement.kind, as_socket) {
+                (
+                    StatementKind::Emit(emit)
+                    | StatementKind::EmitWithAck { emit, .. }
+                    | StatementKind::VolatileEmit(emit),
+                    _,
+                ) => delivery(emit, as_socket.as_deref(), None),
+                (StatementKind::Disconnect, Some(sender)) => departure(sender),
                 _ => Expect::Nothing,
             },
+            Command::Disconnect { name: sender } => {
+                disconnects = Some(sender.clone());
+                departure(sender)
+            }
             Command::On {
                 namespace,
                 event,
@@ -202,6 +246,14 @@ fn load_table() -> (Scenario, Vec<Row>) {
             } => {
                 let key = (namespace.clone(), event.clone());
                 match &handler.kind {
+                    _ if DEPARTURE_EVENTS.contains(&event.as_str()) => {
+                        let emit = match &handler.kind {
+                            StatementKind::Emit(emit) => Some(emit.clone()),
+                            StatementKind::Leave(_) => None,
+                            _ => panic!("{name}\n    a departure handler emits or leaves here"),
+                        };
+                        departures.insert(key, emit);
+                    }
                     StatementKind::Emit(emit) | StatementKind::VolatileEmit(emit) => {
                         handlers.insert(key.clone(), emit.clone());
                     }
@@ -229,11 +281,25 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 let key = (namespace_of[sender].clone(), event.clone());
                 if disconnecting.contains(&key) {
                     disconnects = Some(sender.clone());
+                    departure(sender)
+                } else {
+                    match handlers.get(&key) {
+                        Some(emit) => delivery(emit, Some(sender), args.first()),
+                        None => Expect::Nothing,
+                    }
                 }
-                match handlers.get(&key) {
-                    Some(emit) => delivery(emit, Some(sender), args.first()),
-                    None => Expect::Nothing,
+            }
+            Command::Use { .. } => Expect::Nothing,
+            Command::Connect {
+                names, namespace, ..
+            } => {
+                let [socket] = names.as_slice() else {
+                    panic!("{name}\n    a connect row connects one socket");
+                };
+                if row.connect_error.is_none() {
+                    namespace_of.insert(socket.clone(), namespace.clone());
                 }
+                Expect::Connect(row.connect_error.clone())
             }
             Command::ClientOn { .. }
             | Command::ClientEmitWithAck { .. }
@@ -265,7 +331,10 @@ fn load_table() -> (Scenario, Vec<Row>) {
         {
             panic!("{name}\n    only emitWithAck rows have `answers`, `timed_out` or `reply`");
         }
-        if expect == Expect::Nothing && !row.received.is_empty() {
+        if row.connect_error.is_some() && !matches!(expect, Expect::Connect(_)) {
+            panic!("{name}\n    only a connect row has a `connect_error`");
+        }
+        if matches!(expect, Expect::Nothing | Expect::Connect(_)) && !row.received.is_empty() {
             panic!("{name}\n    sends nothing, so `received` must be []");
         }
         rows.push(Row {
@@ -321,6 +390,7 @@ async fn table_holds_on_the_lab() {
             .cloned()
             .collect(),
         serve_on_connect: false,
+        network: false,
     })
     .await
     .expect("the lab starts");
@@ -344,6 +414,24 @@ async fn table_holds_on_the_lab() {
         };
         if let Some(name) = &row.disconnects {
             live.retain(|n| n != name);
+        }
+        if let (Expect::Connect(wanted), Command::Connect { names, .. }) =
+            (&row.expect, &row.command)
+        {
+            let refused = reports.iter().find_map(|r| match r {
+                Report::ConnectError(error) => Some(error.message.clone()),
+                _ => None,
+            });
+            if refused == *wanted {
+                if refused.is_none() {
+                    live.extend(names.iter().cloned());
+                }
+            } else {
+                failures.push(format!(
+                    "{}\n    expected connect error: {wanted:?}\n    actual connect error:   {refused:?}",
+                    row.name()
+                ));
+            }
         }
         let deliveries: Vec<&Delivery> = reports
             .iter()
@@ -611,6 +699,13 @@ fn table_holds_on_node() {
             Command::ClientEmit { name, event, args, .. } => json!({
                 "emit": { "name": name, "event": event, "args": args },
             }),
+            Command::Disconnect { name } => json!({ "disconnect": name }),
+            Command::Use { middleware, .. } => json!({
+                "use": { "statement": middleware.source },
+            }),
+            Command::Connect { names, namespace, auth } => json!({
+                "connect": { "name": names[0], "namespace": namespace, "auth": auth },
+            }),
             other => panic!("{}\n    the table has no rows of this kind: {other:?}", row.name()),
         }).collect::<Vec<_>>(),
     });
@@ -675,6 +770,16 @@ fn check_node_row(expect: &Expect, result: &Value) -> Result<(), String> {
     }
     let actual: Vec<String> = serde_json::from_value(result["received"].clone())
         .map_err(|e| format!("    Node's `received` is odd: {e}"))?;
+    let refused = result["connect_error"].as_str().map(String::from);
+    let wanted_refusal = match expect {
+        Expect::Connect(wanted) => wanted.clone(),
+        _ => None,
+    };
+    if refused != wanted_refusal {
+        return Err(format!(
+            "    expected connect error: {wanted_refusal:?}\n    Node's connect error:   {refused:?}"
+        ));
+    }
     let (expected, event, args) = match expect {
         Expect::Delivery {
             received,
@@ -682,7 +787,7 @@ fn check_node_row(expect: &Expect, result: &Value) -> Result<(), String> {
             args,
             ..
         } => (received.clone(), Some(event), Some(args)),
-        Expect::Nothing => (Vec::new(), None, None),
+        Expect::Nothing | Expect::Connect(_) => (Vec::new(), None, None),
     };
     let mut problems = Vec::new();
     if actual != expected {

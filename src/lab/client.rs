@@ -20,7 +20,7 @@ use tf_rust_socketio::{Event, Payload, TransportType};
 use tokio::sync::{oneshot, watch};
 
 use super::LabError;
-use super::server::{SYNC_EVENT, WELCOME_EVENT};
+use super::server::{NAME_KEY, SYNC_EVENT, WELCOME_EVENT};
 
 /// Event names that rust_socketio reads as its own events (case does not matter to it): an
 /// event with one of these names would not reach a lab socket as sent, so the lab refuses to
@@ -160,7 +160,21 @@ fn fire<T>(signal: &Signal<T>, value: T) {
 
 impl LabClient {
     /// Connects `name` to `namespace` and waits for the server's welcome (or its refusal).
-    pub async fn connect(url: &str, name: &str, namespace: &str) -> Result<Connection, LabError> {
+    ///
+    /// `auth` is the handshake auth a lesson gives the socket (`connect alice with auth {...}`);
+    /// the lab's friendly name travels beside it, under [`NAME_KEY`], and the server takes it
+    /// out again before anything the learner sees.
+    pub async fn connect(
+        url: &str,
+        name: &str,
+        namespace: &str,
+        auth: Option<&Value>,
+    ) -> Result<Connection, LabError> {
+        let mut handshake = match auth {
+            Some(Value::Object(auth)) => auth.clone(),
+            _ => serde_json::Map::new(),
+        };
+        handshake.insert(NAME_KEY.to_string(), Value::String(name.to_string()));
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();
         let ready: Signal<Result<(), String>> = Arc::new(Mutex::new(Some(ready_tx)));
@@ -174,7 +188,7 @@ impl LabClient {
         let arrived = arrivals.clone();
         let client = ClientBuilder::new(url)
             .namespace(namespace)
-            .auth(serde_json::json!({ "name": name }))
+            .auth(Value::Object(handshake))
             .transport_type(TransportType::Websocket)
             .reconnect(false)
             .on(WELCOME_EVENT, move |_, _| {

@@ -33,6 +33,7 @@ pub mod ack;
 pub mod any;
 mod client;
 pub mod execute;
+pub mod network;
 pub mod report;
 pub mod scaffold;
 mod select;
@@ -40,9 +41,11 @@ mod server;
 mod state;
 
 pub use select::{EmitPreview, Preview};
+pub use state::Handshake;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
@@ -52,8 +55,8 @@ use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use report::{
     Answers, AnyHandlerSet, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet,
-    Membership, MembershipAction, NamespaceRooms, Reply, Report, Room, RoomMap, SocketAnswer,
-    Unhandled, own_room_label,
+    Membership, MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room, RoomMap,
+    SocketAnswer, Unhandled, own_room_label,
 };
 use server::LabServer;
 use state::Member;
@@ -71,6 +74,11 @@ pub enum LabError {
     AlreadyConnected(String),
     #[error("`{0}` needs a socket to run as: put a name in front, as in alice: {0}")]
     NeedsSocket(String),
+    /// `cut` or `silence` in a lab whose clients connect straight to the server.
+    #[error(
+        "{0}'s connection cannot be cut or silenced here: only a lab with its own network can (a lesson with network = true)"
+    )]
+    NoNetwork(String),
     #[error("a lab holds at most {0} sockets (each one is a real connection)")]
     TooManySockets(usize),
     /// A `connect` line names the same socket twice.
@@ -199,7 +207,17 @@ pub struct LabOptions {
     /// Serve a namespace as soon as a socket connects to it (the playground), instead of letting
     /// the connection fail as a real server would (lessons).
     pub serve_on_connect: bool,
+    /// Each client goes through a relay the lab can `cut` or `silence` (see [`network`]), and
+    /// the server's heartbeat is short ([`NETWORK_HEARTBEAT`]), so that a silent client's
+    /// `ping timeout` comes in a second or two rather than 45 s.
+    pub network: bool,
 }
+
+/// The ping interval and ping timeout of a lab with its own network. Short, so that a lesson
+/// waits at most their sum for a silent client's real timeout; long enough that a client on a
+/// busy machine always answers a ping in time (a client answers within milliseconds).
+pub const NETWORK_HEARTBEAT: (Duration, Duration) =
+    (Duration::from_millis(500), Duration::from_millis(1000));
 
 impl LabOptions {
     /// A lab for a lesson: it serves `/` and `namespaces`, and nothing else, so that a
@@ -208,6 +226,7 @@ impl LabOptions {
         LabOptions {
             namespaces: namespaces.to_vec(),
             serve_on_connect: false,
+            network: false,
         }
     }
 }
@@ -226,6 +245,8 @@ pub struct Lab {
     options: LabOptions,
     /// Connected clients, in connection order: the order every view lists sockets in.
     clients: Vec<LabClient>,
+    /// Each client's relay, by name, in a lab with its own network.
+    links: HashMap<String, network::Link>,
 }
 
 impl Lab {
@@ -233,13 +254,15 @@ impl Lab {
         // Each client costs two descriptors; the usual soft limit of 1,024 would make the
         // thousandth connection hang with no error.
         let _ = rlimit::increase_nofile_limit((MAX_SOCKETS as u64) * 2 + 256);
-        let server = LabServer::start(&options.namespaces).await?;
+        let heartbeat = options.network.then_some(NETWORK_HEARTBEAT);
+        let server = LabServer::start(&options.namespaces, heartbeat).await?;
         let url = format!("http://{}", server.address);
         Ok(Lab {
             server,
             url,
             options,
             clients: Vec::new(),
+            links: HashMap::new(),
         })
     }
 
@@ -276,7 +299,29 @@ impl Lab {
             return Err(error);
         }
         match command {
-            Command::Connect { names, namespace } => self.connect(names, namespace).await,
+            Command::Connect {
+                names,
+                namespace,
+                auth,
+            } => self.connect(names, namespace, auth.as_ref()).await,
+            Command::Use {
+                namespace,
+                middleware,
+            } => {
+                if !self.server.serves(namespace) {
+                    if !self.options.serve_on_connect {
+                        return Err(LabError::UnknownNamespace(namespace.clone()));
+                    }
+                    self.serve(namespace);
+                }
+                self.server
+                    .state
+                    .add_middleware(namespace, middleware.clone());
+                Ok(vec![Report::Middleware(MiddlewareSet {
+                    namespace: namespace.clone(),
+                    statement: middleware.source.clone(),
+                })])
+            }
             Command::On {
                 namespace,
                 event,
@@ -315,7 +360,12 @@ impl Lab {
                     .state
                     .wait_until(|members| !members.iter().any(|m| m.name == *name))
                     .await;
-                Ok(self.server_log())
+                self.links.remove(name);
+                self.departed().await
+            }
+            Command::Cut { name } | Command::Silence { name } => {
+                let cut = matches!(command, Command::Cut { .. });
+                self.break_link(name, cut).await
             }
             Command::Rooms { show_own_rooms } => {
                 Ok(vec![Report::Rooms(self.room_map(*show_own_rooms).await)])
@@ -417,6 +467,7 @@ impl Lab {
         &mut self,
         names: &[String],
         namespace: &str,
+        auth: Option<&Value>,
     ) -> Result<Vec<Report>, LabError> {
         self.check_connect(names)?;
         if self.options.serve_on_connect {
@@ -426,7 +477,20 @@ impl Lab {
         // After a failure the window stops taking new names (each is skipped), but lets the
         // connections already in flight finish, so that none is left half-open behind our back.
         let failed = AtomicBool::new(false);
-        let (url, failed_ref) = (&self.url, &failed);
+        // In a lab with its own network, each client connects to its own relay.
+        let mut urls = Vec::new();
+        for name in names {
+            if self.options.network {
+                let link = network::Link::open(self.server.address)
+                    .await
+                    .map_err(LabError::server)?;
+                urls.push(format!("http://{}", link.address));
+                self.links.insert(name.clone(), link);
+            } else {
+                urls.push(self.url.clone());
+            }
+        }
+        let (urls, failed_ref) = (&urls, &failed);
         let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
             names.iter().map(|_| None).collect();
         let mut connections =
@@ -434,7 +498,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
-                let outcome = LabClient::connect(url, name, namespace).await;
+                let outcome = LabClient::connect(&urls[index], name, namespace, auth).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
                 }
@@ -589,12 +653,90 @@ impl Lab {
                 if let Ok(index) = self.client_index(&member.name) {
                     self.clients.remove(index).disconnect().await;
                 }
+                self.links.remove(&member.name);
             }
         }
         self.barrier().await?;
         let mut reports = self.describe(as_socket, statement, None, effect);
         reports.extend(self.server_log());
         Ok(reports)
+    }
+
+    /// The reports of a socket's departure once the server has let it go: what its
+    /// `disconnecting` and `disconnect` handlers sent (proven by the barrier), then the server's
+    /// log. `trigger` is the line that made it leave.
+    async fn departed(&mut self) -> Result<Vec<Report>, LabError> {
+        self.barrier().await?;
+        let mut inboxes = self.take_inboxes();
+        let departures = self.server.state.take_departures();
+        let mut reports = self.departures_in(&mut inboxes, departures);
+        reports.extend(self.server_log());
+        Ok(reports)
+    }
+
+    /// What departure handlers did, as reports, taking the events they sent out of `inboxes`.
+    /// Call after a barrier: the handlers ran, and awaited their emits, before the server let
+    /// the socket go.
+    fn departures_in(
+        &self,
+        inboxes: &mut [Vec<Received>],
+        departures: Vec<state::Departure>,
+    ) -> Vec<Report> {
+        let mut reports = Vec::new();
+        let count = departures.len();
+        for (index, departure) in departures.into_iter().enumerate() {
+            // Written as Node's listener is: socket.on('disconnecting', (reason) => ...).
+            let trigger =
+                report::departure_trigger(&departure.name, &departure.event, &departure.reason);
+            match departure.effect {
+                Ok(effect) => reports.extend(self.describe_in(
+                    inboxes,
+                    index + 1 == count,
+                    Some(&departure.name),
+                    &departure.handler,
+                    Some(&trigger),
+                    effect,
+                )),
+                // A handler that failed sends nothing; say so rather than hide it.
+                Err(error) => reports.push(Report::ServerLog(report::ServerLog {
+                    line: format!("the {} handler failed: {error}", departure.event),
+                    socket: departure.name.clone(),
+                    namespace: departure.namespace.clone(),
+                })),
+            }
+        }
+        reports
+    }
+
+    /// `cut bob` or `silence bob`: breaks bob's connection under the client and waits, with no
+    /// sleep, until the server itself notices and lets bob go (for a silence, that is when its
+    /// heartbeat times out).
+    async fn break_link(&mut self, name: &str, cut: bool) -> Result<Vec<Report>, LabError> {
+        let index = self.client_index(name)?;
+        let Some(link) = self.links.get(name) else {
+            return Err(LabError::NoNetwork(name.to_string()));
+        };
+        if cut {
+            link.cut();
+        } else {
+            link.silence();
+        }
+        // Bounded, so that a server that never notices is an error rather than a hang.
+        let (interval, timeout) = NETWORK_HEARTBEAT;
+        let limit = client::ROUND_TRIP_LIMIT + interval + timeout;
+        tokio::time::timeout(
+            limit,
+            self.server
+                .state
+                .wait_until(|members| !members.iter().any(|m| m.name == name)),
+        )
+        .await
+        .map_err(|_| LabError::client(name, "the server never noticed the broken connection"))?;
+        // The client's side is broken for good: close what is left of it.
+        self.links.remove(name);
+        let client = self.clients.remove(index);
+        let _ = tokio::time::timeout(client::ROUND_TRIP_LIMIT, client.disconnect()).await;
+        self.departed().await
     }
 
     async fn client_emit(
@@ -642,6 +784,7 @@ impl Lab {
                 .wait_until(|members| !members.iter().any(|m| m.sid == sid))
                 .await;
             self.clients.remove(index).disconnect().await;
+            self.links.remove(name);
         }
         self.barrier().await?;
         let handler = self.server.state.handler(&namespace, event);
@@ -700,6 +843,10 @@ impl Lab {
     }
 
     /// Turns what the statement did, and what every inbox now holds, into reports.
+    ///
+    /// A socket that left meanwhile (a `socket.disconnect()`, a handler that disconnects its
+    /// sender) may have run `disconnecting` and `disconnect` handlers: their deliveries follow,
+    /// each with the events it sent, from the same inboxes.
     fn describe(
         &self,
         as_socket: Option<&str>,
@@ -707,18 +854,26 @@ impl Lab {
         trigger: Option<&str>,
         effect: Effect,
     ) -> Vec<Report> {
-        let inboxes = self.take_inboxes();
-        self.describe_inboxes(as_socket, statement, trigger, effect, inboxes)
+        let mut inboxes = self.take_inboxes();
+        let departures = self.server.state.take_departures();
+        let last = departures.is_empty();
+        let mut reports =
+            self.describe_in(&mut inboxes, last, as_socket, statement, trigger, effect);
+        reports.extend(self.departures_in(&mut inboxes, departures));
+        reports
     }
 
-    /// [`Lab::describe`] with the inboxes already taken.
-    fn describe_inboxes(
+    /// One statement's reports, taking the events it sent out of `inboxes`. With `rest`,
+    /// anything else still in an inbox (nothing, in every test so far) is reported too, rather
+    /// than hidden.
+    fn describe_in(
         &self,
+        inboxes: &mut [Vec<Received>],
+        rest: bool,
         as_socket: Option<&str>,
         statement: &Statement,
         trigger: Option<&str>,
         effect: Effect,
-        inboxes: Vec<Vec<Received>>,
     ) -> Vec<Report> {
         match effect {
             Effect::Emitted {
@@ -727,9 +882,8 @@ impl Lab {
                 args,
             } => {
                 let mut expected = vec![(namespace.clone(), Received { event, args })];
-                // Anything else in an inbox (nothing, in every test so far) is reported too,
-                // rather than hidden.
-                for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                let others = if rest { &inboxes[..] } else { &[][..] };
+                for (client, inbox) in self.clients.iter().zip(others) {
                     for received in inbox {
                         let key = (client.namespace.clone(), received.clone());
                         if !expected.contains(&key) {
@@ -742,9 +896,11 @@ impl Lab {
                     .map(|(namespace, wanted)| {
                         let mut received = Vec::new();
                         let mut not_received = Vec::new();
-                        for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                        for (client, inbox) in self.clients.iter().zip(inboxes.iter_mut()) {
                             let count = if client.namespace == namespace {
-                                inbox.iter().filter(|r| **r == wanted).count()
+                                let before = inbox.len();
+                                inbox.retain(|r| *r != wanted);
+                                before - inbox.len()
                             } else {
                                 0
                             };
@@ -803,7 +959,9 @@ impl Lab {
             } => {
                 // The deliveries first, exactly as for an emit (the inboxes are put back, since
                 // `describe` takes them), then who answered what, in connection order.
-                let mut reports = self.describe_inboxes(
+                let mut reports = self.describe_in(
+                    inboxes,
+                    rest,
                     as_socket,
                     statement,
                     trigger,
@@ -812,7 +970,6 @@ impl Lab {
                         event,
                         args,
                     },
-                    inboxes,
                 );
                 let mut answers: Vec<SocketAnswer> = answers
                     .into_iter()
@@ -946,6 +1103,18 @@ impl Lab {
         }))
     }
 
+    /// What a statement run as `name` reads from its socket: `socket.handshake.auth`,
+    /// `socket.data` and `socket.rooms`.
+    pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
+        let member = self.member(name)?;
+        let socket = self.server.socket(&member)?;
+        Ok(execute::Scope {
+            handshake: self.server.state.handshake(member.sid),
+            rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+            reason: None,
+        })
+    }
+
     /// The handler the server would run for `event` sent by the client `name`, with that
     /// client's namespace; `None` when the server has none.
     pub fn handler_for(
@@ -1067,7 +1236,12 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
             .collect(),
         Command::ClientEmit { event, .. } => vec![event.as_str()],
         Command::Run { statement, .. } => emitted(statement).into_iter().collect(),
-        Command::Connect { .. } | Command::Disconnect { .. } | Command::Rooms { .. } => Vec::new(),
+        Command::Connect { .. }
+        | Command::Disconnect { .. }
+        | Command::Rooms { .. }
+        | Command::Use { .. }
+        | Command::Cut { .. }
+        | Command::Silence { .. } => Vec::new(),
         Command::ClientEmitWithAck { event, .. } | Command::ClientOn { event, .. } => {
             vec![event.as_str()]
         }

@@ -34,6 +34,8 @@ pub enum Report {
     Answers(Answers),
     /// The server's catch-all listener was set (`socket.onAny(...)`).
     AnyHandler(AnyHandlerSet),
+    /// A connection middleware was added to a namespace (`io.use(...)`).
+    Middleware(MiddlewareSet),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +43,13 @@ pub struct AnyHandlerSet {
     pub namespace: String,
     /// The line as written.
     pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MiddlewareSet {
+    pub namespace: String,
+    /// The `io.use(...)` call as written.
+    pub statement: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -200,6 +209,22 @@ pub struct Room {
     pub own_room_of: Option<String>,
     /// Members in connection order.
     pub members: Vec<String>,
+}
+
+/// The trigger of a delivery that a departure handler sent: `bob: 'disconnect', reason
+/// 'transport close'`, as Node's listener `socket.on('disconnect', (reason) => ...)` sees it.
+pub fn departure_trigger(socket: &str, event: &str, reason: &str) -> String {
+    format!("{socket}: '{event}', reason '{reason}'")
+}
+
+/// Whether a delivery was sent by a `disconnecting` or `disconnect` handler (see
+/// [`departure_trigger`]), rather than by the statement that made the socket leave.
+pub fn is_departure(delivery: &Delivery) -> bool {
+    delivery.trigger.as_deref().is_some_and(|trigger| {
+        ["'disconnecting', reason '", "'disconnect', reason '"]
+            .iter()
+            .any(|mark| trigger.contains(mark))
+    })
 }
 
 /// How an own-id room is named on screen.

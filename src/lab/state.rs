@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
 use std::sync::Mutex;
 
 use socketioxide::socket::Sid;
@@ -16,7 +15,8 @@ use tokio::sync::watch;
 use super::LabError;
 use super::report::{Effect, ServerLog};
 use super::scaffold::lock;
-use crate::script::{LogPart, Statement};
+use crate::script::{LogPart, Middleware, Statement};
+use serde_json::{Map, Value};
 
 /// A socket the server knows, by name.
 #[derive(Debug, Clone)]
@@ -50,6 +50,34 @@ pub struct ServerState {
     /// the lab shows it right after the line that triggered it, before what the handler made
     /// the server print (in Node, onAny runs before the event's own handler).
     pub(super) any_log: Mutex<Vec<ServerLog>>,
+    /// The middlewares of each namespace (`io.use(...)`), in the order they were added.
+    pub(super) middlewares: Mutex<HashMap<String, Vec<Middleware>>>,
+    /// What the `disconnecting` and `disconnect` handlers did, in order, since the lab last
+    /// looked: the socket's name, the handler, why the socket left (Node's words) and the effect.
+    pub(super) departures: Mutex<Vec<Departure>>,
+    /// Each socket's `socket.handshake.auth` (as the learner sent it, without the lab's name)
+    /// and `socket.data`, from the moment its middlewares run.
+    pub(super) handshakes: Mutex<HashMap<Sid, Handshake>>,
+}
+
+/// A departure handler that ran.
+#[derive(Debug, Clone)]
+pub struct Departure {
+    pub name: String,
+    pub namespace: String,
+    pub event: String,
+    pub reason: String,
+    pub handler: Statement,
+    pub effect: Result<Effect, LabError>,
+}
+
+/// What a socket brought and was given when it connected.
+#[derive(Debug, Clone, Default)]
+pub struct Handshake {
+    /// `socket.handshake.auth`: `{}` when the client sent none, as in Node.
+    pub auth: Map<String, Value>,
+    /// `socket.data`: `{}` until a middleware sets a key.
+    pub data: Map<String, Value>,
 }
 
 impl ServerState {
@@ -126,6 +154,33 @@ impl ServerState {
         lock(&self.handlers)
             .get(&(namespace.to_string(), event.to_string()))
             .cloned()
+    }
+
+    pub fn add_middleware(&self, namespace: &str, middleware: Middleware) {
+        lock(&self.middlewares)
+            .entry(namespace.to_string())
+            .or_default()
+            .push(middleware);
+    }
+
+    /// The middlewares of `namespace`, in order.
+    pub fn middlewares(&self, namespace: &str) -> Vec<Middleware> {
+        lock(&self.middlewares)
+            .get(namespace)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The handshake of a socket (empty auth and data for one the lab does not know).
+    pub fn handshake(&self, sid: Sid) -> Handshake {
+        lock(&self.handshakes)
+            .get(&sid)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn take_departures(&self) -> Vec<Departure> {
+        std::mem::take(&mut *lock(&self.departures))
     }
 
     pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {

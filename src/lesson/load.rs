@@ -187,6 +187,8 @@ struct RawLesson {
     summary: String,
     #[serde(default)]
     namespaces: Vec<Spanned<String>>,
+    #[serde(default)]
+    network: bool,
     steps: Vec<Spanned<RawStep>>,
 }
 
@@ -406,6 +408,7 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
             title: raw.title,
             summary: raw.summary,
             namespaces,
+            network: raw.network,
             steps,
         })
     } else {

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::LineError;
 use crate::lab::report::{
     Answers, ClientHandlerSet, ConnectError, Delivery, HandlerSet, Membership, MembershipAction,
-    Reply, Report, RoomMap, ServerLog, Unhandled,
+    MiddlewareSet, Reply, Report, RoomMap, ServerLog, Unhandled,
 };
 
 const RECEIVED: &str = "✓";
@@ -33,6 +33,7 @@ pub fn report(report: &Report) -> String {
         Report::Unhandled(unhandled) => self::unhandled(unhandled),
         Report::ConnectError(error) => connect_error(error),
         Report::Rooms(map) => rooms(map),
+        Report::Middleware(middleware) => self::middleware(middleware),
         Report::ClientHandler(handler) => client_handler(handler),
         Report::Reply(reply) => self::reply(reply),
         Report::Answers(answers) => self::answers(answers),
@@ -302,6 +303,13 @@ fn handler(handler: &HandlerSet) -> String {
         handler.event,
         handler.statement
     )
+}
+
+/// ```text
+///   server: io.use((socket, next) => next(new Error('not authorized')))
+/// ```
+fn middleware(middleware: &MiddlewareSet) -> String {
+    format!("  {} {}\n", "server:".cyan(), middleware.statement)
 }
 
 fn unhandled(unhandled: &Unhandled) -> String {

@@ -130,6 +130,15 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
         } else if c == ';' && only_a_comment_follows(&chars[i + 1..]) {
             // A trailing semicolon is what a JavaScript hand types; accept it silently.
             i += 1;
+        } else if "=>?;".contains(c) {
+            // The pieces of a middleware's arrow function (`=>`, `===`, `? :`, `;` between
+            // its lines); the parser reads `=>` and `===` as adjacent `=` and `>` tokens.
+            tokens.push(Token {
+                kind: TokenKind::Punct(c),
+                column,
+                end: column + 1,
+            });
+            i += 1;
         } else {
             return Err(ParseError::new(
                 column,

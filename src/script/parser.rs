@@ -3,8 +3,10 @@
 //! The grammar is small enough to read straight off the functions below:
 //!
 //! ```text
-//! command   := connect NAME+ [to PATH] | on [PATH] STRING ':' statement | rooms [all]
-//!            | disconnect NAME | NAME '.' emit '(' args ')' | NAME '.' emitWithAck '(' args ')'
+//! command   := connect NAME+ [to PATH] [with auth OBJECT] | on [PATH] STRING ':' statement
+//!            | io ['.of(' STRING ')'] '.use(' middleware ')' | rooms [all]
+//!            | disconnect NAME | cut NAME | silence NAME
+//!            | NAME '.' emit '(' args ')' | NAME '.' emitWithAck '(' args ')'
 //!            | NAME '.on(' STRING ', (' NAME* 'callback) => callback(' value '))'
 //!            | NAME ':' statement | statement
 //! statement := io ['.of(' STRING ')'] target* emit
@@ -14,6 +16,7 @@
 //! emit      := '.emit(' args ')' | '.timeout(' NUMBER ').emitWithAck(' args ')'
 //! target    := '.volatile' | '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
 //! rooms     := room | '[' room (',' room)* ']'
+//! arg       := VALUE | msg | socket.data['.' KEY] | socket.handshake.auth['.' KEY]
 //! room      := STRING | NAME '.id' | 'socket.id'
 //! ```
 //!
@@ -23,12 +26,24 @@
 
 use serde_json::{Map, Value};
 
-use super::ast::{Arg, Command, Emit, LogPart, Origin, RoomRef, Statement, StatementKind, Target};
+use super::ast::{
+    Arg, AuthCheck, Command, DataValue, Decision, Emit, LogPart, Middleware, Origin, RoomRef,
+    Statement, StatementKind, Target,
+};
 use super::error::ParseError;
 use super::lexer::{Token, TokenKind, tokenize};
 
 /// Words that start a playground command; they cannot be socket names.
-pub const COMMAND_WORDS: &[&str] = &["connect", "on", "rooms", "disconnect", "io", "socket"];
+pub const COMMAND_WORDS: &[&str] = &[
+    "connect",
+    "on",
+    "rooms",
+    "disconnect",
+    "io",
+    "socket",
+    "cut",
+    "silence",
+];
 
 /// Event names that the Socket.IO API reserves: emitting one throws in Node.
 const RESERVED_EVENTS: &[&str] = &[
@@ -103,7 +118,9 @@ pub fn check_socket_name(name: &str) -> Result<(), String> {
             "`{name}` cannot name a socket: use letters, digits and _ (alice, bob2)"
         ));
     }
-    if COMMAND_WORDS.contains(&name) || ["msg", "all", "to", "help", "callback"].contains(&name) {
+    if COMMAND_WORDS.contains(&name)
+        || ["msg", "all", "to", "help", "with", "callback"].contains(&name)
+    {
         return Err(format!(
             "`{name}` is a word of the language; pick another socket name"
         ));
@@ -117,6 +134,8 @@ struct Parser<'a> {
     position: usize,
     /// How many arrays and objects the value being read is inside (see [`MAX_NESTING`]).
     depth: usize,
+    /// Inside a `disconnecting` or `disconnect` handler, where `reason` replaces `msg`.
+    departure: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -126,6 +145,7 @@ impl<'a> Parser<'a> {
             tokens,
             position: 0,
             depth: 0,
+            departure: false,
         }
     }
 
@@ -159,6 +179,17 @@ impl<'a> Parser<'a> {
                 let name = self.socket_name("the name of the socket to disconnect")?;
                 Ok(Command::Disconnect { name })
             }
+            "cut" if !self.peek_punct_at(1, '.') && !self.peek_punct_at(1, ':') => {
+                self.advance();
+                let name = self.socket_name("the name of the socket whose connection to cut")?;
+                Ok(Command::Cut { name })
+            }
+            "silence" if !self.peek_punct_at(1, '.') && !self.peek_punct_at(1, ':') => {
+                self.advance();
+                let name = self.socket_name("the name of the socket whose network goes silent")?;
+                Ok(Command::Silence { name })
+            }
+            "io" if self.is_use() => self.use_command(),
             "io" => {
                 let statement = self.statement(false)?;
                 Ok(Command::Run {
@@ -216,10 +247,18 @@ impl<'a> Parser<'a> {
         self.advance(); // connect
         let mut names = Vec::new();
         let mut namespace = "/".to_string();
+        let mut auth = None;
         while let Some(token) = self.peek().cloned() {
-            if token.ident() == Some("to") {
+            if token.ident() == Some("to") && !names.is_empty() {
                 self.advance();
                 namespace = self.namespace_path()?;
+                if self.peek().and_then(Token::ident) == Some("with") {
+                    auth = Some(self.with_auth()?);
+                }
+                break;
+            }
+            if token.ident() == Some("with") && !names.is_empty() {
+                auth = Some(self.with_auth()?);
                 break;
             }
             names.push(self.socket_name("a socket name")?);
@@ -229,7 +268,32 @@ impl<'a> Parser<'a> {
                 .error_at_end("at least one socket name")
                 .with_hint("connect alice bob carol"));
         }
-        Ok(Command::Connect { names, namespace })
+        Ok(Command::Connect {
+            names,
+            namespace,
+            auth,
+        })
+    }
+
+    /// `with auth {token: 'abc'}` at the end of a `connect` line: the object a page would pass as
+    /// `io({ auth: { token: 'abc' } })`.
+    fn with_auth(&mut self) -> Result<Value, ParseError> {
+        self.advance(); // with
+        let word = self.expect_ident("`auth` and an object, as in with auth {token: 'abc'}")?;
+        if word.ident() != Some("auth") {
+            return Err(ParseError::new(word.column, "expected `auth` after `with`")
+                .with_hint("connect alice with auth {token: 'abc'}"));
+        }
+        let column = self.peek().map(|t| t.column);
+        let value = self.value()?;
+        if !value.is_object() {
+            return Err(ParseError::new(
+                column.unwrap_or(1),
+                "the auth is an object, as in io({ auth: { token: 'abc' } })",
+            )
+            .with_hint("connect alice with auth {token: 'abc'}"));
+        }
+        Ok(value)
     }
 
     fn on_command(&mut self) -> Result<Command, ParseError> {
@@ -259,12 +323,308 @@ impl<'a> Parser<'a> {
             None => return Err(self.error_at_end("the event name, in quotes")),
         };
         self.expect_punct(':', "`:` between the event and its handler")?;
+        self.departure = super::ast::DEPARTURE_EVENTS.contains(&event.as_str());
         let handler = self.statement(true)?;
         Ok(Command::On {
             namespace,
             event,
             handler,
         })
+    }
+
+    /// Whether the line is `io.use(...)` or `io.of('/ns').use(...)`.
+    fn is_use(&self) -> bool {
+        let word = |offset: usize| {
+            self.tokens
+                .get(self.position + offset)
+                .and_then(Token::ident)
+        };
+        (self.peek_punct_at(1, '.') && word(2) == Some("use"))
+            || (self.peek_punct_at(1, '.')
+                && word(2) == Some("of")
+                && self.peek_punct_at(6, '.')
+                && word(7) == Some("use"))
+    }
+
+    /// `io.use((socket, next) => BODY)`, with `io.of('/ns')` in front for one namespace.
+    ///
+    /// ```text
+    /// BODY     := decision | '{' (socket.data.KEY '=' (VALUE | AUTH) ';')* decision [';'] '}'
+    /// decision := next() | next(new Error(STRING))
+    ///           | AUTH ['===' VALUE] '?' next() ':' next(new Error(STRING))
+    /// AUTH     := socket.handshake.auth.KEY
+    /// ```
+    fn use_command(&mut self) -> Result<Command, ParseError> {
+        let start = self.peek().map(|t| t.column).unwrap_or(1);
+        self.advance(); // io
+        let mut namespace = "/".to_string();
+        self.expect_punct('.', "`.`")?;
+        if self.peek().and_then(Token::ident) == Some("of") {
+            self.advance();
+            self.expect_punct('(', "`(`")?;
+            namespace = self.namespace_string()?;
+            self.expect_punct(')', "`)`")?;
+            self.expect_punct('.', "`.use(...)`")?;
+        }
+        self.advance(); // use
+        self.expect_punct('(', "`(` and a function: (socket, next) => ...")?;
+        const SHAPE: &str = "io.use((socket, next) => next())";
+        self.expect_punct('(', "the parameters (socket, next)")?;
+        for (index, wanted) in ["socket", "next"].into_iter().enumerate() {
+            if index == 1 {
+                self.expect_punct(',', "`,` between socket and next")?;
+            }
+            let token = self.expect_ident(&format!("the parameter `{wanted}`"))?;
+            if token.ident() != Some(wanted) {
+                return Err(ParseError::new(
+                    token.column,
+                    format!("the lab names this parameter `{wanted}`, as the docs do"),
+                )
+                .with_hint(SHAPE));
+            }
+        }
+        self.expect_punct(')', "`)` after (socket, next")?;
+        self.expect_operator("=>", "`=>`")?;
+        let mut assigns = Vec::new();
+        let decision = if self.peek().is_some_and(|t| t.is_punct('{')) {
+            self.advance();
+            while self.peek().and_then(Token::ident) == Some("socket")
+                && self.tokens.get(self.position + 2).and_then(Token::ident) == Some("data")
+            {
+                assigns.push(self.data_assignment()?);
+            }
+            let decision = self.decision()?;
+            if self.peek().is_some_and(|t| t.is_punct(';')) {
+                self.advance();
+            }
+            self.expect_punct('}', "`}`: the middleware ends with its call to next")?;
+            decision
+        } else {
+            self.decision()?
+        };
+        self.expect_punct(')', "`)` to close io.use(")?;
+        let end = self.previous_end();
+        Ok(Command::Use {
+            namespace,
+            middleware: Middleware {
+                source: self.slice(start, end),
+                assigns,
+                decision,
+            },
+        })
+    }
+
+    /// `socket.data.KEY = VALUE;`
+    fn data_assignment(&mut self) -> Result<(String, DataValue), ParseError> {
+        let Some(Arg::Data(Some(key))) = self.socket_property()? else {
+            let column = self.previous_end();
+            return Err(ParseError::new(column, "expected socket.data.KEY = ...")
+                .with_hint("socket.data.user = socket.handshake.auth.token; next();"));
+        };
+        self.expect_punct('=', "`=`")?;
+        let value = if self.peek().and_then(Token::ident) == Some("socket") {
+            match self.socket_property()? {
+                Some(Arg::Auth(Some(key))) => DataValue::Auth(key),
+                _ => {
+                    return Err(ParseError::new(
+                        self.previous_end(),
+                        "a middleware stores a value or socket.handshake.auth.KEY",
+                    ));
+                }
+            }
+        } else {
+            DataValue::Value(self.value()?)
+        };
+        self.expect_punct(';', "`;` after the assignment")?;
+        Ok((key, value))
+    }
+
+    /// `next()`, `next(new Error('...'))` or `AUTH ['===' VALUE] ? next() : next(new Error('...'))`.
+    fn decision(&mut self) -> Result<Decision, ParseError> {
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("next() or next(new Error('...'))"))?;
+        if token.ident() == Some("socket") {
+            let Some(Arg::Auth(Some(key))) = self.socket_property()? else {
+                return Err(ParseError::new(
+                    token.column,
+                    "a middleware's condition reads socket.handshake.auth.KEY",
+                )
+                .with_hint(
+                    "socket.handshake.auth.token ? next() : next(new Error('not authorized'))",
+                ));
+            };
+            let check = if self.peek().is_some_and(|t| t.is_punct('=')) {
+                self.expect_operator("===", "`===`")?;
+                AuthCheck::Equals(key, self.value()?)
+            } else {
+                AuthCheck::Truthy(key)
+            };
+            self.expect_punct('?', "`?` and next() : next(new Error('...'))")?;
+            let accept = self.peek().map(|t| t.column).unwrap_or(1);
+            if self.next_call()?.is_some() {
+                return Err(ParseError::new(accept, "the `?` branch lets the socket in")
+                    .with_hint("condition ? next() : next(new Error('not authorized'))"));
+            }
+            self.expect_punct(':', "`:` and next(new Error('...'))")?;
+            let refuse = self.peek().map(|t| t.column).unwrap_or(1);
+            let Some(reject) = self.next_call()? else {
+                return Err(ParseError::new(refuse, "the `:` branch refuses the socket")
+                    .with_hint("condition ? next() : next(new Error('not authorized'))"));
+            };
+            return Ok(Decision::If { check, reject });
+        }
+        Ok(match self.next_call()? {
+            None => Decision::Accept,
+            Some(message) => Decision::Reject(message),
+        })
+    }
+
+    /// `next()` (`None`) or `next(new Error(STRING))` (the message).
+    fn next_call(&mut self) -> Result<Option<String>, ParseError> {
+        let token = self.expect_ident("next() or next(new Error('...'))")?;
+        if token.ident() != Some("next") {
+            return Err(ParseError::new(
+                token.column,
+                "a middleware ends by calling next: next() lets the socket in, next(new Error('...')) refuses it",
+            ));
+        }
+        self.expect_punct('(', "`(`")?;
+        if self.peek().is_some_and(|t| t.is_punct(')')) {
+            self.advance();
+            return Ok(None);
+        }
+        for word in ["new", "Error"] {
+            let token = self.expect_ident("new Error('...')")?;
+            if token.ident() != Some(word) {
+                return Err(ParseError::new(token.column, "expected new Error('...')")
+                    .with_hint("next(new Error('not authorized'))"));
+            }
+        }
+        self.expect_punct('(', "`(`")?;
+        let message = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(message),
+                ..
+            }) => {
+                self.advance();
+                message
+            }
+            Some(token) => {
+                return Err(
+                    ParseError::new(token.column, "the error's message, in quotes")
+                        .with_hint("next(new Error('not authorized'))"),
+                );
+            }
+            None => return Err(self.error_at_end("the error's message, in quotes")),
+        };
+        self.expect_punct(')', "`)`")?;
+        self.expect_punct(')', "`)`")?;
+        Ok(Some(message))
+    }
+
+    /// `socket.data[.KEY]` or `socket.handshake.auth[.KEY]`, read from `socket`; `None` (and
+    /// nothing read) when the tokens are another `socket...` form.
+    fn socket_property(&mut self) -> Result<Option<Arg>, ParseError> {
+        let word = |parser: &Self, offset: usize| {
+            parser
+                .tokens
+                .get(parser.position + offset)
+                .and_then(Token::ident)
+                .map(String::from)
+        };
+        if word(self, 0).as_deref() != Some("socket") || !self.peek_punct_at(1, '.') {
+            return Ok(None);
+        }
+        if word(self, 2).as_deref() == Some("rooms") {
+            return self.rooms_has().map(Some);
+        }
+        let (skip, data) = match word(self, 2).as_deref() {
+            Some("data") => (3, true),
+            Some("handshake") if self.peek_punct_at(3, '.') => {
+                if word(self, 4).as_deref() != Some("auth") {
+                    let column = self.tokens[self.position + 4].column;
+                    return Err(ParseError::new(
+                        column,
+                        "the lab knows socket.handshake.auth only",
+                    ));
+                }
+                (5, false)
+            }
+            _ => return Ok(None),
+        };
+        self.position += skip;
+        let key = if self.peek().is_some_and(|t| t.is_punct('.')) {
+            self.advance();
+            let token = self.expect_ident("a key, such as token")?;
+            Some(token.ident().unwrap_or_default().to_string())
+        } else {
+            None
+        };
+        Ok(Some(if data { Arg::Data(key) } else { Arg::Auth(key) }))
+    }
+
+    /// `socket.rooms.has('room1')`, at `socket`.
+    fn rooms_has(&mut self) -> Result<Arg, ParseError> {
+        let at = self.tokens[self.position + 2].column;
+        self.position += 3; // socket . rooms
+        const HINT: &str = "socket.rooms.has('room1')";
+        if !self.peek().is_some_and(|t| t.is_punct('.'))
+            || self.tokens.get(self.position + 1).and_then(Token::ident) != Some("has")
+        {
+            return Err(ParseError::new(
+                at,
+                "the lab reads socket.rooms with .has('room'): a Set travels as {}",
+            )
+            .with_hint(HINT));
+        }
+        self.position += 2;
+        self.expect_punct('(', "`(`")?;
+        let room = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(room),
+                ..
+            }) => {
+                self.advance();
+                room
+            }
+            Some(token) => {
+                return Err(ParseError::new(token.column, "a room name, in quotes").with_hint(HINT));
+            }
+            None => return Err(self.error_at_end("a room name, in quotes")),
+        };
+        self.expect_punct(')', "`)`")?;
+        Ok(Arg::InRoom(room))
+    }
+
+    /// An operator written as adjacent punctuation (`=>`, `===`).
+    fn expect_operator(&mut self, operator: &str, what: &str) -> Result<(), ParseError> {
+        let start = self.position;
+        let mut column = None;
+        for c in operator.chars() {
+            match self.peek() {
+                Some(token)
+                    if token.is_punct(c) && column.is_none_or(|col| token.column == col) =>
+                {
+                    column = Some(token.column + 1);
+                    self.advance();
+                }
+                Some(token) => {
+                    let at = self.tokens[start].column.min(token.column);
+                    self.position = start;
+                    return Err(ParseError::new(
+                        at,
+                        format!("expected {what}, found {}", self.tokens[start].describe()),
+                    ));
+                }
+                None => {
+                    self.position = start;
+                    return Err(self.error_at_end(what));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn client_emit(&mut self) -> Result<Command, ParseError> {
@@ -317,11 +677,19 @@ impl<'a> Parser<'a> {
         if let (Some(error), Some(column)) = (unreadable_client_event(&event), event_column) {
             return Err(ParseError::new(column, error).with_hint(PLAIN_EVENT_HINT));
         }
+        if args.iter().any(Arg::needs_socket) {
+            return Err(ParseError::new(
+                event_column.unwrap_or(1),
+                "socket.data and socket.handshake live on the server; a client sends values",
+            )
+            .with_hint(format!("{name}.emit('chat message', 'hi')")));
+        }
         let args = args
             .into_iter()
             .map(|arg| match arg {
                 Arg::Value(value) => value,
-                Arg::Msg => Value::Null, // unreachable: `msg` is refused outside handlers
+                // Unreachable: `msg` is refused outside handlers, the socket's properties above.
+                _ => Value::Null,
             })
             .collect();
         let end = self.previous_end();
@@ -529,9 +897,17 @@ impl<'a> Parser<'a> {
                     .with_hint(format!("{callback}('yes')")),
             );
         }
+        let column = self.peek().map(|t| t.column).unwrap_or(1);
         let answer = match self.argument(false)? {
             Arg::Value(value) => value,
             Arg::Msg => Value::Null,
+            _ => {
+                return Err(ParseError::new(
+                    column,
+                    "a client answers with a value: socket.data and socket.handshake live on the server",
+                )
+                .with_hint(format!("{callback}('yes')")));
+            }
         };
         if let Some(token) = self.peek().filter(|t| t.is_punct(',')) {
             return Err(ParseError::new(
@@ -937,7 +1313,28 @@ impl<'a> Parser<'a> {
     }
 
     fn argument(&mut self, in_handler: bool) -> Result<Arg, ParseError> {
+        if let Some(arg) = self.socket_property()? {
+            return Ok(arg);
+        }
+        if let Some(token) = self.peek().filter(|t| t.ident() == Some("reason")) {
+            if self.departure {
+                self.advance();
+                return Ok(Arg::Reason);
+            }
+            return Err(ParseError::new(
+                token.column,
+                "`reason` only exists inside a `disconnecting` or `disconnect` handler",
+            )
+            .with_hint("on 'disconnect': io.emit('user left', reason)"));
+        }
         if let Some(token) = self.peek().filter(|t| t.ident() == Some("msg")) {
+            if self.departure {
+                return Err(ParseError::new(
+                    token.column,
+                    "a `disconnecting` or `disconnect` handler gets `reason`, not `msg`",
+                )
+                .with_hint("on 'disconnect': io.emit('user left', reason)"));
+            }
             if in_handler {
                 self.advance();
                 return Ok(Arg::Msg);

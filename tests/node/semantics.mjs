@@ -193,6 +193,23 @@ function parseInput(doc) {
       if (typeof source !== "string") inputError(`rows[${i}].clientOn.source must be a string`);
       return { kind: "clientOn", name, source };
     }
+    if (isObject(r.use)) {
+      if (typeof r.use.statement !== "string") inputError(`rows[${i}].use needs a statement`);
+      return { kind: "use", statement: r.use.statement };
+    }
+    if (isObject(r.connect)) {
+      const { name, namespace, auth } = r.connect;
+      checkSocketName(name, `rows[${i}].connect.name`);
+      if (names.has(name)) inputError(`rows[${i}] connects ${JSON.stringify(name)} a second time`);
+      names.add(name);
+      if (typeof namespace !== "string" || !namespace.startsWith("/")) {
+        inputError(`rows[${i}].connect.namespace must be a namespace`);
+      }
+      if (auth !== null && auth !== undefined && !isObject(auth)) {
+        inputError(`rows[${i}].connect.auth must be an object or null`);
+      }
+      return { kind: "connect", name, namespace, auth: auth ?? null };
+    }
     if (r.disconnect !== undefined) {
       return { kind: "disconnect", name: listed(r.disconnect, `rows[${i}].disconnect`) };
     }
@@ -252,6 +269,9 @@ async function startServer(namespaces) {
     clients: [],
   };
   for (const ns of namespaces) {
+    // First of the namespace's middlewares, so that a row's `io.use(...)` runs after it and
+    // never sees the lab's name in `socket.handshake.auth` (the Rust lab takes it out too).
+    io.of(ns).use(takeName);
     io.of(ns).on("connection", (socket) => onConnection(socket, lab));
   }
   await new Promise((resolve, reject) => {
@@ -262,13 +282,27 @@ async function startServer(namespaces) {
   return lab;
 }
 
+// The key under which a client sends its name in the handshake auth, beside a row's own auth
+// (sio-tutor's lab uses the same key, `NAME_KEY` in src/lab/server.rs).
+const NAME_KEY = "sio-tutor:name";
+const labNames = new WeakMap();
+
+function takeName(socket, next) {
+  const auth = socket.handshake.auth;
+  if (isObject(auth)) {
+    labNames.set(socket, auth[NAME_KEY]);
+    delete auth[NAME_KEY];
+  }
+  next();
+}
+
 function handlerKey(namespace, event) {
   return `${namespace}\u0000${event}`;
 }
 
 function onConnection(socket, lab) {
   const byName = lab.byName;
-  const name = socket.handshake.auth && socket.handshake.auth.name;
+  const name = labNames.get(socket);
   // The `disconnect` promise is created before anything can disconnect the socket,
   // so a later wait for it can never miss the event.
   const gone = new Promise((resolve) => socket.once("disconnect", resolve));
@@ -294,6 +328,20 @@ function onConnection(socket, lab) {
     }
     if (ack) ack();
   });
+  // `disconnecting` and `disconnect` rows: `(reason) => statement`, looked up when the event
+  // fires, as the lab's server does.
+  for (const event of ["disconnecting", "disconnect"]) {
+    socket.on(event, (reason) => {
+      const handler = lab.handlers.get(handlerKey(socket.nsp.name, event));
+      if (!handler) return;
+      const values = lab.clients.map((c) => ({ id: c.server.id }));
+      try {
+        handler(lab.io, socket, reason, undefined, ...values);
+      } catch (err) {
+        lab.handlerError = err instanceof Error ? err.message : String(err);
+      }
+    });
+  }
   byName.set(name, { socket, gone });
   // Last line on purpose (docs/stack-facts.md, 1): once the client sees `welcome`, every
   // handler above is in place.
@@ -303,10 +351,12 @@ function onConnection(socket, lab) {
 // ---------------------------------------------------------------------------------------
 // Clients
 
-async function connectOne(lab, spec) {
+// Connects one socket and waits for its welcome. With `refusable`, a `connect_error` (a
+// middleware's refusal) resolves to `{ refused: err.message }` instead of failing the run.
+async function connectOne(lab, spec, auth = null, refusable = false) {
   const client = connectClient(`http://127.0.0.1:${lab.port}${spec.namespace}`, {
     transports: ["websocket"],
-    auth: { name: spec.name },
+    auth: { ...(auth ?? {}), [NAME_KEY]: spec.name },
     forceNew: true, // one connection per socket, like the Rust lab's clients
     reconnection: false, // a socket the server dropped must stay dropped
   });
@@ -327,12 +377,17 @@ async function connectOne(lab, spec) {
     record.events.push({ event, args: args.filter((a) => typeof a !== "function") });
   });
 
-  await new Promise((resolve, reject) => {
-    client.once("welcome", resolve);
-    client.once("connect_error", (err) =>
-      reject(new Error(`${spec.name} could not connect to ${spec.namespace}: ${err.message}`)),
-    );
+  const refused = await new Promise((resolve, reject) => {
+    client.once("welcome", () => resolve(null));
+    client.once("connect_error", (err) => {
+      if (refusable) resolve(err.message);
+      else reject(new Error(`${spec.name} could not connect to ${spec.namespace}: ${err.message}`));
+    });
   });
+  if (refused !== null) {
+    client.close();
+    return { refused };
+  }
   record.ready = true;
 
   const entry = lab.byName.get(spec.name);
@@ -348,8 +403,20 @@ async function connectOne(lab, spec) {
 async function runRow(row, lab, clients) {
   lab.clients = clients;
   let error = null;
+  let connectError = null;
   let settled = null;
-  if (row.kind === "statement" && row.ask) {
+  if (row.kind === "use") {
+    try {
+      await awaitIfThenable(compile(row.statement, ["io"])(lab.io));
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+  } else if (row.kind === "connect") {
+    const spec = { name: row.name, namespace: row.namespace, rooms: [] };
+    const outcome = await connectOne(lab, spec, row.auth, true);
+    if (outcome.refused !== undefined) connectError = outcome.refused;
+    else clients.push(outcome);
+  } else if (row.kind === "statement" && row.ask) {
     settled = await askStatement(row, lab.io, clients);
   } else if (row.kind === "statement") {
     error = await runStatement(row, lab.io, clients);
@@ -388,7 +455,9 @@ async function runRow(row, lab, clients) {
     lab.capturing = false;
   } else if (row.kind === "on") {
     try {
-      const params = ["io", "socket", "msg", "callback", ...clients.map((c) => c.name)];
+      // A departure handler gets `reason` where an event handler gets `msg`.
+      const payload = ["disconnecting", "disconnect"].includes(row.event) ? "reason" : "msg";
+      const params = ["io", "socket", payload, "callback", ...clients.map((c) => c.name)];
       lab.handlers.set(handlerKey(row.namespace, row.event), compile(row.statement, params));
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
@@ -412,7 +481,7 @@ async function runRow(row, lab, clients) {
   await barrier(clients);
   const logs = lab.logs;
   lab.logs = [];
-  return { ...collect(clients, error), settled, logs };
+  return { ...collect(clients, error), connect_error: connectError, settled, logs };
 }
 
 // Runs an emitWithAck statement and reports how its promise settled: the value it resolved to,
