@@ -891,9 +891,12 @@ impl Lab {
                         }
                     }
                 }
+                // The statement's own event is the first expected one.
+                let volatile = matches!(statement.kind, StatementKind::VolatileEmit(_));
                 expected
                     .into_iter()
-                    .map(|(namespace, wanted)| {
+                    .enumerate()
+                    .map(|(index, (namespace, wanted))| {
                         let mut received = Vec::new();
                         let mut not_received = Vec::new();
                         for (client, inbox) in self.clients.iter().zip(inboxes.iter_mut()) {
@@ -921,6 +924,7 @@ impl Lab {
                             args: wanted.args,
                             received,
                             not_received,
+                            volatile: volatile && index == 0,
                         })
                     })
                     .collect()

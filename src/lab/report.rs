@@ -136,6 +136,9 @@ pub struct Delivery {
     pub received: Vec<String>,
     /// Every other socket of the lab, in every namespace, in connection order.
     pub not_received: Vec<String>,
+    /// Sent as a volatile event (`io.volatile.emit(...)`): the server was allowed to drop it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub volatile: bool,
     /// Every socket of the lab with its namespace, in connection order, so that a view can group
     /// the two lists by namespace.
     #[serde(skip)]
