@@ -125,6 +125,8 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         let mut pool: Vec<String> = vec!["io.".into()];
         if !at_explain {
             pool.extend(LINE_WORDS.iter().map(|w| w.to_string()));
+            // The server's catch-all listener, the one line that starts with `socket.`.
+            pool.push("socket.onAny(".into());
         }
         for socket in &names.sockets {
             pool.push(format!("{socket}: socket."));
@@ -140,6 +142,7 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
             "socket" if matches!(call_context(object), Some("emit" | "use")) => {
                 strings(SOCKET_PROPERTIES)
             }
+            "socket" if object.trim() == "socket" && !at_explain => vec!["onAny(".into()],
             "socket" => strings(SOCKET_METHODS),
             "handshake" => vec!["auth".into()],
             "broadcast" => strings(CHAIN_METHODS),
@@ -434,6 +437,8 @@ mod tests {
             ),
             ("bob.emitW", &["bob.emitWithAck("]),
             ("on 'ask': ca", &["on 'ask': callback("]),
+            ("so", &["socket.onAny("]),
+            ("socket.", &["socket.onAny("]),
             ("alice: ca", &[]),
             (
                 "io.to('room1').e",

@@ -71,6 +71,8 @@ pub struct Sent {
     pub args: Vec<Value>,
     /// In connection order.
     pub received: Vec<String>,
+    /// Sent as a volatile event.
+    pub volatile: bool,
 }
 
 /// One way an attempt's outcome differs from the goal.
@@ -122,6 +124,10 @@ pub enum Difference {
     /// The goal waits for answers (`emitWithAck`) and the attempt does not (`goal` true), or
     /// the reverse.
     Asking {
+        goal: bool,
+    },
+    /// The goal's event is volatile and the attempt's is not (`goal` true), or the reverse.
+    Volatile {
         goal: bool,
     },
     /// Both ask, with different timeouts.
@@ -256,6 +262,7 @@ impl Outcome {
                     event: delivery.event.clone(),
                     args: delivery.args.clone(),
                     received: delivery.received.clone(),
+                    volatile: delivery.volatile,
                 }),
                 _ => None,
             })
@@ -349,6 +356,11 @@ fn compare_sent(goal: &Sent, yours: &Sent) -> Vec<Difference> {
         differences.push(Difference::Event {
             goal: goal.event.clone(),
             yours: yours.event.clone(),
+        });
+    }
+    if goal.volatile != yours.volatile {
+        differences.push(Difference::Volatile {
+            goal: goal.volatile,
         });
     }
     if goal.args != yours.args {
@@ -507,6 +519,12 @@ pub fn describe(difference: &Difference) -> String {
         }
         Difference::Asking { goal: false } => {
             "it waits for answers (emitWithAck); the goal only sends".to_string()
+        }
+        Difference::Volatile { goal: true } => {
+            "it is an ordinary emit; the goal is volatile (the server may drop it)".to_string()
+        }
+        Difference::Volatile { goal: false } => {
+            "it is volatile (the server may drop it); the goal must not be".to_string()
         }
         Difference::Timeout { goal, yours } => {
             format!("it waits {yours} ms for the answers; the goal waits {goal} ms")

@@ -108,7 +108,7 @@ fn step_all_pauses_at_the_end_of_every_lesson() {
     let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
         .expect("the built-in lessons load")
         .len();
-    let text = demo(&["--all", "--step"], &"\n".repeat(1000));
+    let text = demo(&["--all", "--step"], &"\n".repeat(2000));
     let ends: Vec<usize> = text
         .match_indices("[Enter] ends the lesson")
         .map(|(at, _)| at)

@@ -19,6 +19,7 @@ use sio_tutor::render::View;
 const SCRIPT: &str = "\
 connect alice bob carol
 connect dave erin to /tenant-a
+socket.onAny((event, ...args) => console.log(event, args))
 on 'chat message': io.emit('chat message', msg)
 on /tenant-a 'chat message': socket.broadcast.emit('chat message', msg)
 alice: socket.join(['room1', 'room2'])
@@ -38,6 +39,8 @@ carol.emit('unheard', 1)
 alice: socket.broadcast().emit('oops')
 bob.on('question', (q, callback) => callback({ok: true}))
 io.timeout(250).emitWithAck('question', 'ready?')
+io.volatile.emit('position', {x: 1})
+bob: socket.broadcast.volatile.emit('position', 2)
 on 'ask': callback(msg)
 alice.emitWithAck('ask', [1, 2])
 alice: socket.disconnect()
@@ -112,13 +115,15 @@ fn assert_meaningful(text: &str) {
         "Invalid namespace",
         "the server disconnected alice",
         "user disconnected  (erin, /tenant-a)",
-        "error on line 19",
+        "error on line 20",
         "the server does not serve the namespace /unserved",
         "the server has no handler for 'unheard'",
         "bob's own room",
         "carol   no answer: operation has timed out",
         "err.responses holds the 1 answer that came",
         "alice   got the answer [1, 2]",
+        "server: unheard [ 1 ]  (carol)",
+        "io.volatile.emit",
     ] {
         // Compared with spacing collapsed: the text view wraps long lines to the width.
         let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -191,6 +191,22 @@ const TABLE: &[(&str, &str, &[&str])] = &[
         "io.emit('save', 'hi')",
         &["no client asks for an answer; the goal: ann asks 'save' 'hi' and gets 'saved'"],
     ),
+    // volatile is part of the outcome: the same recipients, but the server may drop it.
+    (
+        "ann: socket.broadcast.volatile.emit('position', 1)",
+        "io.volatile.except(ann.id).emit('position', 1)",
+        RIGHT,
+    ),
+    (
+        "ann: socket.broadcast.volatile.emit('position', 1)",
+        "ann: socket.broadcast.emit('position', 1)",
+        &["it is an ordinary emit; the goal is volatile (the server may drop it)"],
+    ),
+    (
+        "io.emit('news', 1)",
+        "io.volatile.emit('news', 1)",
+        &["it is volatile (the server may drop it); the goal must not be"],
+    ),
     (
         "bob: socket.disconnect()",
         "carol: socket.disconnect()",

@@ -12,8 +12,8 @@ use common::play;
 
 use serde_json::{Value, json};
 use sio_tutor::script::{
-    Arg, AuthCheck, Command, DataValue, Decision, Emit, Origin, ParseError, RoomRef, Statement,
-    StatementKind, Target, parse_command, parse_statement,
+    Arg, AuthCheck, Command, DataValue, Decision, Emit, LogPart, Origin, ParseError, RoomRef,
+    Statement, StatementKind, Target, parse_command, parse_statement,
 };
 
 // ---- building expected trees ------------------------------------------------------------------
@@ -468,6 +468,32 @@ fn playground_commands_parse_to_their_trees() {
             }),
         ),
         (
+            "socket.onAny((event, ...args) => console.log('got', event, args, 1))",
+            Some(Command::OnAny {
+                log: vec![
+                    LogPart::Value(json!("got")),
+                    LogPart::Event,
+                    LogPart::Args,
+                    LogPart::Value(json!(1)),
+                ],
+                source: "socket.onAny((event, ...args) => console.log('got', event, args, 1))"
+                    .into(),
+            }),
+        ),
+        (
+            "alice: socket.broadcast.volatile.emit('position', 1)",
+            Some(run(
+                Some("alice"),
+                "socket.broadcast.volatile.emit('position', 1)",
+                StatementKind::VolatileEmit(Emit {
+                    origin: Origin::Socket,
+                    chain: vec![Target::Broadcast],
+                    event: "position".into(),
+                    args: vec![Arg::Value(json!(1))],
+                }),
+            )),
+        ),
+        (
             "disconnect bob",
             Some(Command::Disconnect { name: "bob".into() }),
         ),
@@ -894,6 +920,36 @@ const MISTAKES: &[Mistake] = &[
         column: 5,
         message: "the lab's clients wait for the server's answer without a timeout",
         hint: Some("bob.emitWithAck('question', 'hi')"),
+    },
+    Mistake {
+        line: "io.volatile().emit('x')",
+        column: 12,
+        message: "`volatile` is a flag, not a method",
+        hint: Some("io.volatile.emit("),
+    },
+    Mistake {
+        line: "alice: socket.volatile.timeout(100).emitWithAck('x')",
+        column: 15,
+        message: "`volatile` and emitWithAck do not go together here",
+        hint: Some("io.volatile.emit("),
+    },
+    Mistake {
+        line: "socket.onAny((event, ...args) => alert(event))",
+        column: 34,
+        message: "the lab's onAny listener prints what it gets with console.log",
+        hint: Some("socket.onAny((event, ...args) => console.log(event, args))"),
+    },
+    Mistake {
+        line: "socket.onAny((event, ...args) => console.log(name))",
+        column: 46,
+        message: "`name` is not defined here: the listener has event and args",
+        hint: Some("socket.onAny("),
+    },
+    Mistake {
+        line: "socket.onAny((event, args) => console.log(event))",
+        column: 22,
+        message: "expected `...` and a name for the arguments",
+        hint: None,
     },
     Mistake {
         line: "connect callback",

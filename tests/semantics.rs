@@ -70,6 +70,10 @@ struct RowFile {
     /// For a client's `emitWithAck`: what its promise resolves to.
     #[serde(default)]
     reply: Option<Value>,
+    /// What the server's catch-all listener (`socket.onAny(...)`) prints for this row, line by
+    /// line, exactly as Node's console.log does.
+    #[serde(default)]
+    logged: Vec<String>,
 }
 
 /// How an `emitWithAck` row must settle, besides its deliveries.
@@ -98,6 +102,8 @@ struct Row {
     disconnects: Option<String>,
     /// For an `emitWithAck` row (server or client side), how it must settle.
     settle: Option<Settle>,
+    /// What the catch-all listener prints for this row.
+    logged: Vec<String>,
 }
 
 /// What a row must produce.
@@ -220,9 +226,12 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 as_socket,
                 statement,
             } => match (&statement.kind, as_socket) {
-                (StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. }, _) => {
-                    delivery(emit, as_socket.as_deref(), None)
-                }
+                (
+                    StatementKind::Emit(emit)
+                    | StatementKind::EmitWithAck { emit, .. }
+                    | StatementKind::VolatileEmit(emit),
+                    _,
+                ) => delivery(emit, as_socket.as_deref(), None),
                 (StatementKind::Disconnect, Some(sender)) => departure(sender),
                 _ => Expect::Nothing,
             },
@@ -245,7 +254,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
                         };
                         departures.insert(key, emit);
                     }
-                    StatementKind::Emit(emit) => {
+                    StatementKind::Emit(emit) | StatementKind::VolatileEmit(emit) => {
                         handlers.insert(key.clone(), emit.clone());
                     }
                     StatementKind::Disconnect => {
@@ -292,7 +301,9 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 }
                 Expect::Connect(row.connect_error.clone())
             }
-            Command::ClientOn { .. } | Command::ClientEmitWithAck { .. } => Expect::Nothing,
+            Command::ClientOn { .. }
+            | Command::ClientEmitWithAck { .. }
+            | Command::OnAny { .. } => Expect::Nothing,
             other => panic!("{name}\n    the table has no rows of this kind: {other:?}"),
         };
         let settle = match &command {
@@ -334,6 +345,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
             expect,
             disconnects,
             settle,
+            logged: row.logged.clone(),
         });
     }
     (file.scenario, rows)
@@ -436,6 +448,25 @@ async fn table_holds_on_the_lab() {
             && let Err(why) = check_settle_on_lab(settle, &reports)
         {
             failures.push(format!("{}\n{why}", row.name()));
+        }
+        // The lab's own proof-of-life lines aside, the server printed what onAny printed.
+        let logged: Vec<String> = reports
+            .iter()
+            .filter_map(|r| match r {
+                Report::ServerLog(log)
+                    if log.line != "a user connected" && log.line != "user disconnected" =>
+                {
+                    Some(log.line.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        if logged != row.logged {
+            failures.push(format!(
+                "{}\n    expected the server to print {:?}\n    it printed {logged:?}",
+                row.name(),
+                row.logged
+            ));
         }
     }
     lab.shutdown().await;
@@ -657,6 +688,9 @@ fn table_holds_on_node() {
             Command::ClientOn { name, source, .. } => json!({
                 "clientOn": { "name": name, "source": source },
             }),
+            Command::OnAny { source, .. } => json!({
+                "onAny": { "source": source },
+            }),
             Command::ClientEmitWithAck { name, event, args, .. } => json!({
                 "emit": { "name": name, "event": event, "args": args, "withAck": true },
             }),
@@ -712,6 +746,14 @@ fn table_holds_on_node() {
             && let Err(why) = check_settle_on_node(settle, result)
         {
             failures.push(format!("{}\n{why}", row.name()));
+        }
+        let logs: Vec<String> = serde_json::from_value(result["logs"].clone()).unwrap_or_default();
+        if logs != row.logged {
+            failures.push(format!(
+                "{}\n    expected Node's onAny to print {:?}\n    Node printed {logs:?}",
+                row.name(),
+                row.logged
+            ));
         }
     }
     assert!(

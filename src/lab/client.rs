@@ -17,7 +17,7 @@ use futures_util::FutureExt;
 use serde_json::Value;
 use tf_rust_socketio::asynchronous::{Client, ClientBuilder};
 use tf_rust_socketio::{Event, Payload, TransportType};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use super::LabError;
 use super::server::{NAME_KEY, SYNC_EVENT, WELCOME_EVENT};
@@ -137,6 +137,9 @@ pub struct LabClient {
     client: Client,
     inbox: Arc<Mutex<Vec<Received>>>,
     answers: Answers,
+    /// Bumped after every event recorded in the inbox, so that the lab can wait for one event
+    /// (a volatile one, which the barrier cannot vouch for) without polling.
+    arrivals: Arc<watch::Sender<u64>>,
 }
 
 /// How a connection attempt ended.
@@ -181,6 +184,8 @@ impl LabClient {
         let recorder = inbox.clone();
         let answers: Answers = Arc::new(Mutex::new(HashMap::new()));
         let answering = answers.clone();
+        let arrivals = Arc::new(watch::Sender::new(0u64));
+        let arrived = arrivals.clone();
         let client = ClientBuilder::new(url)
             .namespace(namespace)
             .auth(Value::Object(handshake))
@@ -203,6 +208,7 @@ impl LabClient {
                 if let Ok(mut inbox) = recorder.lock() {
                     inbox.push(received);
                 }
+                arrived.send_modify(|count| *count += 1);
                 // Recorded first, answered second: the server's wait for answers ends only
                 // after this ack, so the event is in the inbox before the lab reads it.
                 // Answering only sends (it never waits on the receive loop), so it is safe here.
@@ -230,6 +236,7 @@ impl LabClient {
                 client,
                 inbox,
                 answers,
+                arrivals,
             })),
             Err(message) => {
                 let _ = client.disconnect().await;
@@ -285,6 +292,35 @@ impl LabClient {
     pub fn set_answer(&self, event: &str, arity: usize, value: Value) {
         if let Ok(mut answers) = self.answers.lock() {
             answers.insert(event.to_string(), Answer { arity, value });
+        }
+    }
+
+    /// Waits until `wanted` is in the inbox (left there), woken by each arrival; gives up with an
+    /// error after `ROUND_TRIP_LIMIT`. For a volatile event only: it travels outside the ordered
+    /// queue the barrier relies on, so the lab waits for the event itself at each recipient.
+    pub async fn wait_for(&self, wanted: &Received) -> Result<(), LabError> {
+        let mut changes = self.arrivals.subscribe();
+        let arrived = async {
+            loop {
+                let here = self
+                    .inbox
+                    .lock()
+                    .map(|inbox| inbox.contains(wanted))
+                    .unwrap_or(false);
+                if here || changes.changed().await.is_err() {
+                    return here;
+                }
+            }
+        };
+        match tokio::time::timeout(ROUND_TRIP_LIMIT, arrived).await {
+            Ok(true) => Ok(()),
+            _ => Err(LabError::client(
+                &self.name,
+                format!(
+                    "the volatile event '{}' did not arrive: the server may have dropped it",
+                    wanted.event
+                ),
+            )),
         }
     }
 

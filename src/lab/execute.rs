@@ -138,6 +138,29 @@ pub async fn execute_with(
                 })
             }
         }
+        // socketioxide sends a volatile packet outside the socket's ordered queue (only the
+        // latest one waiting is kept); the lab waits for it at each recipient (`Lab::run`).
+        StatementKind::VolatileEmit(emit) => {
+            let args = arguments(emit, msg);
+            let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
+            let failed = |e: String| LabError::server(format!("the emit failed: {e}"));
+            match selection {
+                Selection::Sender(socket) => socket
+                    .volatile()
+                    .emit(&emit.event, &Arguments(&args))
+                    .map_err(|e| failed(e.to_string()))?,
+                Selection::Broadcast(operator) => operator
+                    .volatile()
+                    .emit(&emit.event, &Arguments(&args))
+                    .await
+                    .map_err(|e| failed(e.to_string()))?,
+            }
+            Ok(Effect::Emitted {
+                namespace,
+                event: emit.event.clone(),
+                args,
+            })
+        }
         StatementKind::EmitWithAck { emit, timeout_ms } => {
             let args = arguments(emit, msg);
             let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;

@@ -35,6 +35,7 @@
 //! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
 
 pub mod ack;
+pub mod any;
 mod client;
 pub mod execute;
 pub mod network;
@@ -58,9 +59,9 @@ use serde_json::Value;
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use report::{
-    Answers, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet, Membership,
-    MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room, RoomMap, SocketAnswer,
-    Unhandled, own_room_label,
+    Answers, AnyHandlerSet, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet,
+    Membership, MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room, RoomMap,
+    SocketAnswer, Unhandled, own_room_label,
 };
 use server::LabServer;
 use state::Member;
@@ -380,6 +381,13 @@ impl Lab {
                 args,
                 source,
             } => self.client_emit_with_ack(name, event, args, source).await,
+            Command::OnAny { log, source } => {
+                self.server.state.add_on_any("/", log.clone());
+                Ok(vec![Report::AnyHandler(AnyHandlerSet {
+                    namespace: "/".to_string(),
+                    source: source.clone(),
+                })])
+            }
             Command::ClientOn {
                 name,
                 event,
@@ -444,6 +452,7 @@ impl Lab {
             args: args.to_vec(),
             answer,
         })];
+        reports.extend(self.any_log());
         reports.extend(self.server_log());
         Ok(reports)
     }
@@ -610,11 +619,35 @@ impl Lab {
         if let StatementKind::Emit(Emit {
             origin: Origin::Io { namespace },
             ..
-        }) = &statement.kind
+        })
+        | StatementKind::VolatileEmit(Emit {
+            origin: Origin::Io { namespace },
+            ..
+        })
+        | StatementKind::EmitWithAck {
+            emit:
+                Emit {
+                    origin: Origin::Io { namespace },
+                    ..
+                },
+            ..
+        } = &statement.kind
         {
             self.serve(namespace);
         }
+        // A volatile emit skips the socket's ordered queue, so the barrier below cannot prove it
+        // arrived: wait for it at each socket it was sent to (the selection, read before the
+        // emit), then run the barrier for everyone else.
+        let volatile_recipients = match &statement.kind {
+            StatementKind::VolatileEmit(_) => match self.preview(as_socket, statement)? {
+                Preview::Emit(preview) => preview.receive,
+                Preview::Membership => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         let effect = self.server.run(member.as_ref(), statement).await?;
+        self.wait_for_volatile(&volatile_recipients, &Some(Ok(effect.clone())))
+            .await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
             if let Some(member) = &member {
@@ -733,9 +766,21 @@ impl Lab {
                 event: event.to_string(),
             });
         }
+        // A volatile relay skips the ordered queue: see `run`.
+        let volatile_recipients = match self.server.state.handler(&namespace, event) {
+            Some(handler) if matches!(handler.kind, StatementKind::VolatileEmit(_)) => {
+                match self.preview(Some(name), &handler)? {
+                    Preview::Emit(preview) => preview.receive,
+                    Preview::Membership => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        };
         self.clients[index].emit_acked(event, args.to_vec()).await?;
         // The server sets the effect before it acknowledges, so it is here now.
         let last_effect = self.server.state.take_last_effect();
+        self.wait_for_volatile(&volatile_recipients, &last_effect)
+            .await?;
         if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
             // The handler disconnected the sender: wait until the server has run its
             // disconnect handler, then forget the client, as `run` does for a statement.
@@ -748,7 +793,7 @@ impl Lab {
         }
         self.barrier().await?;
         let handler = self.server.state.handler(&namespace, event);
-        let reports = match (last_effect, handler) {
+        let mut reports: Vec<Report> = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
                 let mut reports = self.describe(Some(name), &handler, Some(source), effect);
@@ -765,7 +810,34 @@ impl Lab {
                 })]
             }
         };
+        // The catch-all listener's lines, right after the line that triggered them (the
+        // delivery draws that line), before anything else the server printed.
+        let at = reports
+            .iter()
+            .position(|r| matches!(r, Report::ServerLog(_)))
+            .unwrap_or(reports.len());
+        reports.splice(at..at, self.any_log());
         Ok(reports)
+    }
+
+    /// Waits until each of `recipients` has the event a volatile emit sent (nothing to do for
+    /// any other effect).
+    async fn wait_for_volatile(
+        &self,
+        recipients: &[String],
+        effect: &Option<Result<Effect, LabError>>,
+    ) -> Result<(), LabError> {
+        let Some(Ok(Effect::Emitted { event, args, .. })) = effect else {
+            return Ok(());
+        };
+        let wanted = Received {
+            event: event.clone(),
+            args: args.clone(),
+        };
+        for client in self.clients.iter().filter(|c| recipients.contains(&c.name)) {
+            client.wait_for(&wanted).await?;
+        }
+        Ok(())
     }
 
     /// Every client round-trips an acknowledged `sync`; see the module docs for why this proves
@@ -824,9 +896,12 @@ impl Lab {
                         }
                     }
                 }
+                // The statement's own event is the first expected one.
+                let volatile = matches!(statement.kind, StatementKind::VolatileEmit(_));
                 expected
                     .into_iter()
-                    .map(|(namespace, wanted)| {
+                    .enumerate()
+                    .map(|(index, (namespace, wanted))| {
                         let mut received = Vec::new();
                         let mut not_received = Vec::new();
                         for (client, inbox) in self.clients.iter().zip(inboxes.iter_mut()) {
@@ -854,6 +929,7 @@ impl Lab {
                             args: wanted.args,
                             received,
                             not_received,
+                            volatile: volatile && index == 0,
                         })
                     })
                     .collect()
@@ -935,6 +1011,16 @@ impl Lab {
         self.clients.iter().map(LabClient::take_inbox).collect()
     }
 
+    /// What the catch-all listener printed for the last client event.
+    fn any_log(&self) -> Vec<Report> {
+        self.server
+            .state
+            .take_any_log()
+            .into_iter()
+            .map(Report::ServerLog)
+            .collect()
+    }
+
     fn server_log(&self) -> Vec<Report> {
         self.server
             .state
@@ -976,7 +1062,9 @@ impl Lab {
         };
         // An emitWithAck goes to the same sockets as its emit: the answers are the clients'.
         let emit = match &statement.kind {
-            StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => emit,
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => emit,
             _ => {
                 if socket.is_none() {
                     return Err(LabError::NeedsSocket(statement.source.clone()));
@@ -1145,9 +1233,9 @@ impl Lab {
 fn events_of(command: &Command) -> impl Iterator<Item = &str> {
     fn emitted(statement: &Statement) -> Option<&str> {
         match &statement.kind {
-            StatementKind::Emit(emit) | StatementKind::EmitWithAck { emit, .. } => {
-                Some(emit.event.as_str())
-            }
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => Some(emit.event.as_str()),
             _ => None,
         }
     }
@@ -1167,6 +1255,7 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
         Command::ClientEmitWithAck { event, .. } | Command::ClientOn { event, .. } => {
             vec![event.as_str()]
         }
+        Command::OnAny { .. } => Vec::new(),
     };
     events.into_iter()
 }

@@ -32,8 +32,17 @@ pub enum Report {
     Reply(Reply),
     /// What each recipient of a server's `emitWithAck` answered, or that it timed out.
     Answers(Answers),
+    /// The server's catch-all listener was set (`socket.onAny(...)`).
+    AnyHandler(AnyHandlerSet),
     /// A connection middleware was added to a namespace (`io.use(...)`).
     Middleware(MiddlewareSet),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnyHandlerSet {
+    pub namespace: String,
+    /// The line as written.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,6 +136,9 @@ pub struct Delivery {
     pub received: Vec<String>,
     /// Every other socket of the lab, in every namespace, in connection order.
     pub not_received: Vec<String>,
+    /// Sent as a volatile event (`io.volatile.emit(...)`): the server was allowed to drop it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub volatile: bool,
     /// Every socket of the lab with its namespace, in connection order, so that a view can group
     /// the two lists by namespace.
     #[serde(skip)]

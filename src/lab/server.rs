@@ -255,9 +255,24 @@ async fn on_client_event(
     io: SocketIo,
     Event(event): Event,
     TryData(payload): TryData<Value>,
+    TryData(all): TryData<AllArgs>,
     ack: AckSender,
     State(state): State<Arc<ServerState>>,
 ) {
+    // The catch-all listener first, as in Node, with every argument the client sent. Every lab
+    // client event carries an ack id (the barrier's); in Node only an emitWithAck does, and the
+    // lab runs an emitWithAck exactly when the handler answers with `callback`.
+    if let Some(name) = state.name_of(socket.ns(), socket.id) {
+        let all = all.map(|AllArgs(args)| args).unwrap_or_default();
+        let with_ack = matches!(
+            state.handler(socket.ns(), &event),
+            Some(Statement {
+                kind: StatementKind::Callback(_),
+                ..
+            })
+        );
+        state.run_on_any(socket.ns(), &name, &event, &all, with_ack);
+    }
     let effect = match state.handler(socket.ns(), &event) {
         // A handler that disconnects its own socket: acknowledge first, because after the
         // disconnect the ack could no longer reach the client, which would wait for it in
@@ -299,6 +314,34 @@ async fn on_client_event(
     };
     *lock(&state.last_effect) = effect;
     let _ = ack.send(&());
+}
+
+/// Every argument of an event, for the catch-all listener's `...args`. socketioxide hands a
+/// plain type (`Value`, `Vec<Value>`) the *first* argument only, and reads the whole list only
+/// into a type that deserializes as a tuple: this one does, of any length.
+struct AllArgs(Vec<Value>);
+
+impl<'de> serde::Deserialize<'de> for AllArgs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Collect;
+        impl<'de> serde::de::Visitor<'de> for Collect {
+            type Value = AllArgs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the arguments of an event")
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: S,
+            ) -> Result<AllArgs, S::Error> {
+                let mut args = Vec::new();
+                while let Some(arg) = seq.next_element::<Value>()? {
+                    args.push(arg);
+                }
+                Ok(AllArgs(args))
+            }
+        }
+        deserializer.deserialize_tuple(usize::MAX, Collect)
+    }
 }
 
 /// Node's word for why a socket left (the `reason` of its `disconnecting` and `disconnect`

@@ -97,6 +97,10 @@ pub const ASK: Rule = Rule {
     form: ".timeout(ms).emitWithAck(...)",
     says: "asks each recipient for an answer; one that does not answer in ms makes it reject",
 };
+pub const VOLATILE: Rule = Rule {
+    form: ".volatile",
+    says: "the same recipients, but the server may drop the packet instead of queueing it",
+};
 pub const CALLBACK: Rule = Rule {
     form: "callback(answer) (in a handler)",
     says: "answers the client's emitWithAck, to it alone: nothing is sent to anyone else",
@@ -118,6 +122,7 @@ pub const RULES: &[&Rule] = &[
     &HANDLER,
     &ASK,
     &CALLBACK,
+    &VOLATILE,
 ];
 
 // ---- Explanations ---------------------------------------------------------------------------
@@ -345,6 +350,24 @@ pub fn explain(
                      rejects with \"operation has timed out\" if one has not answered after {timeout_ms} ms"
                 ),
                 rule: &ASK,
+                sockets: None,
+            });
+            return Ok(explanation);
+        }
+        (StatementKind::VolatileEmit(emit), Preview::Emit(_)) => {
+            let mut explanation = explain(
+                lab,
+                as_socket,
+                &Statement {
+                    source: statement.source.clone(),
+                    kind: StatementKind::Emit(emit.clone()),
+                },
+            )?;
+            explanation.steps.push(Step {
+                what: "volatile: each of them gets it unless its connection is not ready to take \
+                       it right now (then it is dropped, never sent later)"
+                    .to_string(),
+                rule: &VOLATILE,
                 sockets: None,
             });
             return Ok(explanation);

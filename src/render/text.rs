@@ -37,6 +37,9 @@ pub fn report(report: &Report) -> String {
         Report::ClientHandler(handler) => client_handler(handler),
         Report::Reply(reply) => self::reply(reply),
         Report::Answers(answers) => self::answers(answers),
+        Report::AnyHandler(handler) => {
+            format!("  {} {}\n", "server:".cyan(), visible(&handler.source))
+        }
     }
 }
 

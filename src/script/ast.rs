@@ -60,6 +60,12 @@ pub enum Command {
         answer: Value,
         source: String,
     },
+    /// `socket.onAny((event, ...args) => console.log(event, args))`: adds a catch-all listener
+    /// to every socket of `/`, run for every event a client sends, before the event's own
+    /// handler (and after the listeners added before it).
+    /// It prints `log` (each part: the event name, its arguments, or a text) as `console.log`
+    /// would.
+    OnAny { log: Vec<LogPart>, source: String },
     /// `cut bob`: bob's TCP connection is cut under the client, as when a laptop's Wi-Fi drops;
     /// the server sees the transport close. Only in a lab whose clients go through its network.
     Cut { name: String },
@@ -72,6 +78,17 @@ pub enum Command {
         namespace: String,
         middleware: Middleware,
     },
+}
+
+/// One argument of the `console.log(...)` inside an `onAny` listener.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogPart {
+    /// The listener's first parameter: the event name.
+    Event,
+    /// Its rest parameter (`...args`): the event's arguments, as an array.
+    Args,
+    /// A literal value.
+    Value(Value),
 }
 
 /// A connection middleware, as the docs write one: `(socket, next) => ...`, whose body sets
@@ -139,6 +156,9 @@ pub enum StatementKind {
     /// `socket.timeout(1000).emitWithAck(...)`, `io.timeout(1000).emitWithAck(...)` and their
     /// chains: the emit asks every recipient for an answer and waits at most `timeout_ms`.
     EmitWithAck { emit: Emit, timeout_ms: u64 },
+    /// `socket.volatile.emit(...)`, `io.volatile.emit(...)` and their chains (the flag may stand
+    /// anywhere before `emit`): an emit that the server may drop instead of queueing.
+    VolatileEmit(Emit),
 }
 
 /// Who an emit starts from: the server (`io`, optionally `io.of(ns)`) or the socket the statement

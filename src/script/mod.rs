@@ -16,8 +16,8 @@ mod lexer;
 pub(crate) mod parser;
 
 pub use ast::{
-    Arg, AuthCheck, Command, DEPARTURE_EVENTS, DataValue, Decision, Emit, Middleware, Origin,
-    RoomRef, Statement, StatementKind, Target,
+    Arg, AuthCheck, Command, DEPARTURE_EVENTS, DataValue, Decision, Emit, LogPart, Middleware,
+    Origin, RoomRef, Statement, StatementKind, Target,
 };
 pub use error::{ParseError, caret_indent};
 pub use parser::{parse_command, parse_statement};

@@ -14,7 +14,7 @@
 //!            | socket '.join(' rooms ')' | socket '.leave(' room ')' | socket '.disconnect()'
 //!            | 'callback(' arg ')'                      (inside an `on` handler only)
 //! emit      := '.emit(' args ')' | '.timeout(' NUMBER ').emitWithAck(' args ')'
-//! target    := '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
+//! target    := '.volatile' | '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
 //! rooms     := room | '[' room (',' room)* ']'
 //! arg       := VALUE | msg | socket.data['.' KEY] | socket.handshake.auth['.' KEY]
 //! room      := STRING | NAME '.id' | 'socket.id'
@@ -27,8 +27,8 @@
 use serde_json::{Map, Value};
 
 use super::ast::{
-    Arg, AuthCheck, Command, DataValue, Decision, Emit, Middleware, Origin, RoomRef, Statement,
-    StatementKind, Target,
+    Arg, AuthCheck, Command, DataValue, Decision, Emit, LogPart, Middleware, Origin, RoomRef,
+    Statement, StatementKind, Target,
 };
 use super::error::ParseError;
 use super::lexer::{Token, TokenKind, tokenize};
@@ -202,6 +202,13 @@ impl<'a> Parser<'a> {
                 "`callback` only exists inside an `on` handler, where a client's emitWithAck waits for it",
             )
             .with_hint("on 'question': callback('yes')")),
+            "socket"
+                if self.peek_punct_at(1, '.')
+                    && self.tokens.get(self.position + 2).and_then(Token::ident)
+                        == Some("onAny") =>
+            {
+                self.on_any()
+            }
             "socket" => Err(ParseError::new(
                 first.column,
                 "a `socket` statement needs a socket to run as",
@@ -796,6 +803,90 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// `socket.onAny((event, ...args) => console.log(event, args))`, as the docs write it: the
+    /// parameters are the event name and, optionally, a rest parameter for its arguments; the
+    /// body is one `console.log` of those names and literal values.
+    fn on_any(&mut self) -> Result<Command, ParseError> {
+        const SHAPE: &str = "socket.onAny((event, ...args) => console.log(event, args))";
+        let start = self.peek().map(|t| t.column).unwrap_or(1);
+        self.advance(); // socket
+        self.advance(); // .
+        self.advance(); // onAny
+        self.expect_punct('(', "`(` after onAny")?;
+        self.expect_punct(
+            '(',
+            "`(` and the listener's parameters, such as `(event, ...args)`",
+        )?;
+        let event = self.expect_ident("the parameter for the event name, such as `event`")?;
+        let event = event.ident().unwrap_or_default().to_string();
+        let mut rest: Option<String> = None;
+        if self.peek().is_some_and(|t| t.is_punct(',')) {
+            self.advance();
+            for _ in 0..3 {
+                self.expect_punct('.', "`...` and a name for the arguments, such as `...args`")?;
+            }
+            let name = self.expect_ident("a name for the arguments, such as `args`")?;
+            rest = name.ident().map(String::from);
+        }
+        self.expect_punct(')', "`)`: the listener takes the event name and `...args`")?;
+        self.expect_punct('=', "`=>`")?;
+        self.expect_punct('>', "`=>`")?;
+        let console = self.expect_ident("`console.log(...)`")?;
+        if console.ident() != Some("console") {
+            return Err(ParseError::new(
+                console.column,
+                "the lab's onAny listener prints what it gets with console.log",
+            )
+            .with_hint(SHAPE));
+        }
+        self.expect_punct('.', "`.log`")?;
+        let log = self.expect_ident("`log`")?;
+        if log.ident() != Some("log") {
+            return Err(ParseError::new(log.column, "expected `console.log`").with_hint(SHAPE));
+        }
+        self.expect_punct('(', "`(`")?;
+        let mut parts = Vec::new();
+        while !self.peek().is_some_and(|t| t.is_punct(')')) {
+            if !parts.is_empty() {
+                self.expect_punct(',', "`,` or `)`")?;
+            }
+            let token = self
+                .peek()
+                .cloned()
+                .ok_or_else(|| self.error_at_end("`)`"))?;
+            match token.ident() {
+                Some(name) if name == event => {
+                    self.advance();
+                    parts.push(LogPart::Event);
+                }
+                Some(name) if Some(name) == rest.as_deref() => {
+                    self.advance();
+                    parts.push(LogPart::Args);
+                }
+                Some(name) if !["true", "false", "null"].contains(&name) => {
+                    return Err(ParseError::new(
+                        token.column,
+                        format!(
+                            "`{name}` is not defined here: the listener has {event}{}",
+                            rest.as_ref()
+                                .map(|r| format!(" and {r}"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                    .with_hint(SHAPE));
+                }
+                _ => parts.push(LogPart::Value(self.value()?)),
+            }
+        }
+        self.expect_punct(')', "`)`")?;
+        self.expect_punct(')', "`)` to close the `onAny(...)`")?;
+        let end = self.previous_end();
+        Ok(Command::OnAny {
+            log: parts,
+            source: self.slice(start, end),
+        })
+    }
+
     /// The single value of `callback(value)` (the `(` already read, the `)` read here): the
     /// answer an `emitWithAck` resolves to. Node hands the asker only the first argument of the
     /// callback, so the lab takes exactly one.
@@ -895,6 +986,8 @@ impl<'a> Parser<'a> {
         let mut namespace = "/".to_string();
         let mut chain = Vec::new();
         let mut first_link = true;
+        // `.volatile`, a flag (no parentheses) anywhere before the emit.
+        let mut volatile: Option<usize> = None;
         loop {
             self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
             let method = self.expect_ident("a method: emit, to, in, except or of")?;
@@ -902,18 +995,27 @@ impl<'a> Parser<'a> {
             match word {
                 "emit" => {
                     let (event, args) = self.emit_arguments(in_handler)?;
-                    return Ok(StatementKind::Emit(Emit {
+                    let emit = Emit {
                         origin: Origin::Io { namespace },
                         chain,
                         event,
                         args,
-                    }));
+                    };
+                    return Ok(if volatile.is_some() {
+                        StatementKind::VolatileEmit(emit)
+                    } else {
+                        StatementKind::Emit(emit)
+                    });
                 }
                 "to" | "in" | "except" => {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "volatile" => volatile = Some(self.volatile_flag(method.column, volatile)?),
                 "timeout" => {
+                    if let Some(column) = volatile {
+                        return Err(volatile_with_ack(column));
+                    }
                     return self.timeout_emit(Origin::Io { namespace }, chain, in_handler);
                 }
                 "emitWithAck" => return Err(without_timeout(method.column, "io")),
@@ -951,9 +1053,10 @@ impl<'a> Parser<'a> {
                         method.column,
                         format!("`io` has no method `{other}` here"),
                     );
-                    if let Some(close) =
-                        closest(other, &["emit", "to", "in", "except", "of", "timeout"])
-                    {
+                    if let Some(close) = closest(
+                        other,
+                        &["emit", "to", "in", "except", "of", "timeout", "volatile"],
+                    ) {
                         error = error.with_hint(format!("did you mean `{close}`?"));
                     }
                     return Err(error);
@@ -965,6 +1068,7 @@ impl<'a> Parser<'a> {
 
     fn socket_statement(&mut self, in_handler: bool) -> Result<StatementKind, ParseError> {
         let mut chain = Vec::new();
+        let mut volatile: Option<usize> = None;
         loop {
             self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
             let method = self.expect_ident(
@@ -974,13 +1078,19 @@ impl<'a> Parser<'a> {
             match word {
                 "emit" => {
                     let (event, args) = self.emit_arguments(in_handler)?;
-                    return Ok(StatementKind::Emit(Emit {
+                    let emit = Emit {
                         origin: Origin::Socket,
                         chain,
                         event,
                         args,
-                    }));
+                    };
+                    return Ok(if volatile.is_some() {
+                        StatementKind::VolatileEmit(emit)
+                    } else {
+                        StatementKind::Emit(emit)
+                    });
                 }
+                "volatile" => volatile = Some(self.volatile_flag(method.column, volatile)?),
                 "broadcast" => {
                     if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
                         return Err(ParseError::new(
@@ -1004,7 +1114,12 @@ impl<'a> Parser<'a> {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
-                "timeout" => return self.timeout_emit(Origin::Socket, chain, in_handler),
+                "timeout" => {
+                    if let Some(column) = volatile {
+                        return Err(volatile_with_ack(column));
+                    }
+                    return self.timeout_emit(Origin::Socket, chain, in_handler);
+                }
                 "emitWithAck" => return Err(without_timeout(method.column, "socket")),
                 "leave" if chain.is_empty() && self.peek_punct_at(1, '[') => {
                     // Node's `socket.leave(room)` takes one room; given an array it leaves
@@ -1060,6 +1175,7 @@ impl<'a> Parser<'a> {
                         "leave",
                         "disconnect",
                         "timeout",
+                        "volatile",
                     ];
                     if let Some(close) = closest(other, &choices) {
                         error = error.with_hint(format!("did you mean `{close}`?"));
@@ -1068,6 +1184,20 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// `.volatile`, a flag: refuses `volatile()` and a second `volatile`. Returns its column.
+    fn volatile_flag(&self, column: usize, before: Option<usize>) -> Result<usize, ParseError> {
+        if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
+            return Err(
+                ParseError::new(paren.column, "`volatile` is a flag, not a method")
+                    .with_hint("io.volatile.emit('position', 1)"),
+            );
+        }
+        if before.is_some() {
+            return Err(ParseError::new(column, "`volatile` is already set"));
+        }
+        Ok(column)
     }
 
     /// `(ms).emitWithAck('event', ...)` after `timeout`: the emit asks every recipient for an
@@ -1534,6 +1664,16 @@ impl<'a> Parser<'a> {
             .trim()
             .to_string()
     }
+}
+
+/// `volatile` before `timeout(...).emitWithAck`: socketioxide ignores the flag for an emit that
+/// waits for answers, so the lab would not do what it says.
+fn volatile_with_ack(column: usize) -> ParseError {
+    ParseError::new(
+        column,
+        "`volatile` and emitWithAck do not go together here: an answer is waited for, so the packet cannot be dropped",
+    )
+    .with_hint("io.volatile.emit('position', 1), or io.timeout(1000).emitWithAck('ready')")
 }
 
 /// `emitWithAck` with no `timeout` before it: in Node it waits forever for a client that never

@@ -27,6 +27,7 @@
 // Usage: node semantics.mjs < example.json
 
 import { createServer } from "node:http";
+import { format } from "node:util";
 import { Server } from "socket.io";
 import { io as connectClient } from "socket.io-client";
 
@@ -180,6 +181,12 @@ function parseInput(doc) {
     }
     // `bob.on('question', (q, callback) => callback('yes'))`: the line itself runs on bob's
     // real socket.io-client socket, as JavaScript.
+    // `socket.onAny((event, ...args) => console.log(event, args))`: the line runs, as
+    // JavaScript, on every server socket of `/`, with a console that records what it prints.
+    if (isObject(r.onAny)) {
+      if (typeof r.onAny.source !== "string") inputError(`rows[${i}].onAny.source must be a string`);
+      return { kind: "onAny", source: r.onAny.source };
+    }
     if (isObject(r.clientOn)) {
       const { name, source } = r.clientOn;
       listed(name, `rows[${i}].clientOn.name`);
@@ -254,6 +261,12 @@ async function startServer(namespaces) {
     handlers: new Map(),
     // What the last handler threw, for its client-emit row to report.
     handlerError: null,
+    // What onAny listeners printed during the current row (not during its barrier).
+    logs: [],
+    capturing: false,
+    // A plain client-emit row: the harness still asks for an ack (for its barrier), which a
+    // real `emit` does not; the recording console leaves that function out of what it prints.
+    plainEmit: false,
     // Socket names, for the parameters of a handler statement.
     names: [],
     clients: [],
@@ -410,6 +423,23 @@ async function runRow(row, lab, clients) {
     settled = await askStatement(row, lab.io, clients);
   } else if (row.kind === "statement") {
     error = await runStatement(row, lab.io, clients);
+  } else if (row.kind === "onAny") {
+    const console = {
+      log: (...parts) => {
+        if (!lab.capturing) return;
+        const shown = lab.plainEmit
+          ? parts.map((p) => (Array.isArray(p) ? p.filter((a) => typeof a !== "function") : p))
+          : parts;
+        lab.logs.push(format(...shown));
+      },
+    };
+    try {
+      for (const c of clients) {
+        if (c.live && c.server.nsp.name === "/") compile(row.source, ["socket", "console"])(c.server, console);
+      }
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
   } else if (row.kind === "clientOn") {
     const c = clients.find((c) => c.name === row.name);
     try {
@@ -420,10 +450,12 @@ async function runRow(row, lab, clients) {
   } else if (row.kind === "emit" && row.withAck) {
     const c = clients.find((c) => c.name === row.name);
     lab.handlerError = null;
+    lab.capturing = true;
     // No timeout: the lab runs this only when the server's handler answers.
     const value = await c.client.emitWithAck(row.event, ...row.args);
     settled = { resolved: value ?? null };
     error = lab.handlerError;
+    lab.capturing = false;
   } else if (row.kind === "on") {
     try {
       // A departure handler gets `reason` where an event handler gets `msg`.
@@ -434,7 +466,11 @@ async function runRow(row, lab, clients) {
       error = err instanceof Error ? err.message : String(err);
     }
   } else if (row.kind === "emit") {
+    lab.capturing = true;
+    lab.plainEmit = true;
     error = await clientEmit(row, lab, clients);
+    lab.capturing = false;
+    lab.plainEmit = false;
   } else if (row.kind === "disconnect") {
     const c = clients.find((c) => c.name === row.name);
     if (!c.live) {
@@ -458,7 +494,9 @@ async function runRow(row, lab, clients) {
   }
   await settleDisconnections(clients);
   await barrier(clients);
-  return { ...collect(clients, error), connect_error: connectError, settled };
+  const logs = lab.logs;
+  lab.logs = [];
+  return { ...collect(clients, error), connect_error: connectError, settled, logs };
 }
 
 // Runs an emitWithAck statement and reports how its promise settled: the value it resolved to,
