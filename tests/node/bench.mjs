@@ -44,8 +44,12 @@ function startServer(make) {
   return new Promise((resolve, reject) => {
     let buffer = '';
     let found = false;
+    // Everything the server prints is kept (and so drained: a server whose stdout pipe fills up
+    // would stall): sio-tutor's compact lines say how many pages confirmed each message.
+    child.output = '';
+    child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
-      // Keep draining: a server whose stdout pipe fills up would stall.
+      child.output += chunk;
       if (found) return;
       buffer += chunk;
       const line = buffer.split('\n')[0];
@@ -59,10 +63,29 @@ function startServer(make) {
   });
 }
 
+// sio-tutor's terminal, compact view: `> guest-1.emit('chat message', 'message 7')  →  ...
+// confirmed 1000/1000`. Counts the pages that confirmed the measured messages (an answer means
+// the page's handler ran), so that a run where confirmations were lost cannot pass as fast.
+function confirmations(output, n) {
+  let confirmed = 0;
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  for (const match of plain.matchAll(/emit\('chat message', 'message (\d+)'\).* confirmed (\d+)\/(\d+)/g)) {
+    if (Number(match[1]) < WARMUP) continue;
+    if (Number(match[3]) === n) confirmed += Number(match[2]);
+  }
+  return { confirmed, expected: messages * n };
+}
+
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]);
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+// The server's CPU time so far (user + system), in ms, from /proc (clock ticks of 10 ms).
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,17 +96,23 @@ async function once(make, n) {
   const { child, url } = await startServer(make);
   const clients = [];
   const pending = new Map(); // message -> { count, started, done }
+  let result;
   try {
     // All N at once, as a class does when the teacher says "go"; timed until every one is in.
     // Each client behaves as the chat page does: it declares that it confirms deliveries and
-    // answers the acknowledgement sio-tutor asks for (Node's chat example asks for none).
+    // answers the acknowledgement sio-tutor asks for (Node's chat example asks for none). The
+    // answer goes out once the event loop has handled what has arrived (setImmediate): these
+    // 1,000 pages share one Node process, where a page answering in its handler would delay
+    // the next page's receipt by its write (in a class each page answers on its own device).
+    // Every page still answers every message, and the server still waits for every answer:
+    // `confirmed` below counts them from sio-tutor's own terminal.
     const connectStarted = performance.now();
     const batch = [];
     for (let j = 0; j < n; j += 1) {
       const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { confirms: true } });
       socket.on('chat message', (msg, ...rest) => {
         const ack = rest.find((x) => typeof x === 'function');
-        if (ack) ack();
+        if (ack) setImmediate(ack);
         const entry = pending.get(msg);
         if (entry && ++entry.count === n) entry.done(performance.now() - entry.started);
       });
@@ -94,7 +123,9 @@ async function once(make, n) {
     const connectMs = performance.now() - connectStarted;
     const connected = rssMiB(child.pid);
     const latencies = [];
+    let cpuStarted = 0;
     for (let i = 0; i < WARMUP + messages; i += 1) {
+      if (i === WARMUP) cpuStarted = cpuMs(child.pid);
       const msg = `message ${i}`;
       const arrived = new Promise((resolve) => pending.set(msg, { count: 0, started: performance.now(), done: resolve }));
       clients[0].emit('chat message', msg);
@@ -103,21 +134,30 @@ async function once(make, n) {
       if (i >= WARMUP) latencies.push(ms);
       await sleep(GAP_MS);
     }
+    // Measured after the gap that follows the last message, so the answers to it are in.
+    const cpuPerMessage = (cpuMs(child.pid) - cpuStarted) / messages;
     latencies.sort((a, b) => a - b);
     const memory = rssMiB(child.pid);
-    return {
+    result = {
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
       lost: latencies.filter((l) => l === Infinity).length,
       connectMs,
       rssConnected: connected.rss,
       peak: memory.peak,
+      cpuPerMessage,
     };
   } finally {
     clients.forEach((s) => s.disconnect());
     child.kill('SIGINT');
     await new Promise((resolve) => child.once('exit', resolve));
   }
+  return { child, result };
+}
+
+async function measured(make, n) {
+  const { child, result } = await once(make, n);
+  return { ...result, ...confirmations(child.output, n) };
 }
 
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'lost');
@@ -126,7 +166,7 @@ for (const n of sizes) {
   const results = {};
   for (const [name, make] of Object.entries(servers)) {
     const all = [];
-    for (let r = 0; r < runs; r += 1) all.push(await once(make, n));
+    for (let r = 0; r < runs; r += 1) all.push(await measured(make, n));
     results[name] = {
       p50: median(all.map((x) => x.p50)),
       p99: median(all.map((x) => x.p99)),
@@ -134,9 +174,12 @@ for (const n of sizes) {
       connect: median(all.map((x) => x.connectMs)),
       rss: median(all.map((x) => x.rssConnected)),
       peak: median(all.map((x) => x.peak)),
+      cpu: median(all.map((x) => x.cpuPerMessage)),
+      confirmed: all.reduce((s, x) => s + x.confirmed, 0),
+      expected: all.reduce((s, x) => s + x.expected, 0),
     };
     const f = results[name];
-    console.log(`N=${String(n).padStart(5)}  ${name.padEnd(16)} p50 ${fmt(f.p50)} ms  p99 ${fmt(f.p99)} ms  connect all ${fmt(f.connect, 0)} ms  RSS ${fmt(f.rss, 1)} MiB connected, peak ${fmt(f.peak, 1)} MiB  lost ${f.lost}`);
+    console.log(`N=${String(n).padStart(5)}  ${name.padEnd(16)} p50 ${fmt(f.p50)} ms  p99 ${fmt(f.p99)} ms  connect all ${fmt(f.connect, 0)} ms  server CPU ${fmt(f.cpu, 1)} ms/message  RSS ${fmt(f.rss, 1)} MiB connected, peak ${fmt(f.peak, 1)} MiB  lost ${f.lost}${name === 'sio-tutor serve' ? `  confirmed ${f.confirmed}/${f.expected} (${messages} messages x ${n} pages x ${runs} runs)` : ''}`);
   }
   const ours = results['sio-tutor serve'];
   const theirs = results['node socket.io'];
