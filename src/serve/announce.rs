@@ -18,6 +18,7 @@
 use std::time::Duration;
 
 use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
 use tokio::sync::{mpsc, oneshot};
 
 /// How long the announcer gathers arrivals and departures before telling everyone, in a quiet
@@ -50,7 +51,7 @@ pub struct Pending(mpsc::UnboundedReceiver<News>);
 
 impl Pending {
     /// Starts the task, for `io`'s main namespace.
-    pub fn start(self, io: SocketIo) {
+    pub fn start<A: Adapter>(self, io: SocketIo<A>) {
         tokio::spawn(run(io, self.0));
     }
 }
@@ -80,7 +81,7 @@ impl Announcer {
     }
 }
 
-async fn run(io: SocketIo, mut inbox: mpsc::UnboundedReceiver<News>) {
+async fn run<A: Adapter>(io: SocketIo<A>, mut inbox: mpsc::UnboundedReceiver<News>) {
     let mut window = WINDOW;
     while let Some(first) = inbox.recv().await {
         tokio::time::sleep(window).await;

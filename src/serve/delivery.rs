@@ -21,6 +21,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::Sid;
 use socketioxide::{AckError, SocketError};
@@ -105,9 +106,9 @@ enum Answer {
 /// for the answers and builds the record. The emit itself has been handed to every addressed
 /// connection when this returns (the sender's own acknowledgement, the tests' barrier, relies
 /// on it); the answers are awaited by the caller, in a task of its own.
-pub async fn emit<T: Serialize + ?Sized>(
+pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
     roster: &Roster,
-    operator: BroadcastOperators,
+    operator: BroadcastOperators<A>,
     relay: Relay<'_>,
     data: &T,
 ) -> impl Future<Output = Relayed> + Send + 'static {
