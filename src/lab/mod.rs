@@ -27,9 +27,12 @@
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
 //!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
+//! - [`redis`]: a Redis for Socket.IO (a private `redis-server`, or a given URL) and the
+//!   socketioxide-redis adapter built on it.
 
 mod client;
 pub mod execute;
+pub mod redis;
 pub mod report;
 pub mod scaffold;
 mod select;
