@@ -54,6 +54,14 @@ pub fn register(io: &SocketIo) {
     io.ns("/", on_connect.with(admit));
 }
 
+/// Serves the chat on `/`, one process of a class shared through Redis (`serve --redis`). The
+/// result is the adapter's subscription: other processes' broadcasts arrive once it resolves.
+pub fn register_shared(
+    io: &SocketIo<crate::lab::redis::Adapter>,
+) -> socketioxide_redis::InitRes<crate::lab::redis::TapDriver> {
+    io.ns("/", on_connect.with(admit))
+}
+
 /// Runs before the server acknowledges the connection, so everything a socket needs is in place
 /// before its browser can send a first event.
 ///
@@ -81,7 +89,7 @@ async fn admit<A: Adapter>(
         .and_then(|auth| auth.get("confirms"))
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let name = roster.admit(socket.id, requested, confirms);
+    let name = roster.enter(socket.id, requested, confirms).await?;
     socket.extensions.insert(Nickname(name));
 
     // As in Node, every socket is in the room named by its own id: private messages
@@ -110,7 +118,7 @@ async fn on_connect<A: Adapter>(
     // The newcomer gets the whole list, read now that it is in the namespace; everyone else
     // hears about the newcomer in the announcer's next batch (see `super::announce`). Sending
     // the whole list to everyone on every arrival would cost N² names as a class of N fills up.
-    let _ = socket.emit("online", &roster.names());
+    let _ = socket.emit("online", &roster.everyone().await);
     announcer.arrived(&name).await;
     // Last, on purpose: once a client has its welcome, the announcements about it have been
     // handed to every connection, so a barrier after the welcome covers them.
@@ -181,13 +189,20 @@ async fn on_private_message<A: Adapter>(
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
+    // Looked up first: with `--redis` the recipient may be on another process (an await).
+    let to = message
+        .as_ref()
+        .ok()
+        .map(|message| limits::nickname_key(&message.to));
+    let found = match &to {
+        Some(to) => roster.find(to).await,
+        None => None,
+    };
     let checked = accept(&socket, &roster, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
         let text = limits::message(Some(&message.text))?;
-        let to = limits::nickname_key(&message.to);
-        let sid = roster
-            .sid_of(&to)
-            .ok_or_else(|| Refusal::NoSuchUser(to.clone()))?;
+        let to = to.unwrap_or_default();
+        let sid = found.ok_or_else(|| Refusal::NoSuchUser(to.clone()))?;
         if sid == socket.id {
             return Err(Refusal::ToYourself);
         }
