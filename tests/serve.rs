@@ -516,6 +516,33 @@ fn the_page_fits_a_projector_and_a_phone() {
     serve.stop();
 }
 
+/// Runs `node SCRIPT URL_A URL_B` while its clients stay connected: once it prints `fenced`,
+/// waits until both terminals have reported the relay whose trigger holds `last` (answers of
+/// the other process's pages arrive through Redis on their own schedule), then lets it end.
+fn both_sides(a: &Serve, b: &Serve, script: &str, last: &str) {
+    let mut node = Command::new("node")
+        .args([script, &a.url, &b.url])
+        .current_dir(node_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    let mut said = String::new();
+    BufReader::new(node.stdout.take().expect("piped stdout"))
+        .read_line(&mut said)
+        .expect("read node's output");
+    assert_eq!(
+        said.trim(),
+        "fenced",
+        "{script} failed (its error is above)"
+    );
+    let reported = |l: &str| l.contains(last) && l.contains("\"kind\":\"delivery\"");
+    a.printed(reported);
+    b.printed(reported);
+    drop(node.stdin.take());
+    assert!(node.wait().expect("wait for node").success());
+}
+
 /// `serve --redis`: two processes and one Redis (a private `redis-server`, stopped after), the
 /// official client on each side: chat, private messages, typing and rooms cross between them,
 /// names are unique across both, the online list covers both (tests/node/serve-shared.mjs).
@@ -568,4 +595,26 @@ fn two_processes_share_one_class_through_redis() {
     let room = "cleo.emit('room message', { room: 'maths', text: 'x = 2' })";
     assert_eq!(names(&delivery(&on_a, room)["confirmed"]), ["cleo"]);
     assert_eq!(names(&delivery(&on_b, room)["confirmed"]), ["ben"]);
+}
+
+/// `serve --redis` with a real browser on each side (tests/node/serve-shared-browser.mjs):
+/// anna's page on one process, ben's on the other; each terminal confirms its own student.
+#[test]
+#[ignore = "needs Debian's chromium: cargo test -- --include-ignored"]
+fn two_processes_two_browsers() {
+    require_node();
+    let js = client_js();
+    let js = js.to_str().expect("a UTF-8 path");
+    let redis = sio_tutor::lab::redis::RedisServer::start().expect("start a private redis-server");
+    let a = Serve::start(&["--json", "--client-js", js, "--redis", redis.url()]);
+    let b = Serve::start(&["--json", "--client-js", js, "--redis", redis.url()]);
+    both_sides(&a, &b, "serve-shared-browser.mjs", "last one");
+    let on_a = json_lines(&a.stop());
+    let on_b = json_lines(&b.stop());
+    drop(redis);
+    let last = "ben.emit('chat message', 'last one')";
+    assert_eq!(names(&delivery(&on_a, last)["confirmed"]), ["anna"]);
+    assert_eq!(names(&delivery(&on_b, last)["confirmed"]), ["ben"]);
+    let private = "ben.emit('private message', { to: 'anna', text: 'just for anna' })";
+    assert_eq!(names(&delivery(&on_a, private)["confirmed"]), ["anna"]);
 }

@@ -54,6 +54,30 @@ pub struct Forwarded {
     pub answers: Vec<(String, Answer)>,
 }
 
+/// The claim, run inside Redis: KEYS = names, guests, arrivals; ARGV = requested name (empty for
+/// a guest), socket id. Each name's value is "arrival-number socket-id".
+const CLAIM: &str = r#"
+local arrival = redis.call('INCR', KEYS[3])
+local value = arrival .. ' ' .. ARGV[2]
+if ARGV[1] == '' then
+  while true do
+    local name = 'guest-' .. redis.call('INCR', KEYS[2])
+    if redis.call('HSETNX', KEYS[1], name, value) == 1 then return name end
+  end
+end
+local name = ARGV[1]
+local n = 1
+while redis.call('HSETNX', KEYS[1], name, value) == 0 do
+  n = n + 1
+  name = ARGV[1] .. '-' .. n
+end
+return name
+"#;
+
+/// How long a Redis command may take before the class gives up on it. The `redis` crate's
+/// default is 500 ms, which a loaded machine with a class arriving at once exceeds.
+const RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn key(what: &str) -> String {
     format!("{PREFIX}:{what}")
 }
@@ -68,8 +92,10 @@ impl SharedClass {
             cause,
         };
         let client = redis::Client::open(url.as_str()).map_err(failed)?;
+        let config =
+            redis::AsyncConnectionConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
         let connection = client
-            .get_multiplexed_async_connection()
+            .get_multiplexed_async_connection_with_config(&config)
             .await
             .map_err(failed)?;
         let nanos = std::time::SystemTime::now()
@@ -92,28 +118,20 @@ impl SharedClass {
     }
 
     /// Claims a name for `sid`: `requested`, or `requested-2`, `-3`, ... if taken anywhere in the
-    /// class; `guest-N` when none was requested.
+    /// class; `guest-N` when none was requested. One round trip (a Lua script runs atomically in
+    /// Redis), so that a class arriving at once does not queue three commands a student.
     pub async fn claim(&self, requested: Option<&str>, sid: &str) -> redis::RedisResult<String> {
         let mut connection = self.connection.clone();
-        let mut n: u64 = 1;
-        loop {
-            let candidate = match requested {
-                Some(base) if n == 1 => base.to_string(),
-                Some(base) => format!("{base}-{n}"),
-                None => {
-                    let number: u64 = connection.incr(key("guests"), 1).await?;
-                    format!("guest-{number}")
-                }
-            };
-            let arrival: u64 = connection.incr(key("arrivals"), 1).await?;
-            let claimed: bool = connection
-                .hset_nx(key("names"), &candidate, format!("{arrival} {sid}"))
-                .await?;
-            if claimed {
-                return Ok(candidate);
-            }
-            n += 1;
-        }
+        redis::cmd("EVAL")
+            .arg(CLAIM)
+            .arg(3)
+            .arg(key("names"))
+            .arg(key("guests"))
+            .arg(key("arrivals"))
+            .arg(requested.unwrap_or(""))
+            .arg(sid)
+            .query_async(&mut connection)
+            .await
     }
 
     /// Releases names (students who left, or all of this process's when it stops).
