@@ -27,11 +27,15 @@
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
 //!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
+//! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
 //! - [`redis`]: a Redis for Socket.IO (a private `redis-server`, or a given URL) and the
 //!   socketioxide-redis adapter built on it.
 
+pub mod ack;
+pub mod any;
 mod client;
 pub mod execute;
+pub mod network;
 pub mod redis;
 pub mod report;
 pub mod scaffold;
@@ -40,9 +44,11 @@ mod server;
 mod state;
 
 pub use select::{EmitPreview, Preview};
+pub use state::Handshake;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
@@ -51,8 +57,9 @@ use serde_json::Value;
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, LabClient, Received};
 use report::{
-    ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, NamespaceRooms,
-    Report, Room, RoomMap, Unhandled, own_room_label,
+    Answers, AnyHandlerSet, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet,
+    Membership, MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room, RoomMap,
+    SocketAnswer, Unhandled, own_room_label,
 };
 use server::LabServer;
 use state::Member;
@@ -70,6 +77,11 @@ pub enum LabError {
     AlreadyConnected(String),
     #[error("`{0}` needs a socket to run as: put a name in front, as in alice: {0}")]
     NeedsSocket(String),
+    /// `cut` or `silence` in a lab whose clients connect straight to the server.
+    #[error(
+        "{0}'s connection cannot be cut or silenced here: only a lab with its own network can (a lesson with network = true)"
+    )]
+    NoNetwork(String),
     #[error("a lab holds at most {0} sockets (each one is a real connection)")]
     TooManySockets(usize),
     /// A `connect` line names the same socket twice.
@@ -105,6 +117,21 @@ pub enum LabError {
     Server {
         #[source]
         cause: Cause,
+    },
+    /// A plain `emit` reached a handler that calls `callback`: the client asked for no answer,
+    /// so in Node `callback` is not a function there and the handler throws.
+    #[error(
+        "the server's handler for '{event}' calls callback, but {name}.emit asks for no answer, so callback is not a function there (Node throws a TypeError): use {name}.emitWithAck(...)"
+    )]
+    NotAFunction { name: String, event: String },
+    /// An `emitWithAck` that nothing would ever answer: in Node its promise never settles.
+    #[error(
+        "{name}.emitWithAck('{event}') would wait forever: {why} (give it one that answers, such as on '{event}': callback('ok'))"
+    )]
+    NeverAnswered {
+        name: String,
+        event: String,
+        why: &'static str,
     },
 }
 
@@ -183,7 +210,17 @@ pub struct LabOptions {
     /// Serve a namespace as soon as a socket connects to it (the playground), instead of letting
     /// the connection fail as a real server would (lessons).
     pub serve_on_connect: bool,
+    /// Each client goes through a relay the lab can `cut` or `silence` (see [`network`]), and
+    /// the server's heartbeat is short ([`NETWORK_HEARTBEAT`]), so that a silent client's
+    /// `ping timeout` comes in a second or two rather than 45 s.
+    pub network: bool,
 }
+
+/// The ping interval and ping timeout of a lab with its own network. Short, so that a lesson
+/// waits at most their sum for a silent client's real timeout; long enough that a client on a
+/// busy machine always answers a ping in time (a client answers within milliseconds).
+pub const NETWORK_HEARTBEAT: (Duration, Duration) =
+    (Duration::from_millis(500), Duration::from_millis(1000));
 
 impl LabOptions {
     /// A lab for a lesson: it serves `/` and `namespaces`, and nothing else, so that a
@@ -192,6 +229,7 @@ impl LabOptions {
         LabOptions {
             namespaces: namespaces.to_vec(),
             serve_on_connect: false,
+            network: false,
         }
     }
 }
@@ -210,6 +248,8 @@ pub struct Lab {
     options: LabOptions,
     /// Connected clients, in connection order: the order every view lists sockets in.
     clients: Vec<LabClient>,
+    /// Each client's relay, by name, in a lab with its own network.
+    links: HashMap<String, network::Link>,
 }
 
 impl Lab {
@@ -217,13 +257,15 @@ impl Lab {
         // Each client costs two descriptors; the usual soft limit of 1,024 would make the
         // thousandth connection hang with no error.
         let _ = rlimit::increase_nofile_limit((MAX_SOCKETS as u64) * 2 + 256);
-        let server = LabServer::start(&options.namespaces).await?;
+        let heartbeat = options.network.then_some(NETWORK_HEARTBEAT);
+        let server = LabServer::start(&options.namespaces, heartbeat).await?;
         let url = format!("http://{}", server.address);
         Ok(Lab {
             server,
             url,
             options,
             clients: Vec::new(),
+            links: HashMap::new(),
         })
     }
 
@@ -260,7 +302,29 @@ impl Lab {
             return Err(error);
         }
         match command {
-            Command::Connect { names, namespace } => self.connect(names, namespace).await,
+            Command::Connect {
+                names,
+                namespace,
+                auth,
+            } => self.connect(names, namespace, auth.as_ref()).await,
+            Command::Use {
+                namespace,
+                middleware,
+            } => {
+                if !self.server.serves(namespace) {
+                    if !self.options.serve_on_connect {
+                        return Err(LabError::UnknownNamespace(namespace.clone()));
+                    }
+                    self.serve(namespace);
+                }
+                self.server
+                    .state
+                    .add_middleware(namespace, middleware.clone());
+                Ok(vec![Report::Middleware(MiddlewareSet {
+                    namespace: namespace.clone(),
+                    statement: middleware.source.clone(),
+                })])
+            }
             Command::On {
                 namespace,
                 event,
@@ -299,12 +363,96 @@ impl Lab {
                     .state
                     .wait_until(|members| !members.iter().any(|m| m.name == *name))
                     .await;
-                Ok(self.server_log())
+                self.links.remove(name);
+                self.departed().await
+            }
+            Command::Cut { name } | Command::Silence { name } => {
+                let cut = matches!(command, Command::Cut { .. });
+                self.break_link(name, cut).await
             }
             Command::Rooms { show_own_rooms } => {
                 Ok(vec![Report::Rooms(self.room_map(*show_own_rooms).await)])
             }
+            Command::ClientEmitWithAck {
+                name,
+                event,
+                args,
+                source,
+            } => self.client_emit_with_ack(name, event, args, source).await,
+            Command::OnAny { log, source } => {
+                self.server.state.add_on_any("/", log.clone());
+                Ok(vec![Report::AnyHandler(AnyHandlerSet {
+                    namespace: "/".to_string(),
+                    source: source.clone(),
+                })])
+            }
+            Command::ClientOn {
+                name,
+                event,
+                arity,
+                answer,
+                source,
+            } => {
+                let index = self.client_index(name)?;
+                self.clients[index].set_answer(event, *arity, answer.clone());
+                Ok(vec![Report::ClientHandler(ClientHandlerSet {
+                    socket: name.clone(),
+                    event: event.clone(),
+                    source: source.clone(),
+                })])
+            }
         }
+    }
+
+    /// `alice.emitWithAck(...)`: the client sends the event with an ack id, the server's
+    /// handler answers with `callback(...)` as that ack, and the promise resolves to its first
+    /// argument. A handler that does not answer is refused before anything is sent: in Node
+    /// the promise would never settle.
+    async fn client_emit_with_ack(
+        &mut self,
+        name: &str,
+        event: &str,
+        args: &[Value],
+        source: &str,
+    ) -> Result<Vec<Report>, LabError> {
+        let index = self.client_index(name)?;
+        let namespace = self.clients[index].namespace.clone();
+        let never = |why| LabError::NeverAnswered {
+            name: name.to_string(),
+            event: event.to_string(),
+            why,
+        };
+        let handler = match self.server.state.handler(&namespace, event) {
+            None => return Err(never("the server has no handler for it")),
+            Some(handler) if !matches!(handler.kind, StatementKind::Callback(_)) => {
+                return Err(never("the server's handler for it never calls callback"));
+            }
+            Some(handler) => handler,
+        };
+        self.server.state.take_last_effect();
+        let answer = self.clients[index]
+            .emit_with_ack(event, args.to_vec())
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or(Value::Null);
+        // The server set its effect before it answered; a failure there is the lab's.
+        if let Some(Err(error)) = self.server.state.take_last_effect() {
+            return Err(error);
+        }
+        self.barrier().await?;
+        self.take_inboxes();
+        let mut reports = vec![Report::Reply(Reply {
+            socket: name.to_string(),
+            trigger: source.to_string(),
+            statement: handler.source,
+            event: event.to_string(),
+            args: args.to_vec(),
+            answer,
+        })];
+        reports.extend(self.any_log());
+        reports.extend(self.server_log());
+        Ok(reports)
     }
 
     fn serve(&mut self, namespace: &str) {
@@ -322,6 +470,7 @@ impl Lab {
         &mut self,
         names: &[String],
         namespace: &str,
+        auth: Option<&Value>,
     ) -> Result<Vec<Report>, LabError> {
         self.check_connect(names)?;
         if self.options.serve_on_connect {
@@ -331,7 +480,20 @@ impl Lab {
         // After a failure the window stops taking new names (each is skipped), but lets the
         // connections already in flight finish, so that none is left half-open behind our back.
         let failed = AtomicBool::new(false);
-        let (url, failed_ref) = (&self.url, &failed);
+        // In a lab with its own network, each client connects to its own relay.
+        let mut urls = Vec::new();
+        for name in names {
+            if self.options.network {
+                let link = network::Link::open(self.server.address)
+                    .await
+                    .map_err(LabError::server)?;
+                urls.push(format!("http://{}", link.address));
+                self.links.insert(name.clone(), link);
+            } else {
+                urls.push(self.url.clone());
+            }
+        }
+        let (urls, failed_ref) = (&urls, &failed);
         let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
             names.iter().map(|_| None).collect();
         let mut connections =
@@ -339,7 +501,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
-                let outcome = LabClient::connect(url, name, namespace).await;
+                let outcome = LabClient::connect(&urls[index], name, namespace, auth).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
                 }
@@ -455,11 +617,35 @@ impl Lab {
         if let StatementKind::Emit(Emit {
             origin: Origin::Io { namespace },
             ..
-        }) = &statement.kind
+        })
+        | StatementKind::VolatileEmit(Emit {
+            origin: Origin::Io { namespace },
+            ..
+        })
+        | StatementKind::EmitWithAck {
+            emit:
+                Emit {
+                    origin: Origin::Io { namespace },
+                    ..
+                },
+            ..
+        } = &statement.kind
         {
             self.serve(namespace);
         }
+        // A volatile emit skips the socket's ordered queue, so the barrier below cannot prove it
+        // arrived: wait for it at each socket it was sent to (the selection, read before the
+        // emit), then run the barrier for everyone else.
+        let volatile_recipients = match &statement.kind {
+            StatementKind::VolatileEmit(_) => match self.preview(as_socket, statement)? {
+                Preview::Emit(preview) => preview.receive,
+                Preview::Membership => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         let effect = self.server.run(member.as_ref(), statement).await?;
+        self.wait_for_volatile(&volatile_recipients, &Some(Ok(effect.clone())))
+            .await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
             if let Some(member) = &member {
@@ -470,12 +656,90 @@ impl Lab {
                 if let Ok(index) = self.client_index(&member.name) {
                     self.clients.remove(index).disconnect().await;
                 }
+                self.links.remove(&member.name);
             }
         }
         self.barrier().await?;
         let mut reports = self.describe(as_socket, statement, None, effect);
         reports.extend(self.server_log());
         Ok(reports)
+    }
+
+    /// The reports of a socket's departure once the server has let it go: what its
+    /// `disconnecting` and `disconnect` handlers sent (proven by the barrier), then the server's
+    /// log. `trigger` is the line that made it leave.
+    async fn departed(&mut self) -> Result<Vec<Report>, LabError> {
+        self.barrier().await?;
+        let mut inboxes = self.take_inboxes();
+        let departures = self.server.state.take_departures();
+        let mut reports = self.departures_in(&mut inboxes, departures);
+        reports.extend(self.server_log());
+        Ok(reports)
+    }
+
+    /// What departure handlers did, as reports, taking the events they sent out of `inboxes`.
+    /// Call after a barrier: the handlers ran, and awaited their emits, before the server let
+    /// the socket go.
+    fn departures_in(
+        &self,
+        inboxes: &mut [Vec<Received>],
+        departures: Vec<state::Departure>,
+    ) -> Vec<Report> {
+        let mut reports = Vec::new();
+        let count = departures.len();
+        for (index, departure) in departures.into_iter().enumerate() {
+            // Written as Node's listener is: socket.on('disconnecting', (reason) => ...).
+            let trigger =
+                report::departure_trigger(&departure.name, &departure.event, &departure.reason);
+            match departure.effect {
+                Ok(effect) => reports.extend(self.describe_in(
+                    inboxes,
+                    index + 1 == count,
+                    Some(&departure.name),
+                    &departure.handler,
+                    Some(&trigger),
+                    effect,
+                )),
+                // A handler that failed sends nothing; say so rather than hide it.
+                Err(error) => reports.push(Report::ServerLog(report::ServerLog {
+                    line: format!("the {} handler failed: {error}", departure.event),
+                    socket: departure.name.clone(),
+                    namespace: departure.namespace.clone(),
+                })),
+            }
+        }
+        reports
+    }
+
+    /// `cut bob` or `silence bob`: breaks bob's connection under the client and waits, with no
+    /// sleep, until the server itself notices and lets bob go (for a silence, that is when its
+    /// heartbeat times out).
+    async fn break_link(&mut self, name: &str, cut: bool) -> Result<Vec<Report>, LabError> {
+        let index = self.client_index(name)?;
+        let Some(link) = self.links.get(name) else {
+            return Err(LabError::NoNetwork(name.to_string()));
+        };
+        if cut {
+            link.cut();
+        } else {
+            link.silence();
+        }
+        // Bounded, so that a server that never notices is an error rather than a hang.
+        let (interval, timeout) = NETWORK_HEARTBEAT;
+        let limit = client::ROUND_TRIP_LIMIT + interval + timeout;
+        tokio::time::timeout(
+            limit,
+            self.server
+                .state
+                .wait_until(|members| !members.iter().any(|m| m.name == name)),
+        )
+        .await
+        .map_err(|_| LabError::client(name, "the server never noticed the broken connection"))?;
+        // The client's side is broken for good: close what is left of it.
+        self.links.remove(name);
+        let client = self.clients.remove(index);
+        let _ = tokio::time::timeout(client::ROUND_TRIP_LIMIT, client.disconnect()).await;
+        self.departed().await
     }
 
     async fn client_emit(
@@ -490,9 +754,31 @@ impl Lab {
         // Clear what a previous command may have left, so the effect read below is this one's.
         self.server.state.take_last_effect();
         let sid = self.member(name)?.sid;
+        if let Some(Statement {
+            kind: StatementKind::Callback(_),
+            ..
+        }) = self.server.state.handler(&namespace, event)
+        {
+            return Err(LabError::NotAFunction {
+                name: name.to_string(),
+                event: event.to_string(),
+            });
+        }
+        // A volatile relay skips the ordered queue: see `run`.
+        let volatile_recipients = match self.server.state.handler(&namespace, event) {
+            Some(handler) if matches!(handler.kind, StatementKind::VolatileEmit(_)) => {
+                match self.preview(Some(name), &handler)? {
+                    Preview::Emit(preview) => preview.receive,
+                    Preview::Membership => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        };
         self.clients[index].emit_acked(event, args.to_vec()).await?;
         // The server sets the effect before it acknowledges, so it is here now.
         let last_effect = self.server.state.take_last_effect();
+        self.wait_for_volatile(&volatile_recipients, &last_effect)
+            .await?;
         if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
             // The handler disconnected the sender: wait until the server has run its
             // disconnect handler, then forget the client, as `run` does for a statement.
@@ -501,10 +787,11 @@ impl Lab {
                 .wait_until(|members| !members.iter().any(|m| m.sid == sid))
                 .await;
             self.clients.remove(index).disconnect().await;
+            self.links.remove(name);
         }
         self.barrier().await?;
         let handler = self.server.state.handler(&namespace, event);
-        let reports = match (last_effect, handler) {
+        let mut reports: Vec<Report> = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
                 let mut reports = self.describe(Some(name), &handler, Some(source), effect);
@@ -521,7 +808,34 @@ impl Lab {
                 })]
             }
         };
+        // The catch-all listener's lines, right after the line that triggered them (the
+        // delivery draws that line), before anything else the server printed.
+        let at = reports
+            .iter()
+            .position(|r| matches!(r, Report::ServerLog(_)))
+            .unwrap_or(reports.len());
+        reports.splice(at..at, self.any_log());
         Ok(reports)
+    }
+
+    /// Waits until each of `recipients` has the event a volatile emit sent (nothing to do for
+    /// any other effect).
+    async fn wait_for_volatile(
+        &self,
+        recipients: &[String],
+        effect: &Option<Result<Effect, LabError>>,
+    ) -> Result<(), LabError> {
+        let Some(Ok(Effect::Emitted { event, args, .. })) = effect else {
+            return Ok(());
+        };
+        let wanted = Received {
+            event: event.clone(),
+            args: args.clone(),
+        };
+        for client in self.clients.iter().filter(|c| recipients.contains(&c.name)) {
+            client.wait_for(&wanted).await?;
+        }
+        Ok(())
     }
 
     /// Every client round-trips an acknowledged `sync`; see the module docs for why this proves
@@ -532,6 +846,10 @@ impl Lab {
     }
 
     /// Turns what the statement did, and what every inbox now holds, into reports.
+    ///
+    /// A socket that left meanwhile (a `socket.disconnect()`, a handler that disconnects its
+    /// sender) may have run `disconnecting` and `disconnect` handlers: their deliveries follow,
+    /// each with the events it sent, from the same inboxes.
     fn describe(
         &self,
         as_socket: Option<&str>,
@@ -539,7 +857,27 @@ impl Lab {
         trigger: Option<&str>,
         effect: Effect,
     ) -> Vec<Report> {
-        let inboxes = self.take_inboxes();
+        let mut inboxes = self.take_inboxes();
+        let departures = self.server.state.take_departures();
+        let last = departures.is_empty();
+        let mut reports =
+            self.describe_in(&mut inboxes, last, as_socket, statement, trigger, effect);
+        reports.extend(self.departures_in(&mut inboxes, departures));
+        reports
+    }
+
+    /// One statement's reports, taking the events it sent out of `inboxes`. With `rest`,
+    /// anything else still in an inbox (nothing, in every test so far) is reported too, rather
+    /// than hidden.
+    fn describe_in(
+        &self,
+        inboxes: &mut [Vec<Received>],
+        rest: bool,
+        as_socket: Option<&str>,
+        statement: &Statement,
+        trigger: Option<&str>,
+        effect: Effect,
+    ) -> Vec<Report> {
         match effect {
             Effect::Emitted {
                 namespace,
@@ -547,9 +885,8 @@ impl Lab {
                 args,
             } => {
                 let mut expected = vec![(namespace.clone(), Received { event, args })];
-                // Anything else in an inbox (nothing, in every test so far) is reported too,
-                // rather than hidden.
-                for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                let others = if rest { &inboxes[..] } else { &[][..] };
+                for (client, inbox) in self.clients.iter().zip(others) {
                     for received in inbox {
                         let key = (client.namespace.clone(), received.clone());
                         if !expected.contains(&key) {
@@ -557,14 +894,19 @@ impl Lab {
                         }
                     }
                 }
+                // The statement's own event is the first expected one.
+                let volatile = matches!(statement.kind, StatementKind::VolatileEmit(_));
                 expected
                     .into_iter()
-                    .map(|(namespace, wanted)| {
+                    .enumerate()
+                    .map(|(index, (namespace, wanted))| {
                         let mut received = Vec::new();
                         let mut not_received = Vec::new();
-                        for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                        for (client, inbox) in self.clients.iter().zip(inboxes.iter_mut()) {
                             let count = if client.namespace == namespace {
-                                inbox.iter().filter(|r| **r == wanted).count()
+                                let before = inbox.len();
+                                inbox.retain(|r| *r != wanted);
+                                before - inbox.len()
                             } else {
                                 0
                             };
@@ -585,6 +927,7 @@ impl Lab {
                             args: wanted.args,
                             received,
                             not_received,
+                            volatile: volatile && index == 0,
                         })
                     })
                     .collect()
@@ -610,11 +953,70 @@ impl Lab {
                 action: MembershipAction::Disconnect,
                 rooms: Vec::new(),
             })],
+            // Not reached: `client_emit_with_ack` reports an answer itself, and a plain emit to
+            // a `callback` handler is refused before it is sent.
+            Effect::Answered { .. } => Vec::new(),
+            Effect::Asked {
+                namespace,
+                event,
+                args,
+                timeout_ms,
+                single,
+                answers,
+            } => {
+                // The deliveries first, exactly as for an emit (the inboxes are put back, since
+                // `describe` takes them), then who answered what, in connection order.
+                let mut reports = self.describe_in(
+                    inboxes,
+                    rest,
+                    as_socket,
+                    statement,
+                    trigger,
+                    Effect::Emitted {
+                        namespace,
+                        event,
+                        args,
+                    },
+                );
+                let mut answers: Vec<SocketAnswer> = answers
+                    .into_iter()
+                    .map(|a| {
+                        let (answer, error) = match a.answer {
+                            Ok(value) => (Some(value), None),
+                            Err(error) => (None, Some(error)),
+                        };
+                        SocketAnswer {
+                            socket: a.socket,
+                            answer,
+                            error,
+                        }
+                    })
+                    .collect();
+                answers.sort_by_key(|a| self.clients.iter().position(|c| c.name == a.socket));
+                reports.push(Report::Answers(Answers {
+                    as_socket: as_socket.map(String::from),
+                    statement: statement.source.clone(),
+                    timeout_ms,
+                    single,
+                    answers,
+                }));
+                reports
+            }
         }
     }
 
     fn take_inboxes(&self) -> Vec<Vec<Received>> {
         self.clients.iter().map(LabClient::take_inbox).collect()
+    }
+
+    /// What the catch-all listener printed for the last client event.
+    fn any_log(&self) -> Vec<Report> {
+        self.server
+            .state
+            .take_any_log()
+            .into_iter()
+            .map(Report::ServerLog)
+            .collect()
     }
 
     fn server_log(&self) -> Vec<Report> {
@@ -656,11 +1058,17 @@ impl Lab {
             Some(member) => Some(self.server.socket(member)?),
             None => None,
         };
-        let StatementKind::Emit(emit) = &statement.kind else {
-            if socket.is_none() {
-                return Err(LabError::NeedsSocket(statement.source.clone()));
+        // An emitWithAck goes to the same sockets as its emit: the answers are the clients'.
+        let emit = match &statement.kind {
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => emit,
+            _ => {
+                if socket.is_none() {
+                    return Err(LabError::NeedsSocket(statement.source.clone()));
+                }
+                return Ok(Preview::Membership);
             }
-            return Ok(Preview::Membership);
         };
         let (namespace, selection) = select::select(
             &self.server.io,
@@ -700,6 +1108,18 @@ impl Lab {
             not_receive,
             namespace,
         }))
+    }
+
+    /// What a statement run as `name` reads from its socket: `socket.handshake.auth`,
+    /// `socket.data` and `socket.rooms`.
+    pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
+        let member = self.member(name)?;
+        let socket = self.server.socket(&member)?;
+        Ok(execute::Scope {
+            handshake: self.server.state.handshake(member.sid),
+            rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+            reason: None,
+        })
     }
 
     /// The handler the server would run for `event` sent by the client `name`, with that
@@ -810,7 +1230,9 @@ impl Lab {
 fn events_of(command: &Command) -> impl Iterator<Item = &str> {
     fn emitted(statement: &Statement) -> Option<&str> {
         match &statement.kind {
-            StatementKind::Emit(emit) => Some(emit.event.as_str()),
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => Some(emit.event.as_str()),
             _ => None,
         }
     }
@@ -821,7 +1243,16 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
             .collect(),
         Command::ClientEmit { event, .. } => vec![event.as_str()],
         Command::Run { statement, .. } => emitted(statement).into_iter().collect(),
-        Command::Connect { .. } | Command::Disconnect { .. } | Command::Rooms { .. } => Vec::new(),
+        Command::Connect { .. }
+        | Command::Disconnect { .. }
+        | Command::Rooms { .. }
+        | Command::Use { .. }
+        | Command::Cut { .. }
+        | Command::Silence { .. } => Vec::new(),
+        Command::ClientEmitWithAck { event, .. } | Command::ClientOn { event, .. } => {
+            vec![event.as_str()]
+        }
+        Command::OnAny { .. } => Vec::new(),
     };
     events.into_iter()
 }

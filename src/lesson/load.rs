@@ -187,6 +187,8 @@ struct RawLesson {
     summary: String,
     #[serde(default)]
     namespaces: Vec<Spanned<String>>,
+    #[serde(default)]
+    network: bool,
     steps: Vec<Spanned<RawStep>>,
 }
 
@@ -406,6 +408,7 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
             title: raw.title,
             summary: raw.summary,
             namespaces,
+            network: raw.network,
             steps,
         })
     } else {
@@ -592,9 +595,11 @@ fn step(checker: &mut Checker<'_>, raw: RawStep, span: Range<usize>) -> Option<S
                     // (`connect`, `rooms`, ...) has nothing to compare.
                     if !matches!(
                         line.command,
-                        Command::Run { .. } | Command::ClientEmit { .. }
+                        Command::Run { .. }
+                            | Command::ClientEmit { .. }
+                            | Command::ClientEmitWithAck { .. }
                     ) {
-                        checker.error(answer.span(), "a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'))");
+                        checker.error(answer.span(), "a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'), alice.emitWithAck('question', 'hi'))");
                         return None;
                     }
                     QuizKind::Write {

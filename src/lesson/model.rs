@@ -16,7 +16,19 @@ pub struct Lesson {
     pub summary: String,
     /// Namespaces the lab serves besides `/`.
     pub namespaces: Vec<String>,
+    /// The lab's clients go through a network the lesson can `cut` or `silence`.
+    pub network: bool,
     pub steps: Vec<Step>,
+}
+
+impl Lesson {
+    /// How this lesson's lab starts: the namespaces it serves, and its own network if it asks.
+    pub fn lab_options(&self) -> crate::lab::LabOptions {
+        crate::lab::LabOptions {
+            network: self.network,
+            ..crate::lab::LabOptions::serving(&self.namespaces)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

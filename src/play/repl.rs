@@ -61,6 +61,8 @@ pub struct Opening {
     /// only these, as in the lesson (where connecting elsewhere fails on purpose); the
     /// playground serves any namespace once they have run.
     pub lesson_namespaces: Option<Vec<String>>,
+    /// For a lesson with its own network: the lab has it too, so that `cut` and `silence` work.
+    pub lesson_network: bool,
 }
 
 impl Opening {
@@ -85,6 +87,7 @@ impl Opening {
             commands: walk::lines(lesson).cloned().collect(),
             announcement,
             lesson_namespaces: Some(lesson.namespaces.clone()),
+            lesson_network: lesson.network,
         })
     }
 
@@ -108,13 +111,20 @@ impl Opening {
             commands,
             announcement,
             lesson_namespaces: None,
+            lesson_network: false,
         })
     }
 
     /// A fresh session for this opening (its commands not yet run).
     pub async fn session(&self) -> Result<Session, LabError> {
         match &self.lesson_namespaces {
-            Some(namespaces) => Session::start_with(LabOptions::serving(namespaces)).await,
+            Some(namespaces) => {
+                Session::start_with(LabOptions {
+                    network: self.lesson_network,
+                    ..LabOptions::serving(namespaces)
+                })
+                .await
+            }
             None => Session::start().await,
         }
     }
@@ -269,14 +279,19 @@ impl Repl {
             })
             .collect();
         match command {
-            Command::Connect { names, namespace } if !refused.is_empty() => {
+            Command::Connect {
+                names,
+                namespace,
+                auth,
+            } if !refused.is_empty() => {
                 let kept: Vec<String> = names
                     .iter()
                     .filter(|name| !refused.contains(&name.as_str()))
                     .cloned()
                     .collect();
                 if !kept.is_empty() {
-                    self.saved.push(connect_line(&kept, namespace));
+                    self.saved
+                        .push(connect_line(&kept, namespace, auth.as_ref()));
                 }
             }
             _ => self.saved.push(line.trim().to_string()),
@@ -331,7 +346,7 @@ impl Repl {
             return;
         };
         let names: Vec<String> = new.iter().map(|(name, _)| name.clone()).collect();
-        self.saved.push(connect_line(&names, namespace));
+        self.saved.push(connect_line(&names, namespace, None));
     }
 
     async fn explain(&mut self, text: &str) {
@@ -476,13 +491,17 @@ pub enum SaveError {
 }
 
 /// `connect a b [to /ns]`.
-fn connect_line(names: &[String], namespace: &str) -> String {
+fn connect_line(names: &[String], namespace: &str, auth: Option<&serde_json::Value>) -> String {
     let to = if namespace == "/" {
         String::new()
     } else {
         format!(" to {namespace}")
     };
-    format!("connect {}{to}", names.join(" "))
+    // JSON is a value the language reads back as written.
+    let with = auth
+        .map(|auth| format!(" with auth {auth}"))
+        .unwrap_or_default();
+    format!("connect {}{to}{with}", names.join(" "))
 }
 
 /// Where the history lives: next to the tutor's progress, in `$SIO_TUTOR_HOME` or the user's
