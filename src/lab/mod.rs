@@ -33,12 +33,15 @@
 //! server before the socket counts as gone, so the same barrier proves what they sent; their
 //! deliveries follow the line that made the socket leave.
 //! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
+//! - [`redis`]: a Redis for Socket.IO (a private `redis-server`, or a given URL) and the
+//!   socketioxide-redis adapter built on it.
 
 pub mod ack;
 pub mod any;
 mod client;
 pub mod execute;
 pub mod network;
+pub mod redis;
 pub mod report;
 pub mod scaffold;
 mod select;
