@@ -8,6 +8,7 @@
 //! concurrent acks. Callbacks never await anything that needs the receive loop (that would
 //! deadlock it) and never panic (that would kill it silently).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,10 +16,11 @@ use futures_util::FutureExt;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload, TransportType};
 use serde_json::Value;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use super::LabError;
-use super::server::{SYNC_EVENT, WELCOME_EVENT};
+use super::scaffold::lock;
+use super::server::{FENCE_EVENT, WELCOME_EVENT};
 
 /// Event names that rust_socketio reads as its own events (case does not matter to it): an
 /// event with one of these names would not reach a lab socket as sent, so the lab refuses to
@@ -122,6 +124,60 @@ pub struct LabClient {
     pub namespace: String,
     client: Client,
     inbox: Arc<Mutex<Vec<Received>>>,
+    /// The number of the last fence this client received (see [`Fences`]).
+    fence_seen: Arc<AtomicU64>,
+}
+
+/// The fence board: the one piece of memory the lab's clients and the lab share for the proof
+/// of receipt (see `crate::lab`, "How bob did NOT receive it is proven").
+///
+/// The lab arms fence *n* for the clients it has, the server emits `sio-tutor:fence` *n* to
+/// every socket, and each client, when that event reaches its receive loop (after everything
+/// the server sent it before), crosses itself off here. The last one wakes the lab. Nothing
+/// travels back over the network: one broadcast replaces a round trip per client.
+#[derive(Default)]
+pub struct Fences {
+    /// The fence being waited for, and how many clients have not seen it yet.
+    current: Mutex<(u64, usize)>,
+    /// Woken when that count reaches zero.
+    all_seen: Notify,
+}
+
+impl Fences {
+    /// Arms the next fence for `clients` clients and returns its number.
+    pub fn arm(&self, clients: usize) -> u64 {
+        let mut current = lock(&self.current);
+        *current = (current.0 + 1, clients);
+        current.0
+    }
+
+    /// A client has received fence `number` (each client reports each fence once).
+    fn saw(&self, number: u64) {
+        let mut current = lock(&self.current);
+        if current.0 == number && current.1 > 0 {
+            current.1 -= 1;
+            if current.1 == 0 {
+                // A permit is stored if the lab is not waiting yet, so the wake is never lost.
+                self.all_seen.notify_one();
+            }
+        }
+    }
+
+    /// Waits until every client armed for has seen fence `number`. No polling and no sleep:
+    /// the last client's callback wakes it.
+    pub async fn wait(&self, number: u64) {
+        loop {
+            // Registered before the check, so a wake between the two is not missed.
+            let woken = self.all_seen.notified();
+            {
+                let current = lock(&self.current);
+                if current.0 != number || current.1 == 0 {
+                    return;
+                }
+            }
+            woken.await;
+        }
+    }
 }
 
 /// How a connection attempt ended.
@@ -141,9 +197,17 @@ fn fire<T>(signal: &Signal<T>, value: T) {
 }
 
 impl LabClient {
-    /// Connects `name` to `namespace` and waits for the server's welcome (or its refusal).
-    pub async fn connect(url: &str, name: &str, namespace: &str) -> Result<Connection, LabError> {
+    /// Connects `name` to `namespace` and waits for the server's welcome (or its refusal). The
+    /// client reports the fences it receives to `fences`.
+    pub async fn connect(
+        url: &str,
+        name: &str,
+        namespace: &str,
+        fences: &Arc<Fences>,
+    ) -> Result<Connection, LabError> {
         let inbox = Arc::new(Mutex::new(Vec::new()));
+        let fence_seen = Arc::new(AtomicU64::new(0));
+        let (board, seen) = (fences.clone(), fence_seen.clone());
         let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();
         let ready: Signal<Result<(), String>> = Arc::new(Mutex::new(Some(ready_tx)));
 
@@ -157,6 +221,16 @@ impl LabClient {
             .reconnect(false)
             .on(WELCOME_EVENT, move |_, _| {
                 fire(&on_welcome, Ok(()));
+                async {}.boxed()
+            })
+            // Callbacks run in the order the events arrived on this one connection, so when the
+            // fence's runs, every event sent before it is already in the inbox.
+            .on(FENCE_EVENT, move |payload, _| {
+                if let Some(number) = fence_number(&payload)
+                    && seen.fetch_max(number, Ordering::AcqRel) < number
+                {
+                    board.saw(number);
+                }
                 async {}.boxed()
             })
             .on(Event::Error, move |payload, _| {
@@ -185,6 +259,7 @@ impl LabClient {
                 namespace: namespace.to_string(),
                 client,
                 inbox,
+                fence_seen,
             })),
             Err(message) => {
                 let _ = client.disconnect().await;
@@ -193,11 +268,9 @@ impl LabClient {
         }
     }
 
-    /// The barrier's round trip: sends `sync` and waits for the server's acknowledgement. One
-    /// connection is ordered, so once the ack is here, every event the server sent this socket
-    /// before it has been received and recorded.
-    pub async fn sync(&self) -> Result<(), LabError> {
-        self.emit_acked(SYNC_EVENT, Vec::new()).await
+    /// The number of the last fence this client received.
+    pub fn fence_seen(&self) -> u64 {
+        self.fence_seen.load(Ordering::Acquire)
     }
 
     /// Emits an event and waits for the server to acknowledge it. The server acknowledges a
@@ -229,6 +302,14 @@ impl LabClient {
     /// Closes the connection from the client's side.
     pub async fn disconnect(&self) {
         let _ = self.client.disconnect().await;
+    }
+}
+
+/// The fence number in a `sio-tutor:fence` event's payload.
+fn fence_number(payload: &Payload) -> Option<u64> {
+    match payload {
+        Payload::Text(values) => values.first().and_then(Value::as_u64),
+        _ => None,
     }
 }
 

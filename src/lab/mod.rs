@@ -4,19 +4,44 @@
 //! Every front end (demo, learn, play, serve's rehearsal bots, the tests) drives a [`Lab`] and
 //! prints the [`Report`]s it returns. The lab never prints anything itself.
 //!
-//! ## How "bob did NOT receive it" is proven
+//! ## How "bob did NOT receive it" is proven: the fence
 //!
-//! After a statement, the lab runs a *barrier*: every connected client sends an acknowledged
-//! `sync` event and waits for the answer. Each client has one ordered connection, and the server
-//! has already handed the statement's event to every recipient's connection before the barrier
-//! starts (it awaits its own emit), so the event is ahead of the sync answer on the wire. When all
-//! answers are back, every delivery has arrived, and a client with nothing in its inbox provably
-//! got nothing. There is no sleep and no timeout in that reasoning.
+//! After a statement, the server emits a numbered *fence* event (`sio-tutor:fence`, *n*) to
+//! every socket of every namespace that has a lab client, through the same adapter the
+//! statement went through; each client, when the fence reaches it, crosses itself off a board
+//! in this process ([`client::Fences`]), and the lab waits until every client has seen fence
+//! *n*. A client with nothing in its inbox then provably got nothing. There is no sleep and no
+//! timeout in that reasoning (the timeout only bounds a failure), and nothing travels back over
+//! the network: one broadcast instead of an acknowledged round trip per client.
 //!
-//! For a client-side emit (`alice.emit(...)`) one more step is needed, because socketioxide runs
-//! each incoming event in its own task: the server acknowledges alice's event only after its
-//! handler's emit has returned, and alice awaits that ack before the barrier starts. Without
-//! that, bob's sync could overtake alice's relay (it did, a few times in a thousand runs).
+//! Why the fence comes after everything the statement sent, link by link:
+//!
+//! 1. **The server.** The statement's emit is awaited before the fence is emitted. With the
+//!    local adapter, `emit(...).await` has put the packet on every recipient's outgoing queue
+//!    when it returns; the fence's broadcast puts its packet on the same queues after it.
+//! 2. **The adapter (two servers, Redis).** A Redis adapter's broadcast publishes one request
+//!    to the namespace's channel, then delivers locally; `emit(...).await` returns after the
+//!    publish is answered. The fence is published after it, by the same server, on the same
+//!    connection, to the same channel. Redis delivers one channel's messages to a subscriber in
+//!    the order they were published, and the other server's adapter handles its channel's
+//!    requests one at a time, in order (one task reads the subscription), delivering each to its
+//!    local sockets' queues before it reads the next. So on the other server too, the fence is
+//!    queued behind the statement for every socket. This is why the fence goes out from the
+//!    server that ran the statement, through the adapter, and not from each server on its own.
+//!    Without an adapter, a statement cannot reach another server's sockets at all, so each
+//!    server fences its own.
+//! 3. **The connection.** Each client has one ordered WebSocket connection, and rust_socketio
+//!    runs a client's callbacks one after another in arrival order: when the fence's callback
+//!    runs, the statement's event is already in the inbox.
+//!
+//! For a client-side emit (`alice.emit(...)`) one more step comes first, because socketioxide
+//! runs each incoming event in its own task: the server acknowledges alice's event only after its
+//! handler's emit has returned (and so, with Redis, after its publish), and alice awaits that
+//! ack before the fence is emitted. Without that, the fence could overtake alice's relay.
+//!
+//! The fence replaced a barrier in which every client round-tripped an acknowledged `sync`: that
+//! proved the same on one server (1,000 round trips for 1,000 sockets), but not on two, where an
+//! event for B's sockets travels A → Redis → B while B's clients could have answered a `sync`.
 //!
 //! The facts about socketioxide and rust_socketio this design rests on, each measured, are in
 //! `docs/stack-facts.md`.
@@ -42,14 +67,14 @@ mod state;
 pub use select::{EmitPreview, Preview};
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
 
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
-use client::{Connection, LabClient, Received};
+use client::{Connection, Fences, LabClient, Received};
 use report::{
     ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, NamespaceRooms,
     Report, Room, RoomMap, Unhandled, own_room_label,
@@ -210,6 +235,8 @@ pub struct Lab {
     options: LabOptions,
     /// Connected clients, in connection order: the order every view lists sockets in.
     clients: Vec<LabClient>,
+    /// Where the clients cross off the fences they receive (the proof of receipt).
+    fences: Arc<Fences>,
 }
 
 impl Lab {
@@ -224,6 +251,7 @@ impl Lab {
             url,
             options,
             clients: Vec::new(),
+            fences: Arc::default(),
         })
     }
 
@@ -331,7 +359,7 @@ impl Lab {
         // After a failure the window stops taking new names (each is skipped), but lets the
         // connections already in flight finish, so that none is left half-open behind our back.
         let failed = AtomicBool::new(false);
-        let (url, failed_ref) = (&self.url, &failed);
+        let (url, failed_ref, fences) = (&self.url, &failed, &self.fences);
         let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
             names.iter().map(|_| None).collect();
         let mut connections =
@@ -339,7 +367,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
-                let outcome = LabClient::connect(url, name, namespace).await;
+                let outcome = LabClient::connect(url, name, namespace, fences).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
                 }
@@ -524,10 +552,32 @@ impl Lab {
         Ok(reports)
     }
 
-    /// Every client round-trips an acknowledged `sync`; see the module docs for why this proves
-    /// non-receipt. One ack in flight per client, all clients at once.
+    /// The fence: the server emits fence *n* to every socket of every namespace that has a lab
+    /// client, after the statement, and the lab waits until every client has received it. See
+    /// the module docs for why this proves non-receipt.
     async fn barrier(&self) -> Result<(), LabError> {
-        try_join_all(self.clients.iter().map(LabClient::sync)).await?;
+        let number = self.fences.arm(self.clients.len());
+        let namespaces: BTreeSet<&str> =
+            self.clients.iter().map(|c| c.namespace.as_str()).collect();
+        for namespace in namespaces {
+            self.server.fence(namespace, number).await?;
+        }
+        if tokio::time::timeout(client::ROUND_TRIP_LIMIT, self.fences.wait(number))
+            .await
+            .is_err()
+        {
+            let missing: Vec<&str> = self
+                .clients
+                .iter()
+                .filter(|c| c.fence_seen() < number)
+                .map(|c| c.name.as_str())
+                .collect();
+            return Err(LabError::server(format!(
+                "the lab's fence did not reach {} within {} s",
+                missing.join(", "),
+                client::ROUND_TRIP_LIMIT.as_secs()
+            )));
+        }
         Ok(())
     }
 

@@ -12,8 +12,8 @@
 //!   that registers event handlers and joins rooms. An emit sent in that gap is silently dropped.
 //!   The client therefore counts as connected only once `sio-tutor:welcome` arrives.
 //! - **Client events are acknowledged only after the handler's emit has returned.** socketioxide
-//!   runs each incoming event in its own task, so without this the barrier's `sync` of another
-//!   client could overtake the relay. See `crate::lab` for the barrier itself.
+//!   runs each incoming event in its own task, so without this the lab's fence could overtake
+//!   the relay. See `crate::lab` for the fence itself.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,13 +25,14 @@ use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use super::LabError;
 use super::execute::execute;
 use super::report::Effect;
-use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
+use super::scaffold::{self, Serving, join_own_room, lock};
 use super::state::{Member, ServerState};
 use crate::script::{Statement, StatementKind};
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
-pub use super::scaffold::SYNC_EVENT;
+/// The lab's fence (see `crate::lab`): a numbered event sent to every socket after a statement.
+pub const FENCE_EVENT: &str = "sio-tutor:fence";
 
 /// A running lab server.
 pub struct LabServer {
@@ -97,6 +98,27 @@ impl LabServer {
         execute(&self.io, &self.state, socket.as_ref(), statement, None).await
     }
 
+    /// Emits fence `number` to every socket of `namespace`, through the adapter (so behind
+    /// everything this server has emitted before), and returns once it is handed to every
+    /// local socket's connection (and, with a Redis adapter, published).
+    pub async fn fence(&self, namespace: &str, number: u64) -> Result<(), LabError> {
+        let Some(operator) = self.io.of(namespace) else {
+            return Ok(());
+        };
+        match operator.emit(FENCE_EVENT, &number).await {
+            Ok(()) => Ok(()),
+            // A socket closing right now misses it; the lab no longer counts it.
+            Err(socketioxide::BroadcastError::Socket(errors))
+                if errors
+                    .iter()
+                    .all(|e| matches!(e, socketioxide::SocketError::Closed)) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(LabError::server(format!("the fence failed: {e}"))),
+        }
+    }
+
     /// Closes every Socket.IO session, then stops axum (see [`Serving::stop`]).
     pub async fn stop(self) {
         self.serving.stop(&self.io).await;
@@ -128,7 +150,6 @@ pub(super) async fn on_connect(
 
     join_own_room(&socket);
 
-    socket.on(SYNC_EVENT, on_sync);
     socket.on_fallback(on_client_event);
     socket.on_disconnect(on_disconnect);
 
