@@ -373,6 +373,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["alice".into(), "bob".into(), "carol".into()],
                 namespace: "/".into(),
+                server: None,
             }),
         ),
         (
@@ -380,6 +381,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["dave".into()],
                 namespace: "/tenant-a".into(),
+                server: None,
             }),
         ),
         (

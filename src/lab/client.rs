@@ -8,6 +8,7 @@
 //! concurrent acks. Callbacks never await anything that needs the receive loop (that would
 //! deadlock it) and never panic (that would kill it silently).
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -126,6 +127,8 @@ pub struct LabClient {
     inbox: Arc<Mutex<Vec<Received>>>,
     /// The number of the last fence this client received (see [`Fences`]).
     fence_seen: Arc<AtomicU64>,
+    /// This client's id on the lab's fence board.
+    pub board_id: u64,
 }
 
 /// The fence board: the one piece of memory the lab's clients and the lab share for the proof
@@ -135,31 +138,35 @@ pub struct LabClient {
 /// every socket, and each client, when that event reaches its receive loop (after everything
 /// the server sent it before), crosses itself off here. The last one wakes the lab. Nothing
 /// travels back over the network: one broadcast replaces a round trip per client.
+///
+/// The board waits for *named* clients, not for a count: a client the lab has already let go
+/// of (its socket disconnected by the server a moment ago) can still receive a fence, and must
+/// not stand in for one that has not. (A count did exactly that, about once in a thousand
+/// statements after a server-side disconnect.)
 #[derive(Default)]
 pub struct Fences {
-    /// The fence being waited for, and how many clients have not seen it yet.
-    current: Mutex<(u64, usize)>,
-    /// Woken when that count reaches zero.
+    /// The fence being waited for, and the clients (by board id) that have not seen it yet.
+    current: Mutex<(u64, HashSet<u64>)>,
+    /// Woken when that set becomes empty.
     all_seen: Notify,
+    /// The next client's board id.
+    next_id: AtomicU64,
 }
 
 impl Fences {
-    /// Arms the next fence for `clients` clients and returns its number.
-    pub fn arm(&self, clients: usize) -> u64 {
+    /// Arms the next fence for the clients `ids` and returns its number.
+    pub fn arm(&self, ids: impl IntoIterator<Item = u64>) -> u64 {
         let mut current = lock(&self.current);
-        *current = (current.0 + 1, clients);
+        *current = (current.0 + 1, ids.into_iter().collect());
         current.0
     }
 
-    /// A client has received fence `number` (each client reports each fence once).
-    fn saw(&self, number: u64) {
+    /// Client `id` has received fence `number`.
+    fn saw(&self, id: u64, number: u64) {
         let mut current = lock(&self.current);
-        if current.0 == number && current.1 > 0 {
-            current.1 -= 1;
-            if current.1 == 0 {
-                // A permit is stored if the lab is not waiting yet, so the wake is never lost.
-                self.all_seen.notify_one();
-            }
+        if current.0 == number && current.1.remove(&id) && current.1.is_empty() {
+            // A permit is stored if the lab is not waiting yet, so the wake is never lost.
+            self.all_seen.notify_one();
         }
     }
 
@@ -171,7 +178,7 @@ impl Fences {
             let woken = self.all_seen.notified();
             {
                 let current = lock(&self.current);
-                if current.0 != number || current.1 == 0 {
+                if current.0 != number || current.1.is_empty() {
                     return;
                 }
             }
@@ -208,6 +215,7 @@ impl LabClient {
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let fence_seen = Arc::new(AtomicU64::new(0));
         let (board, seen) = (fences.clone(), fence_seen.clone());
+        let board_id = fences.next_id.fetch_add(1, Ordering::Relaxed);
         let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();
         let ready: Signal<Result<(), String>> = Arc::new(Mutex::new(Some(ready_tx)));
 
@@ -229,7 +237,7 @@ impl LabClient {
                 if let Some(number) = fence_number(&payload)
                     && seen.fetch_max(number, Ordering::AcqRel) < number
                 {
-                    board.saw(number);
+                    board.saw(board_id, number);
                 }
                 async {}.boxed()
             })
@@ -260,6 +268,7 @@ impl LabClient {
                 client,
                 inbox,
                 fence_seen,
+                board_id,
             })),
             Err(message) => {
                 let _ = client.disconnect().await;
@@ -338,4 +347,30 @@ fn error_message(payload: &Payload) -> String {
                 .map(String::from)
         })
         .unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report from a client the fence was not armed for (one the lab has let go of) does not
+    /// count: only the named clients complete a fence. Seen failing with a board that counts.
+    #[tokio::test]
+    async fn only_the_armed_clients_complete_a_fence() {
+        let board = Fences::default();
+        let number = board.arm([1, 2]);
+        board.saw(7, number); // a client the lab no longer has
+        board.saw(1, number);
+        board.saw(1, number); // twice is once
+        board.saw(2, number - 1); // an old fence does not count either
+        assert_eq!(
+            lock(&board.current).1,
+            HashSet::from([2]),
+            "the fence is still waiting for client 2, and for it alone"
+        );
+        board.saw(2, number);
+        tokio::time::timeout(ROUND_TRIP_LIMIT, board.wait(number))
+            .await
+            .expect("the fence completes once 1 and 2 have seen it");
+    }
 }

@@ -26,6 +26,7 @@ use socketioxide::{BroadcastError, SocketError, SocketIo};
 use super::LabError;
 use super::report::{Effect, own_room_label};
 use super::select::{Selection, resolve_rooms, select};
+use super::server::LabAdapter;
 use super::state::ServerState;
 use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
 
@@ -48,10 +49,10 @@ impl Serialize for Arguments<'_> {
 ///
 /// Returns only once the emit has been handed to every recipient's connection, so that the
 /// barrier that follows proves what was and was not delivered.
-pub async fn execute(
-    io: &SocketIo,
+pub async fn execute<A: LabAdapter>(
+    io: &SocketIo<A>,
     state: &ServerState,
-    socket: Option<&SocketRef>,
+    socket: Option<&SocketRef<A>>,
     statement: &Statement,
     msg: Option<&Value>,
 ) -> Result<Effect, LabError> {
@@ -88,7 +89,7 @@ pub async fn execute(
             let socket = need_socket()?;
             let namespace = socket.ns().to_string();
             let room_refs: Vec<&RoomRef> = rooms.iter().collect();
-            let resolved = resolve_rooms(state, Some(socket), &room_refs)?;
+            let resolved = resolve_rooms(state, Some(socket.id), &room_refs)?;
             let labels = rooms
                 .iter()
                 .map(|room| room_label(state, socket, room))
@@ -132,7 +133,7 @@ pub fn arguments(emit: &Emit, msg: Option<&Value>) -> Vec<Value> {
         .collect()
 }
 
-fn room_label(state: &ServerState, socket: &SocketRef, room: &RoomRef) -> String {
+fn room_label<A: LabAdapter>(state: &ServerState, socket: &SocketRef<A>, room: &RoomRef) -> String {
     match room {
         RoomRef::Named(name) => name.clone(),
         RoomRef::SocketId(name) => own_room_label(name),

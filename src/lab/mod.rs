@@ -62,9 +62,11 @@ pub mod report;
 pub mod scaffold;
 mod select;
 mod server;
+mod servers;
 mod state;
 
 pub use select::{EmitPreview, Preview};
+pub use servers::{SERVER_NAMES, Scale};
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -79,8 +81,8 @@ use report::{
     ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, NamespaceRooms,
     Report, Room, RoomMap, Unhandled, own_room_label,
 };
-use server::LabServer;
-use state::Member;
+use servers::Servers;
+use state::{Member, ServerState};
 
 /// What went wrong while carrying out a command. Each message reads as a sentence for the
 /// learner; a failure of the client or server library keeps that library's error as its
@@ -125,6 +127,15 @@ pub enum LabError {
         #[source]
         cause: Cause,
     },
+    /// `connect ... on X` names a server the lab does not have.
+    #[error("{0}")]
+    UnknownServer(String),
+    /// No Redis for a lab that needs one (the message says how to get one).
+    #[error("{cause}")]
+    Redis {
+        #[source]
+        cause: Cause,
+    },
     /// The lab's own server failed (socketioxide's or the system's error as the cause).
     #[error("the lab server failed: {cause}")]
     Server {
@@ -139,6 +150,13 @@ impl LabError {
         LabError::Client {
             name: name.to_string(),
             cause: cause.into(),
+        }
+    }
+
+    /// A Redis failure: no `redis-server`, an old one, no answer at a URL.
+    pub fn redis(error: redis::RedisError) -> LabError {
+        LabError::Redis {
+            cause: Cause(std::sync::Arc::new(error)),
         }
     }
 
@@ -230,8 +248,9 @@ pub const MAX_SOCKETS: usize = 5_000;
 const CONNECTS_IN_FLIGHT: usize = 64;
 
 pub struct Lab {
-    server: LabServer,
-    url: String,
+    servers: Servers,
+    /// What the servers know, shared by all of them (one application, scaled out).
+    state: Arc<ServerState>,
     options: LabOptions,
     /// Connected clients, in connection order: the order every view lists sockets in.
     clients: Vec<LabClient>,
@@ -241,14 +260,20 @@ pub struct Lab {
 
 impl Lab {
     pub async fn start(options: LabOptions) -> Result<Lab, LabError> {
+        Lab::start_scaled(options, &Scale::One).await
+    }
+
+    /// A lab with the servers `scale` asks for: one, or two (A and B) with or without a shared
+    /// Redis adapter.
+    pub async fn start_scaled(options: LabOptions, scale: &Scale) -> Result<Lab, LabError> {
         // Each client costs two descriptors; the usual soft limit of 1,024 would make the
         // thousandth connection hang with no error.
         let _ = rlimit::increase_nofile_limit((MAX_SOCKETS as u64) * 2 + 256);
-        let server = LabServer::start(&options.namespaces).await?;
-        let url = format!("http://{}", server.address);
+        let state = Arc::new(ServerState::default());
+        let servers = Servers::start(scale, &options.namespaces, &state).await?;
         Ok(Lab {
-            server,
-            url,
+            servers,
+            state,
             options,
             clients: Vec::new(),
             fences: Arc::default(),
@@ -266,7 +291,7 @@ impl Lab {
     /// Every socket name that ever connected to this lab, disconnected ones included (the
     /// tutor's prediction list shows them, so that "dave is gone" can be got wrong).
     pub fn known_names(&self) -> Vec<String> {
-        self.server.state.known_names()
+        self.state.known_names()
     }
 
     /// The namespaces the server serves, `/` first.
@@ -288,21 +313,26 @@ impl Lab {
             return Err(error);
         }
         match command {
-            Command::Connect { names, namespace } => self.connect(names, namespace).await,
+            Command::Connect {
+                names,
+                namespace,
+                server,
+            } => {
+                let index = self.server_index(server.as_deref())?;
+                self.connect(names, namespace, index).await
+            }
             Command::On {
                 namespace,
                 event,
                 handler,
             } => {
-                if !self.server.serves(namespace) {
+                if !self.servers.serves(namespace) {
                     if !self.options.serve_on_connect {
                         return Err(LabError::UnknownNamespace(namespace.clone()));
                     }
-                    self.serve(namespace);
+                    self.serve(namespace).await?;
                 }
-                self.server
-                    .state
-                    .set_handler(namespace, event, handler.clone());
+                self.state.set_handler(namespace, event, handler.clone());
                 Ok(vec![Report::Handler(HandlerSet {
                     namespace: namespace.clone(),
                     event: event.clone(),
@@ -323,8 +353,7 @@ impl Lab {
                 let index = self.client_index(name)?;
                 let client = self.clients.remove(index);
                 client.disconnect().await;
-                self.server
-                    .state
+                self.state
                     .wait_until(|members| !members.iter().any(|m| m.name == *name))
                     .await;
                 Ok(self.server_log())
@@ -335,11 +364,38 @@ impl Lab {
         }
     }
 
-    fn serve(&mut self, namespace: &str) {
-        self.server.serve(namespace);
+    async fn serve(&mut self, namespace: &str) -> Result<(), LabError> {
+        self.servers.serve(namespace).await?;
         if namespace != "/" && !self.options.namespaces.iter().any(|n| n == namespace) {
             self.options.namespaces.push(namespace.to_string());
         }
+        Ok(())
+    }
+
+    /// The names of the lab's servers (`A`, or `A` and `B`).
+    pub fn server_names(&self) -> Vec<&'static str> {
+        SERVER_NAMES[..self.servers.count()].to_vec()
+    }
+
+    /// The index of the server named `name` (`None`: the first).
+    fn server_index(&self, name: Option<&str>) -> Result<usize, LabError> {
+        let Some(name) = name else { return Ok(0) };
+        let names = self.server_names();
+        names.iter().position(|n| *n == name).ok_or_else(|| {
+            LabError::UnknownServer(if names.len() == 1 {
+                format!("this lab has one server: leave out `on {name}`")
+            } else {
+                format!(
+                    "this lab's servers are {}: there is no {name}",
+                    names.join(" and ")
+                )
+            })
+        })
+    }
+
+    /// The server that holds `name`'s socket (0 when unknown).
+    fn server_of_member(&self, member: Option<&Member>) -> usize {
+        member.and_then(|m| self.servers.server_of(m)).unwrap_or(0)
     }
 
     /// The whole line is checked before anything connects (a repeated name, a name already
@@ -350,16 +406,18 @@ impl Lab {
         &mut self,
         names: &[String],
         namespace: &str,
+        server: usize,
     ) -> Result<Vec<Report>, LabError> {
         self.check_connect(names)?;
         if self.options.serve_on_connect {
-            self.serve(namespace);
+            self.serve(namespace).await?;
         }
+        let url = self.servers.url(server);
         // A sliding window, not fixed batches, so one slow connection never holds up the rest.
         // After a failure the window stops taking new names (each is skipped), but lets the
         // connections already in flight finish, so that none is left half-open behind our back.
         let failed = AtomicBool::new(false);
-        let (url, failed_ref, fences) = (&self.url, &failed, &self.fences);
+        let (url, failed_ref, fences) = (&url, &failed, &self.fences);
         let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
             names.iter().map(|_| None).collect();
         let mut connections =
@@ -449,21 +507,14 @@ impl Lab {
     /// the server has let them go, and forgets their proof-of-life lines.
     async fn close_new_sockets(&mut self, names: &[String]) {
         let new: BTreeSet<&str> = names.iter().map(String::as_str).collect();
-        for member in self.server.state.members() {
-            if new.contains(member.name.as_str())
-                && let Some(socket) = self
-                    .server
-                    .io
-                    .of(&member.namespace)
-                    .and_then(|ns| ns.get_socket(member.sid))
-            {
-                let _ = socket.disconnect();
+        for member in self.state.members() {
+            if new.contains(member.name.as_str()) {
+                self.servers.disconnect(&member);
             }
         }
         let _ = tokio::time::timeout(
             client::ROUND_TRIP_LIMIT,
-            self.server
-                .state
+            self.state
                 .wait_until(|members| !members.iter().any(|m| new.contains(m.name.as_str()))),
         )
         .await;
@@ -485,14 +536,15 @@ impl Lab {
             ..
         }) = &statement.kind
         {
-            self.serve(namespace);
+            self.serve(namespace).await?;
         }
-        let effect = self.server.run(member.as_ref(), statement).await?;
+        // A statement runs on the server of the socket it runs as; `io...` runs on A.
+        let origin = self.server_of_member(member.as_ref());
+        let effect = self.servers.run(origin, member.as_ref(), statement).await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
             if let Some(member) = &member {
-                self.server
-                    .state
+                self.state
                     .wait_until(|members| !members.iter().any(|m| m.sid == member.sid))
                     .await;
                 if let Ok(index) = self.client_index(&member.name) {
@@ -500,7 +552,7 @@ impl Lab {
                 }
             }
         }
-        self.barrier().await?;
+        self.barrier(origin).await?;
         let mut reports = self.describe(as_socket, statement, None, effect);
         reports.extend(self.server_log());
         Ok(reports)
@@ -516,22 +568,24 @@ impl Lab {
         let index = self.client_index(name)?;
         let namespace = self.clients[index].namespace.clone();
         // Clear what a previous command may have left, so the effect read below is this one's.
-        self.server.state.take_last_effect();
-        let sid = self.member(name)?.sid;
+        self.state.take_last_effect();
+        let sender = self.member(name)?;
+        let sid = sender.sid;
+        // The sender's handler runs on the sender's server, which then sends the fence.
+        let origin = self.server_of_member(Some(&sender));
         self.clients[index].emit_acked(event, args.to_vec()).await?;
         // The server sets the effect before it acknowledges, so it is here now.
-        let last_effect = self.server.state.take_last_effect();
+        let last_effect = self.state.take_last_effect();
         if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
             // The handler disconnected the sender: wait until the server has run its
             // disconnect handler, then forget the client, as `run` does for a statement.
-            self.server
-                .state
+            self.state
                 .wait_until(|members| !members.iter().any(|m| m.sid == sid))
                 .await;
             self.clients.remove(index).disconnect().await;
         }
-        self.barrier().await?;
-        let handler = self.server.state.handler(&namespace, event);
+        self.barrier(origin).await?;
+        let handler = self.state.handler(&namespace, event);
         let reports = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
@@ -555,13 +609,12 @@ impl Lab {
     /// The fence: the server emits fence *n* to every socket of every namespace that has a lab
     /// client, after the statement, and the lab waits until every client has received it. See
     /// the module docs for why this proves non-receipt.
-    async fn barrier(&self) -> Result<(), LabError> {
-        let number = self.fences.arm(self.clients.len());
+    /// `origin` is the server that ran the statement.
+    async fn barrier(&self, origin: usize) -> Result<(), LabError> {
+        let number = self.fences.arm(self.clients.iter().map(|c| c.board_id));
         let namespaces: BTreeSet<&str> =
             self.clients.iter().map(|c| c.namespace.as_str()).collect();
-        for namespace in namespaces {
-            self.server.fence(namespace, number).await?;
-        }
+        self.servers.fence(origin, &namespaces, number).await?;
         if tokio::time::timeout(client::ROUND_TRIP_LIMIT, self.fences.wait(number))
             .await
             .is_err()
@@ -668,8 +721,7 @@ impl Lab {
     }
 
     fn server_log(&self) -> Vec<Report> {
-        self.server
-            .state
+        self.state
             .take_log()
             .into_iter()
             .map(Report::ServerLog)
@@ -677,8 +729,7 @@ impl Lab {
     }
 
     fn member(&self, name: &str) -> Result<Member, LabError> {
-        self.server
-            .state
+        self.state
             .member(name)
             .ok_or_else(|| LabError::UnknownSocket(name.to_string()))
     }
@@ -702,39 +753,32 @@ impl Lab {
             Some(name) => Some(self.member(name)?),
             None => None,
         };
-        let socket = match &member {
-            Some(member) => Some(self.server.socket(member)?),
+        let origin = match &member {
+            Some(m) => Some(
+                self.servers
+                    .server_of(m)
+                    .ok_or_else(|| LabError::UnknownSocket(m.name.clone()))?,
+            ),
             None => None,
         };
         let StatementKind::Emit(emit) = &statement.kind else {
-            if socket.is_none() {
+            if origin.is_none() {
                 return Err(LabError::NeedsSocket(statement.source.clone()));
             }
             return Ok(Preview::Membership);
         };
-        let (namespace, selection) = select::select(
-            &self.server.io,
-            &self.server.state,
-            socket.as_ref(),
+        let (namespace, [in_namespace, in_rooms, after_except, receive]) = self.servers.preview(
+            origin.unwrap_or(0),
+            member.as_ref(),
+            &self.state,
             &statement.source,
             emit,
         )?;
-        let [in_namespace, in_rooms, after_except] = select::stages(
-            &self.server.io,
-            &self.server.state,
-            socket.as_ref(),
-            &namespace,
-            emit,
-        )?;
-        let names = |sockets: Vec<socketioxide::extract::SocketRef>| {
-            let mut names: Vec<String> = sockets
-                .into_iter()
-                .filter_map(|s| self.server.state.name_of(&namespace, s.id))
-                .collect();
+        let order = |mut names: Vec<String>| {
             names.sort_by_key(|name| self.clients.iter().position(|c| c.name == *name));
             names
         };
-        let receive = names(selection.sockets());
+        let receive = order(receive);
         let not_receive = self
             .clients
             .iter()
@@ -743,9 +787,9 @@ impl Lab {
             .collect();
         Ok(Preview::Emit(EmitPreview {
             event: emit.event.clone(),
-            in_namespace: names(in_namespace),
-            in_rooms: names(in_rooms),
-            after_except: names(after_except),
+            in_namespace: order(in_namespace),
+            in_rooms: order(in_rooms),
+            after_except: order(after_except),
             receive,
             not_receive,
             namespace,
@@ -761,19 +805,19 @@ impl Lab {
     ) -> Result<(String, Option<Statement>), LabError> {
         let index = self.client_index(name)?;
         let namespace = self.clients[index].namespace.clone();
-        let handler = self.server.state.handler(&namespace, event);
+        let handler = self.state.handler(&namespace, event);
         Ok((namespace, handler))
     }
 
     /// The rooms of every namespace, as the server's adapter sees them right now.
     pub async fn room_map(&self, show_own_rooms: bool) -> RoomMap {
-        let members = self.server.state.members();
+        let members = self.state.members();
         let order = |name: &str| self.clients.iter().position(|c| c.name == name);
         let mut namespaces = Vec::new();
         for namespace in self.namespaces() {
-            let Some(operator) = self.server.io.of(&namespace) else {
+            if !self.servers.serves(&namespace) {
                 continue;
-            };
+            }
             let mut sockets: Vec<String> = members
                 .iter()
                 .filter(|m| m.namespace == namespace)
@@ -782,15 +826,12 @@ impl Lab {
             sockets.sort_by_key(|name| order(name));
             let mut named = Vec::new();
             let mut own = Vec::new();
-            let mut room_names = operator.clone().rooms().await.unwrap_or_default();
-            room_names.sort();
-            for room in room_names {
-                let mut names: Vec<String> = operator
-                    .clone()
-                    .within(room.clone())
-                    .sockets()
+            // Every server's adapter answers for its own sockets' rooms (a socket's rooms live
+            // where it lives); the map shows the whole lab.
+            for (room, sids) in self.servers.rooms(&namespace).await {
+                let mut names: Vec<String> = sids
                     .into_iter()
-                    .filter_map(|s| self.server.state.name_of(&namespace, s.id))
+                    .filter_map(|sid| self.state.name_of(&namespace, sid))
                     .collect();
                 names.sort_by_key(|name| order(name));
                 if names.is_empty() {
@@ -799,7 +840,7 @@ impl Lab {
                 }
                 let owner = members
                     .iter()
-                    .find(|m| m.namespace == namespace && m.sid.as_str() == room.as_ref());
+                    .find(|m| m.namespace == namespace && m.sid.as_str() == room);
                 match owner {
                     Some(owner) => own.push(Room {
                         name: own_room_label(&owner.name),
@@ -807,7 +848,7 @@ impl Lab {
                         members: names,
                     }),
                     None => named.push(Room {
-                        name: room.to_string(),
+                        name: room,
                         own_room_of: None,
                         members: names,
                     }),
@@ -842,17 +883,15 @@ impl Lab {
         // them after about 1,500 labs.
         futures_util::future::join_all(self.clients.iter().map(LabClient::disconnect)).await;
         for namespace in self.namespaces() {
-            if let Some(operator) = self.server.io.of(&namespace) {
-                let _ = operator.disconnect().await;
-            }
+            self.servers.disconnect_all(&namespace).await;
         }
         // Bounded, so that a socket that never goes cannot hang the exit.
         let _ = tokio::time::timeout(
             client::ROUND_TRIP_LIMIT,
-            self.server.state.wait_until(|members| members.is_empty()),
+            self.state.wait_until(|members| members.is_empty()),
         )
         .await;
-        self.server.stop().await;
+        self.servers.stop().await;
     }
 }
 

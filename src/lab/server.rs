@@ -15,11 +15,13 @@
 //!   runs each incoming event in its own task, so without this the lab's fence could overtake
 //!   the relay. See `crate::lab` for the fence itself.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use serde_json::Value;
 use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 
 use super::LabError;
@@ -34,19 +36,49 @@ pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
 /// The lab's fence (see `crate::lab`): a numbered event sent to every socket after a statement.
 pub const FENCE_EVENT: &str = "sio-tutor:fence";
 
+/// What the lab needs from an adapter beyond socketioxide's [`Adapter`]: to know when a
+/// namespace is ready. socketioxide's local adapter is ready at once; a Redis adapter once it
+/// has subscribed to the namespace's channels (before that, the other server's broadcasts for
+/// it are lost).
+pub trait LabAdapter: Adapter + socketioxide_core::adapter::DefinedAdapter {
+    /// Waits for what `io.ns(...)` returned.
+    fn ready(init: Self::InitRes) -> impl Future<Output = Result<(), LabError>> + Send;
+}
+
+impl LabAdapter for LocalAdapter {
+    async fn ready(_: ()) -> Result<(), LabError> {
+        Ok(())
+    }
+}
+
+impl LabAdapter for super::redis::Adapter {
+    async fn ready(init: Self::InitRes) -> Result<(), LabError> {
+        init.await
+            .map_err(|e| LabError::server(format!("the Redis adapter did not subscribe: {e}")))
+    }
+}
+
 /// A running lab server.
-pub struct LabServer {
-    pub io: SocketIo,
+pub struct LabServer<A: Adapter = LocalAdapter> {
+    pub io: SocketIo<A>,
     pub state: Arc<ServerState>,
     pub address: SocketAddr,
     serving: Serving,
 }
 
-impl LabServer {
-    /// Starts the server on an ephemeral loopback port, serving `/` and `namespaces`.
-    pub async fn start(namespaces: &[String]) -> Result<LabServer, LabError> {
-        let state = Arc::new(ServerState::default());
-        let (layer, io) = SocketIo::builder().with_state(state.clone()).build_layer();
+impl<A: LabAdapter> LabServer<A> {
+    /// Starts a server on an ephemeral loopback port with the adapter `A` (built from
+    /// `adapter`: `()` for socketioxide's local adapter), sharing `state` with the
+    /// lab's other server if there is one, serving `/` and `namespaces`.
+    pub async fn start_with(
+        namespaces: &[String],
+        state: Arc<ServerState>,
+        adapter: A::State,
+    ) -> Result<LabServer<A>, LabError> {
+        let (layer, io) = SocketIo::builder()
+            .with_state(state.clone())
+            .with_adapter::<A>(adapter)
+            .build_layer();
         let app = axum::Router::new().layer(layer);
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -59,18 +91,20 @@ impl LabServer {
             address,
             serving: scaffold::serve(listener, app),
         };
-        server.serve("/");
+        server.serve("/").await?;
         for namespace in namespaces {
-            server.serve(namespace);
+            server.serve(namespace).await?;
         }
         Ok(server)
     }
 
-    /// Makes the server serve a namespace. Serving one twice is harmless.
-    pub fn serve(&self, namespace: &str) {
+    /// Makes the server serve a namespace, and returns once its adapter is ready. Serving one
+    /// twice is harmless.
+    pub async fn serve(&self, namespace: &str) -> Result<(), LabError> {
         if self.io.of(namespace).is_none() {
-            self.io.ns(namespace.to_string(), on_connect);
+            A::ready(self.io.ns(namespace.to_string(), on_connect::<A>)).await?;
         }
+        Ok(())
     }
 
     pub fn serves(&self, namespace: &str) -> bool {
@@ -78,7 +112,7 @@ impl LabServer {
     }
 
     /// The live socket of a member.
-    pub fn socket(&self, member: &Member) -> Result<SocketRef, LabError> {
+    pub fn socket(&self, member: &Member) -> Result<SocketRef<A>, LabError> {
         self.io
             .of(&member.namespace)
             .and_then(|ns| ns.get_socket(member.sid))
@@ -139,8 +173,8 @@ fn name_from_auth(auth: &Result<Value, impl std::fmt::Debug>) -> String {
 ///
 /// The auth is taken with `TryData`: with `Data`, a missing or odd payload would skip the whole
 /// handler silently and leave a half-set-up socket.
-pub(super) async fn on_connect(
-    socket: SocketRef,
+pub(super) async fn on_connect<A: LabAdapter>(
+    socket: SocketRef<A>,
     TryData(auth): TryData<Value>,
     State(state): State<Arc<ServerState>>,
 ) {
@@ -150,8 +184,8 @@ pub(super) async fn on_connect(
 
     join_own_room(&socket);
 
-    socket.on_fallback(on_client_event);
-    socket.on_disconnect(on_disconnect);
+    socket.on_fallback(on_client_event::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
 
     lock(&state.ids).insert(name.clone(), socket.id);
     lock(&state.members).push(Member {
@@ -166,12 +200,12 @@ pub(super) async fn on_connect(
 }
 
 /// Any event a client sends: run the handler the lab was given for it, then acknowledge.
-async fn on_client_event(
-    socket: SocketRef,
-    io: SocketIo,
+async fn on_client_event<A: LabAdapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
     Event(event): Event,
     TryData(payload): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
     State(state): State<Arc<ServerState>>,
 ) {
     let effect = match state.handler(socket.ns(), &event) {
@@ -198,7 +232,7 @@ async fn on_client_event(
     let _ = ack.send(&());
 }
 
-async fn on_disconnect(socket: SocketRef, State(state): State<Arc<ServerState>>) {
+async fn on_disconnect<A: Adapter>(socket: SocketRef<A>, State(state): State<Arc<ServerState>>) {
     // Node leaves every room before it emits `disconnect`; socketioxide runs this handler
     // first and cleans the rooms up after. Leaving here keeps Node's order, so that once the
     // lab sees the socket gone, the room map no longer lists it either.

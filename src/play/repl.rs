@@ -269,7 +269,9 @@ impl Repl {
             })
             .collect();
         match command {
-            Command::Connect { names, namespace } if !refused.is_empty() => {
+            Command::Connect {
+                names, namespace, ..
+            } if !refused.is_empty() => {
                 let kept: Vec<String> = names
                     .iter()
                     .filter(|name| !refused.contains(&name.as_str()))

@@ -1,0 +1,138 @@
+//! Two servers, A and B: sharing the Redis adapter over a real `redis-server` (started by the
+//! lab on an ephemeral port), and not sharing anything. Each statement is run on the live lab
+//! and compared with the lab's preview of it (the one selection, asked of both servers), and
+//! the Redis case runs many times over, so that the fence's proof across the adapter is
+//! exercised (a fence that does not travel behind the statement through Redis loses B's
+//! deliveries: seen by emitting it from each server instead of from the origin).
+//!
+//! Run: `cargo test --test scaling` (needs `redis-server` 7 on PATH).
+
+use sio_tutor::lab::report::{Delivery, Report};
+use sio_tutor::lab::{Lab, LabOptions, Preview, Scale};
+use sio_tutor::script::{Command, parse_command};
+
+fn command(line: &str) -> Command {
+    parse_command(line)
+        .unwrap_or_else(|e| panic!("`{line}`: {e}"))
+        .unwrap_or_else(|| panic!("`{line}` is blank"))
+}
+
+async fn lab(scale: Scale) -> Lab {
+    let mut lab = Lab::start_scaled(LabOptions::default(), &scale)
+        .await
+        .expect("the lab starts");
+    for line in ["connect alice bob", "connect carol dave on B"] {
+        lab.execute(&command(line)).await.expect("they connect");
+    }
+    lab
+}
+
+/// Runs `line` (as `as_socket`), checks the preview said the same, returns who received it.
+async fn received(lab: &mut Lab, line: &str) -> Vec<String> {
+    let Command::Run {
+        as_socket,
+        statement,
+    } = command(line)
+    else {
+        panic!("`{line}` is not a statement");
+    };
+    let preview = lab
+        .preview(as_socket.as_deref(), &statement)
+        .expect("the preview");
+    let reports = lab.execute(&command(line)).await.expect("it runs");
+    let delivery: &Delivery = reports
+        .iter()
+        .find_map(|r| match r {
+            Report::Delivery(d) => Some(d),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("`{line}` delivered nothing: {reports:?}"));
+    if let Preview::Emit(preview) = preview {
+        assert_eq!(
+            preview.receive, delivery.received,
+            "preview and run of `{line}`"
+        );
+    }
+    delivery.received.clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_a_broadcast_reaches_both_servers() {
+    let mut lab = lab(Scale::TwoWithRedis { url: None }).await;
+    assert_eq!(lab.server_names(), ["A", "B"]);
+    lab.execute(&command("carol: socket.join('room1')"))
+        .await
+        .unwrap();
+    lab.execute(&command("on 'chat message': io.emit('chat message', msg)"))
+        .await
+        .unwrap();
+    let cases: [(&str, &[&str]); 6] = [
+        ("io.emit('x', 1)", &["alice", "bob", "carol", "dave"]),
+        ("io.local.emit('x', 2)", &["alice", "bob"]),
+        ("io.to('room1').emit('x', 3)", &["carol"]),
+        (
+            "alice: socket.broadcast.emit('x', 4)",
+            &["bob", "carol", "dave"],
+        ),
+        (
+            "carol: socket.broadcast.emit('x', 5)",
+            &["alice", "bob", "dave"],
+        ),
+        ("io.to(dave.id).emit('x', 6)", &["dave"]),
+    ];
+    // Many rounds: each must be exact, every time (the fence across Redis).
+    for round in 0..50 {
+        for (line, expected) in cases {
+            assert_eq!(
+                received(&mut lab, line).await,
+                expected,
+                "round {round}: `{line}`"
+            );
+        }
+        let reports = lab
+            .execute(&command("dave.emit('chat message', 'hi')"))
+            .await
+            .unwrap();
+        let delivery = reports
+            .iter()
+            .find_map(|r| match r {
+                Report::Delivery(d) => Some(d),
+                _ => None,
+            })
+            .expect("a relay");
+        assert_eq!(delivery.received, ["alice", "bob", "carol", "dave"]);
+    }
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_adapter_each_server_knows_only_its_own_sockets() {
+    let mut lab = lab(Scale::TwoAlone).await;
+    lab.execute(&command("carol: socket.join('room1')"))
+        .await
+        .unwrap();
+    let cases: [(&str, &[&str]); 4] = [
+        ("io.emit('x', 1)", &["alice", "bob"]),
+        ("io.to('room1').emit('x', 2)", &[]),
+        ("carol: socket.broadcast.emit('x', 3)", &["dave"]),
+        ("carol: socket.to('room1').emit('x', 4)", &[]),
+    ];
+    for (line, expected) in cases {
+        assert_eq!(received(&mut lab, line).await, expected, "`{line}`");
+    }
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_server_the_lab_does_not_have_is_refused() {
+    let mut lab = Lab::start(LabOptions::default()).await.unwrap();
+    let error = lab
+        .execute(&command("connect alice on B"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "this lab has one server: leave out `on B`"
+    );
+    lab.shutdown().await;
+}
