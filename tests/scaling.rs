@@ -6,6 +6,11 @@
 //! deliveries: seen by emitting it from each server instead of from the origin).
 //!
 //! Run: `cargo test --test scaling` (needs `redis-server` 7 on PATH).
+//!
+//! The scaling lesson, byte for byte, many times (each run a fresh lab: two servers and a
+//! private `redis-server`): `SIO_SCALING_RUNS=1000 cargo test --release --test scaling
+//! the_scaling_lesson -- --nocapture` for the 1,000 runs of issue 16; `cargo test` (and CI) runs
+//! 20.
 
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions, Preview, Scale};
@@ -135,4 +140,44 @@ async fn a_server_the_lab_does_not_have_is_refused() {
         "this lab has one server: leave out `on B`"
     );
     lab.shutdown().await;
+}
+
+/// The scaling lesson's demo gives the same bytes on every run, over a real Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scaling_lesson_gives_the_same_bytes_every_run() {
+    use sio_tutor::lesson::{Source, load_all};
+    use sio_tutor::render::View;
+    colored::control::set_override(false);
+    let runs: usize = std::env::var("SIO_SCALING_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let lessons = load_all(Source::BuiltIn).expect("the lessons load");
+    let lesson = lessons
+        .iter()
+        .find(|l| l.id == "scaling-out")
+        .expect("the scaling lesson");
+    let mut first: Option<String> = None;
+    let started = std::time::Instant::now();
+    for run in 1..=runs {
+        let mut out = Vec::new();
+        sio_tutor::demo::run(lesson, View::Text, &mut out)
+            .await
+            .expect("the lesson runs");
+        let out = String::from_utf8(out).expect("UTF-8");
+        match &first {
+            None => {
+                assert!(
+                    out.contains("carol and dave, on B, received it too"),
+                    "{out}"
+                );
+                first = Some(out);
+            }
+            Some(first) => assert_eq!(first, &out, "run {run} differs from run 1"),
+        }
+    }
+    println!(
+        "the scaling lesson: {runs} runs, byte-identical, in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }

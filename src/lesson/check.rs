@@ -29,7 +29,7 @@ pub async fn check(lesson: &Lesson) -> Result<(), LessonError> {
             snippet: None,
         });
     }
-    let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces))
+    let mut lab = Lab::start_scaled(LabOptions::serving(&lesson.namespaces), &lesson.scale)
         .await
         .map_err(|error| LessonError {
             file: lesson.file.clone(),

@@ -239,7 +239,8 @@ impl Tutor {
         }
         self.progress.last = Some(id);
 
-        let mut lab = Lab::start(LabOptions::serving(&lesson.namespaces)).await?;
+        let mut lab =
+            Lab::start_scaled(LabOptions::serving(&lesson.namespaces), &lesson.scale).await?;
         let outcome = self.walk(&mut lab, lesson, &mut state).await;
         lab.shutdown().await;
         match outcome {
