@@ -80,6 +80,19 @@ fn every_statement_form_parses_to_its_tree() {
     let a = Some("alice");
     let cases: Vec<(&str, Command)> = vec![
         (
+            "io.local.to('r').emit('x')",
+            run(
+                None,
+                "io.local.to('r').emit('x')",
+                emit(
+                    io("/"),
+                    vec![Target::Local, Target::To(rooms(&["r"]))],
+                    "x",
+                    vec![],
+                ),
+            ),
+        ),
+        (
             "alice: socket.emit('hi')",
             run(a, "socket.emit('hi')", emit(Socket, vec![], "hi", vec![])),
         ),
@@ -385,6 +398,22 @@ fn playground_commands_parse_to_their_trees() {
             }),
         ),
         (
+            "connect carol dave on B",
+            Some(Command::Connect {
+                names: vec!["carol".into(), "dave".into()],
+                namespace: "/".into(),
+                server: Some("B".into()),
+            }),
+        ),
+        (
+            "connect erin on B to /tenant-a",
+            Some(Command::Connect {
+                names: vec!["erin".into()],
+                namespace: "/tenant-a".into(),
+                server: Some("B".into()),
+            }),
+        ),
+        (
             "on 'chat message': io.emit('chat message', msg)",
             Some(Command::On {
                 namespace: "/".into(),
@@ -537,6 +566,18 @@ const MISTAKES: &[Mistake] = &[
         column: 28,
         message: "`msg` only exists inside an `on` handler",
         hint: Some("on 'chat message'"),
+    },
+    Mistake {
+        line: "connect alice on B bob",
+        column: 20,
+        message: "the socket names come first, then `to /namespace` and `on server`",
+        hint: Some("connect alice bob to /tenant-a on B"),
+    },
+    Mistake {
+        line: "io.local().emit('x')",
+        column: 9,
+        message: "`local` is a flag, not a method",
+        hint: Some("io.local.emit(...)"),
     },
     Mistake {
         line: "conect alice bob",
