@@ -78,8 +78,8 @@ use serde_json::Value;
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, Fences, LabClient, Received};
 use report::{
-    ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction, NamespaceRooms,
-    Report, Room, RoomMap, Unhandled, own_room_label,
+    AdapterMessage, ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction,
+    NamespaceRooms, Report, Room, RoomMap, Unhandled, own_room_label,
 };
 use servers::Servers;
 use state::{Member, ServerState};
@@ -256,6 +256,8 @@ pub struct Lab {
     clients: Vec<LabClient>,
     /// Where the clients cross off the fences they receive (the proof of receipt).
     fences: Arc<Fences>,
+    /// What the Redis adapters published since the last command (two servers sharing Redis).
+    published: servers::Published,
 }
 
 impl Lab {
@@ -270,13 +272,15 @@ impl Lab {
         // thousandth connection hang with no error.
         let _ = rlimit::increase_nofile_limit((MAX_SOCKETS as u64) * 2 + 256);
         let state = Arc::new(ServerState::default());
-        let servers = Servers::start(scale, &options.namespaces, &state).await?;
+        let published = servers::Published::default();
+        let servers = Servers::start(scale, &options.namespaces, &state, &published).await?;
         Ok(Lab {
             servers,
             state,
             options,
             clients: Vec::new(),
             fences: Arc::default(),
+            published,
         })
     }
 
@@ -312,6 +316,8 @@ impl Lab {
         if let Some(error) = events_of(command).find_map(client::refuse_event) {
             return Err(error);
         }
+        // What the adapters published before this command is not this command's.
+        scaffold::lock(&self.published).clear();
         match command {
             Command::Connect {
                 names,
@@ -554,6 +560,7 @@ impl Lab {
         }
         self.barrier(origin).await?;
         let mut reports = self.describe(as_socket, statement, None, effect);
+        reports.extend(self.adapter_log());
         reports.extend(self.server_log());
         Ok(reports)
     }
@@ -590,6 +597,7 @@ impl Lab {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
                 let mut reports = self.describe(Some(name), &handler, Some(source), effect);
+                reports.extend(self.adapter_log());
                 reports.extend(self.server_log());
                 reports
             }
@@ -718,6 +726,41 @@ impl Lab {
 
     fn take_inboxes(&self) -> Vec<Vec<Received>> {
         self.clients.iter().map(LabClient::take_inbox).collect()
+    }
+
+    /// What the adapters published for the last command, socket ids turned into names; the
+    /// lab's own fences are left out (they are how the lab proves receipt, not the lesson).
+    fn adapter_log(&self) -> Vec<Report> {
+        let published = std::mem::take(&mut *scaffold::lock(&self.published));
+        let label = |room: &String| -> String {
+            match self.state.known_names().into_iter().find(|name| {
+                self.state
+                    .id_of(name)
+                    .is_some_and(|sid| sid.as_str() == room)
+            }) {
+                Some(name) => own_room_label(&name),
+                None => room.clone(),
+            }
+        };
+        published
+            .into_iter()
+            .filter(|(_, request)| {
+                !request
+                    .event
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with(client::INTERNAL_EVENT_PREFIX))
+            })
+            .map(|(server, request)| {
+                Report::Adapter(AdapterMessage {
+                    server: server.to_string(),
+                    request: request.kind.to_string(),
+                    namespace: request.namespace,
+                    event: request.event,
+                    rooms: request.rooms.iter().map(label).collect(),
+                    except: request.except.iter().map(label).collect(),
+                })
+            })
+            .collect()
     }
 
     fn server_log(&self) -> Vec<Report> {

@@ -35,6 +35,9 @@ pub enum Scale {
     TwoWithRedis { url: Option<String> },
 }
 
+/// What the servers' Redis adapters published, oldest first, by server name.
+pub(crate) type Published = Arc<std::sync::Mutex<Vec<(&'static str, redis::AdapterRequest)>>>;
+
 /// The names of the servers, in order.
 pub const SERVER_NAMES: [&str; 2] = ["A", "B"];
 
@@ -75,10 +78,13 @@ fn channel_prefix() -> String {
 }
 
 impl Servers {
+    /// Starts the servers. With Redis, every request a server's adapter publishes is written
+    /// to `published`, with the server's name.
     pub(crate) async fn start(
         scale: &Scale,
         namespaces: &[String],
         state: &Arc<ServerState>,
+        published: &Published,
     ) -> Result<Servers, LabError> {
         match scale {
             Scale::One => Ok(Servers::Local(vec![
@@ -105,8 +111,17 @@ impl Servers {
                 };
                 let prefix = channel_prefix();
                 let mut servers = Vec::new();
-                for _ in SERVER_NAMES {
-                    let adapter = redis::adapter(&url, &prefix)
+                for name in SERVER_NAMES {
+                    let log = published.clone();
+                    let tap: redis::Tap = Arc::new(move |channel: &str, bytes: &[u8]| {
+                        // Requests only: responses (to `rooms()` and the like) are bookkeeping.
+                        if channel.contains("-request#")
+                            && let Some(request) = redis::read_request(bytes)
+                        {
+                            super::scaffold::lock(&log).push((name, request));
+                        }
+                    });
+                    let adapter = redis::adapter_with_tap(&url, &prefix, Some(tap))
                         .await
                         .map_err(LabError::redis)?;
                     servers.push(LabServer::start_with(namespaces, state.clone(), adapter).await?);
