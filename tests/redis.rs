@@ -181,12 +181,14 @@ async fn the_adapter_subscribes_and_publishes_through_redis() {
     let server = RedisServer::start().expect("redis-server starts");
     redis::check(server.url()).await.expect("Redis 7 answers");
     let published: Arc<Mutex<Vec<String>>> = Arc::default();
-    let seen = published.clone();
+    let requests: Arc<Mutex<Vec<redis::AdapterRequest>>> = Arc::default();
+    let (seen, read) = (published.clone(), requests.clone());
     let state = redis::adapter_with_tap(
         server.url(),
         "sio-tutor-test",
-        Some(Arc::new(move |channel: &str, _: &[u8]| {
+        Some(Arc::new(move |channel: &str, bytes: &[u8]| {
             seen.lock().unwrap().push(channel.to_string());
+            read.lock().unwrap().extend(redis::read_request(bytes));
         })),
     )
     .await
@@ -204,6 +206,19 @@ async fn the_adapter_subscribes_and_publishes_through_redis() {
         *published.lock().unwrap(),
         vec!["sio-tutor-test-request#/#".to_string()]
     );
+    io.to("room1")
+        .except("room2")
+        .emit("more", &1)
+        .await
+        .expect("published");
+    let requests = requests.lock().unwrap();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[0].kind, "broadcast");
+    assert_eq!(requests[0].event.as_deref(), Some("news"));
+    assert!(requests[0].rooms.is_empty() && requests[0].except.is_empty());
+    assert_eq!(requests[1].event.as_deref(), Some("more"));
+    assert_eq!(requests[1].rooms, ["room1"]);
+    assert_eq!(requests[1].except, ["room2"]);
 }
 
 #[tokio::test]

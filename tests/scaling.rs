@@ -181,3 +181,37 @@ async fn the_scaling_lesson_gives_the_same_bytes_every_run() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// The lab reports what each command's adapter published: one broadcast request for an emit
+/// that reaches the other server, named rooms, the sender's own room by name; none for
+/// `io.local`, and none of the lab's own fences.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lab_shows_what_goes_through_redis() {
+    use sio_tutor::lab::report::AdapterMessage;
+    let mut lab = lab(Scale::TwoWithRedis { url: None }).await;
+    let mut adapter = async |line: &str| -> Vec<AdapterMessage> {
+        let reports = lab.execute(&command(line)).await.expect("it runs");
+        reports
+            .into_iter()
+            .filter_map(|r| match r {
+                Report::Adapter(m) => Some(m),
+                _ => None,
+            })
+            .collect()
+    };
+    let sent = adapter("alice: socket.broadcast.emit('typing', true)").await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(
+        (sent[0].server.as_str(), sent[0].request.as_str()),
+        ("A", "broadcast")
+    );
+    assert_eq!(sent[0].event.as_deref(), Some("typing"));
+    assert!(sent[0].rooms.is_empty());
+    assert_eq!(sent[0].except, ["alice's own room"]);
+    let sent = adapter("carol: socket.to('support').emit('x')").await;
+    assert_eq!(sent[0].server, "B");
+    assert_eq!(sent[0].rooms, ["support"]);
+    assert!(adapter("io.local.emit('x')").await.is_empty());
+    drop(adapter);
+    lab.shutdown().await;
+}
