@@ -12,6 +12,9 @@
 //! the_scaling_lesson -- --nocapture` for the 1,000 runs of issue 16; `cargo test` (and CI) runs
 //! 20.
 
+#[path = "common/redis.rs"]
+mod redis_here;
+
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions, Preview, Scale};
 use sio_tutor::script::{Command, parse_command};
@@ -63,6 +66,9 @@ async fn received(lab: &mut Lab, line: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_redis_a_broadcast_reaches_both_servers() {
+    if !redis_here::available("with_redis_a_broadcast_reaches_both_servers") {
+        return;
+    }
     let mut lab = lab(Scale::TwoWithRedis { url: None }).await;
     assert_eq!(lab.server_names(), ["A", "B"]);
     lab.execute(&command("carol: socket.join('room1')"))
@@ -145,6 +151,9 @@ async fn a_server_the_lab_does_not_have_is_refused() {
 /// The scaling lesson's demo gives the same bytes on every run, over a real Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scaling_lesson_gives_the_same_bytes_every_run() {
+    if !redis_here::available("the_scaling_lesson_gives_the_same_bytes_every_run") {
+        return;
+    }
     use sio_tutor::lesson::{Source, load_all};
     use sio_tutor::render::View;
     colored::control::set_override(false);
@@ -187,6 +196,9 @@ async fn the_scaling_lesson_gives_the_same_bytes_every_run() {
 /// `io.local`, and none of the lab's own fences.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lab_shows_what_goes_through_redis() {
+    if !redis_here::available("the_lab_shows_what_goes_through_redis") {
+        return;
+    }
     use sio_tutor::lab::report::AdapterMessage;
     let mut lab = lab(Scale::TwoWithRedis { url: None }).await;
     let mut adapter = async |line: &str| -> Vec<AdapterMessage> {

@@ -61,6 +61,8 @@ pub struct Opening {
     /// only these, as in the lesson (where connecting elsewhere fails on purpose); the
     /// playground serves any namespace once they have run.
     pub lesson_namespaces: Option<Vec<String>>,
+    /// For a lesson: its servers (one, or A and B with or without Redis).
+    pub lesson_scale: crate::lab::Scale,
 }
 
 impl Opening {
@@ -85,6 +87,7 @@ impl Opening {
             commands: walk::lines(lesson).cloned().collect(),
             announcement,
             lesson_namespaces: Some(lesson.namespaces.clone()),
+            lesson_scale: lesson.scale.clone(),
         })
     }
 
@@ -108,13 +111,16 @@ impl Opening {
             commands,
             announcement,
             lesson_namespaces: None,
+            lesson_scale: crate::lab::Scale::One,
         })
     }
 
     /// A fresh session for this opening (its commands not yet run).
     pub async fn session(&self) -> Result<Session, LabError> {
         match &self.lesson_namespaces {
-            Some(namespaces) => Session::start_with(LabOptions::serving(namespaces)).await,
+            Some(namespaces) => {
+                Session::start_scaled(LabOptions::serving(namespaces), &self.lesson_scale).await
+            }
             None => Session::start().await,
         }
     }
