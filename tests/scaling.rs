@@ -226,3 +226,26 @@ async fn the_lab_shows_what_goes_through_redis() {
     assert!(adapter("io.local.emit('x')").await.is_empty());
     lab.shutdown().await;
 }
+
+/// `demo --redis URL` runs the lesson on a Redis that is already running, with the same bytes
+/// as on the private one the lab starts itself.
+#[test]
+fn demo_uses_a_given_redis_with_the_same_bytes() {
+    if !redis_here::available("demo_uses_a_given_redis_with_the_same_bytes") {
+        return;
+    }
+    let redis = sio_tutor::lab::redis::RedisServer::start().expect("a Redis to point at");
+    let demo = |extra: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_sio-tutor"))
+            .args(["demo", "scaling-out"])
+            .args(extra)
+            .output()
+            .expect("sio-tutor runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let url = format!("redis://127.0.0.1:{}", redis.port());
+    let given = demo(&["--redis", &url]);
+    assert!(given.contains("adapter: A → Redis"), "{given}");
+    assert_eq!(given, demo(&[]));
+}
