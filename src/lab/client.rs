@@ -1,5 +1,6 @@
-//! One named client socket: a real rust_socketio async client, over WebSocket, that writes down
-//! every event it receives.
+//! One named client socket: a real tf-rust-socketio async client (rust_socketio 0.6 plus answers
+//! to the server's acknowledgement requests; `docs/stack-facts.md`, 13), over WebSocket, that
+//! writes down every event it receives.
 //!
 //! The settings below each avoid a trap measured on this stack (see `docs/stack-facts.md`):
 //! WebSocket transport, because the default handshake over HTTP polling costs about 100 ms a
@@ -14,9 +15,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use rust_socketio::asynchronous::{Client, ClientBuilder};
-use rust_socketio::{Event, Payload, TransportType};
 use serde_json::Value;
+use tf_rust_socketio::asynchronous::{Client, ClientBuilder};
+use tf_rust_socketio::{Event, Payload, TransportType};
 use tokio::sync::{Notify, oneshot};
 
 use super::LabError;
@@ -99,7 +100,7 @@ impl Received {
     /// [`CLIENT_RESERVED_EVENTS`]). The lab's own events are left out.
     fn from_callback(event: Event, payload: Payload) -> Option<Received> {
         let values = match payload {
-            Payload::Text(values) => values,
+            Payload::Text(values, _) => values,
             _ => Vec::new(),
         };
         let received = match event {
@@ -288,10 +289,15 @@ impl LabClient {
         let (acked_tx, acked_rx) = oneshot::channel::<()>();
         let acked: Signal<()> = Arc::new(Mutex::new(Some(acked_tx)));
         self.client
-            .emit_with_ack(event, Payload::Text(args), ROUND_TRIP_LIMIT, move |_, _| {
-                fire(&acked, ());
-                async {}.boxed()
-            })
+            .emit_with_ack(
+                event,
+                Payload::Text(args, None),
+                ROUND_TRIP_LIMIT,
+                move |_, _| {
+                    fire(&acked, ());
+                    async {}.boxed()
+                },
+            )
             .await
             .map_err(|e| LabError::client(&self.name, e))?;
         tokio::time::timeout(ROUND_TRIP_LIMIT, acked_rx)
@@ -317,7 +323,7 @@ impl LabClient {
 /// The fence number in a `sio-tutor:fence` event's payload.
 fn fence_number(payload: &Payload) -> Option<u64> {
     match payload {
-        Payload::Text(values) => values.first().and_then(Value::as_u64),
+        Payload::Text(values, _) => values.first().and_then(Value::as_u64),
         _ => None,
     }
 }
@@ -325,7 +331,7 @@ fn fence_number(payload: &Payload) -> Option<u64> {
 /// The text of a connect error: `{"message": "Invalid namespace"}` becomes `Invalid namespace`.
 fn error_message(payload: &Payload) -> String {
     let text = match payload {
-        Payload::Text(values) => values
+        Payload::Text(values, _) => values
             .iter()
             .map(|value| match value {
                 Value::String(text) => text.clone(),

@@ -194,8 +194,8 @@ impl std::error::Error for Cause {
     }
 }
 
-impl From<rust_socketio::Error> for Cause {
-    fn from(error: rust_socketio::Error) -> Cause {
+impl From<tf_rust_socketio::Error> for Cause {
+    fn from(error: tf_rust_socketio::Error) -> Cause {
         Cause(std::sync::Arc::new(error))
     }
 }

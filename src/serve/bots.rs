@@ -16,9 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use rust_socketio::asynchronous::{Client, ClientBuilder};
-use rust_socketio::{Payload, TransportType};
 use serde_json::{Value, json};
+use tf_rust_socketio::asynchronous::{Client, ClientBuilder};
+use tf_rust_socketio::{Payload, TransportType};
 use tokio::sync::oneshot;
 
 /// The most bots one server runs: each is a real connection, and a rehearsal needs a few.
@@ -72,7 +72,7 @@ pub async fn stop(bots: Vec<Client>) {
 /// The first arguments of an event as strings (`'chat message', msg, name` gives `[msg, name]`).
 fn strings(payload: &Payload) -> Vec<String> {
     match payload {
-        Payload::Text(values) => values
+        Payload::Text(values, _) => values
             .iter()
             .map(|v| v.as_str().unwrap_or_default().to_string())
             .collect(),

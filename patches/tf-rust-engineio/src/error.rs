@@ -34,6 +34,10 @@ pub enum Error {
     WebsocketError(#[from] TungsteniteError),
     #[error("Network request returned with status code: {0}")]
     IncompleteHttp(u16),
+    #[error("Network request returned with status code {status}, body: {body}")]
+    HttpErrorWithBody { status: u16, body: String },
+    #[error("Websocket closed with code {code}: {reason}")]
+    WebsocketClosed { code: u16, reason: String },
     #[error("Got illegal handshake response: {0}")]
     InvalidHandshake(String),
     #[error("Called an action before the connection was established")]
@@ -66,7 +70,7 @@ impl<T> From<std::sync::PoisonError<T>> for Error {
 
 impl From<Error> for std::io::Error {
     fn from(err: Error) -> std::io::Error {
-        std::io::Error::new(std::io::ErrorKind::Other, err)
+        std::io::Error::other(err)
     }
 }
 

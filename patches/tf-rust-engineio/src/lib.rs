@@ -7,7 +7,7 @@
 //! ## Example usage
 //!
 //! ``` rust
-//! use rust_engineio::{ClientBuilder, Client, packet::{Packet, PacketId}};
+//! use tf_rust_engineio::{ClientBuilder, Client, packet::{Packet, PacketId}};
 //! use url::Url;
 //! use bytes::Bytes;
 //!
@@ -60,8 +60,8 @@
 //! showed improvements of up to 93% in speed.
 //! To make use of the async version, import the crate as follows:
 //! ```toml
-//! [depencencies]
-//! rust-engineio = { version = "0.3.1", features = ["async"] }
+//! [dependencies]
+//! tf-rust-engineio = { version = "0.6.1", features = ["async"] }
 //! ```
 //!
 #![allow(clippy::rc_buffer)]
@@ -69,6 +69,9 @@
 #![warn(clippy::style)]
 #![warn(clippy::perf)]
 #![warn(clippy::correctness)]
+// Allow large error types - Error enum contains rich context (HTTP responses, URLs, etc.)
+// which is intentional for debugging. Boxing would add indirection overhead.
+#![allow(clippy::result_large_err)]
 /// A small macro that spawns a scoped thread. Used for calling the callback
 /// functions.
 macro_rules! spawn_scoped {
@@ -85,7 +88,7 @@ pub mod client;
 /// Generic header map
 pub mod header;
 pub mod packet;
-pub(self) mod socket;
+mod socket;
 pub mod transport;
 pub mod transports;
 
@@ -143,5 +146,37 @@ pub(crate) mod test {
         let url = std::env::var("ENGINE_IO_SECURE_SERVER")
             .unwrap_or_else(|_| SERVER_URL_SECURE.to_owned());
         Ok(Url::parse(&url)?)
+    }
+
+    /// Spawns a minimal one-shot HTTP server on a random local port that always
+    /// replies with the given status code and body. Used for verifying that the
+    /// polling transport surfaces server-side error bodies via
+    /// [`crate::Error::HttpErrorWithBody`]. Accepts a small number of
+    /// connections so a single test can drive both GET and POST paths.
+    pub(crate) fn spawn_http_error_mock(status: u16, body: &'static str) -> Url {
+        use std::io::{Read, Write};
+        use std::net::TcpListener;
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+
+        std::thread::spawn(move || {
+            for _ in 0..8 {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    break;
+                };
+                let mut buf = [0u8; 2048];
+                let _ = stream.read(&mut buf);
+                let response = format!(
+                    "HTTP/1.1 {status} ERR\r\nContent-Type: application/json\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{body}",
+                    status = status,
+                    len = body.len(),
+                    body = body
+                );
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+
+        Url::parse(&format!("http://127.0.0.1:{}/", port)).unwrap()
     }
 }

@@ -1,9 +1,9 @@
 use criterion::{criterion_group, criterion_main};
 use native_tls::Certificate;
 use native_tls::TlsConnector;
-use rust_engineio::error::Error;
 use std::fs::File;
 use std::io::Read;
+use tf_rust_engineio::error::Error;
 use url::Url;
 
 pub use criterion_wrappers::*;
@@ -46,7 +46,7 @@ pub mod util {
 pub mod tests {
     use bytes::Bytes;
     use reqwest::Url;
-    use rust_engineio::{Client, ClientBuilder, Error, Packet, PacketId};
+    use tf_rust_engineio::{Client, ClientBuilder, Error, Packet, PacketId};
 
     use crate::tls_connector;
 
@@ -202,7 +202,7 @@ mod criterion_wrappers {
 #[cfg(feature = "async")]
 pub mod tests {
     use bytes::Bytes;
-    use rust_engineio::{
+    use tf_rust_engineio::{
         asynchronous::{Client, ClientBuilder},
         Error, Packet, PacketId,
     };
@@ -252,7 +252,7 @@ mod criterion_wrappers {
     use bytes::Bytes;
     use criterion::{black_box, Criterion};
     use lazy_static::lazy_static;
-    use rust_engineio::{Packet, PacketId};
+    use tf_rust_engineio::{Packet, PacketId};
     use tokio::runtime::{Builder, Runtime};
 
     use super::tests::{
