@@ -74,6 +74,7 @@ async fn playground_lab() -> Lab {
     Lab::start(LabOptions {
         namespaces: Vec::new(),
         serve_on_connect: true,
+        network: false,
     })
     .await
     .expect("the lab starts")

@@ -6,6 +6,9 @@
 //! ratio. The load and the measuring are in `tests/node/bench.mjs` (the official JS client is the
 //! fair client for both servers); this target only finds the binary and runs it. Arguments after
 //! `--` are passed on: `cargo bench --bench serve -- --clients 100 --runs 5`.
+//!
+//! `cargo bench --bench serve -- --redis` compares one `serve` process with two `serve --redis`
+//! processes sharing a private `redis-server` (started here, stopped after; issue 16).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -23,10 +26,25 @@ fn main() -> ExitCode {
         println!("the serve benchmark runs with: cargo bench --bench serve");
         return ExitCode::SUCCESS;
     }
-    let passed: Vec<String> = std::env::args()
+    let mut passed: Vec<String> = std::env::args()
         .skip(1)
-        .filter(|a| a != "--bench")
+        .filter(|a| a != "--bench" && a != "--redis")
         .collect();
+    // Held until the benchmark ends; dropping it stops the private Redis.
+    let _redis = if std::env::args().any(|a| a == "--redis") {
+        match sio_tutor::lab::redis::RedisServer::start() {
+            Ok(redis) => {
+                passed.extend(["--redis-url".to_string(), redis.url().to_string()]);
+                Some(redis)
+            }
+            Err(error) => {
+                eprintln!("{error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     let status = Command::new("node")
         .arg(script)
         .arg(env!("CARGO_BIN_EXE_sio-tutor"))

@@ -103,6 +103,10 @@ pub enum Commands {
         /// One line per socket for every event, instead of one line per event.
         #[arg(long)]
         verbose: bool,
+        /// Share one class with the other `serve --redis` processes using the Redis at URL
+        /// (redis://host:port, Redis 7 or newer), for a class too big for one process.
+        #[arg(long, value_name = "URL")]
+        redis: Option<String>,
     },
     /// Work with lesson files.
     Lessons {
@@ -303,6 +307,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             client_js,
             allow_origin,
             verbose,
+            redis,
         }) => crate::serve::run(crate::serve::Options {
             host,
             port,
@@ -311,6 +316,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             client_js,
             allow_origins: allow_origin,
             verbose,
+            redis,
         })
         .await
         .map_err(|error| CliError::cannot_run(Shown(format!("sio-tutor serve: {error}")))),

@@ -45,6 +45,8 @@ impl Names {
 const LINE_WORDS: &[&str] = &[
     "connect ",
     "disconnect ",
+    "cut ",
+    "silence ",
     "on ",
     "rooms",
     "who",
@@ -56,7 +58,11 @@ const LINE_WORDS: &[&str] = &[
 ];
 
 /// What may follow `io.` (of only right after `io`).
-const IO_METHODS: &[&str] = &["emit(", "except(", "in(", "of(", "to("];
+const IO_METHODS: &[&str] = &["emit(", "except(", "in(", "of(", "timeout(", "to(", "use("];
+/// What may follow `socket.` where a value goes (an emit's arguments, a middleware's body).
+const SOCKET_PROPERTIES: &[&str] = &["data", "handshake."];
+/// The pieces of a middleware, inside `io.use(`.
+const MIDDLEWARE_PARTS: &[&str] = &["(socket, next) => ", "next()", "next(new Error(", "socket."];
 /// What may follow `socket.`.
 const SOCKET_METHODS: &[&str] = &[
     "broadcast.",
@@ -66,10 +72,13 @@ const SOCKET_METHODS: &[&str] = &[
     "in(",
     "join(",
     "leave(",
+    "timeout(",
     "to(",
 ];
 /// What may follow a link of a chain: `io.to('r').`, `socket.broadcast.`.
-const CHAIN_METHODS: &[&str] = &["emit(", "except(", "in(", "to("];
+const CHAIN_METHODS: &[&str] = &["emit(", "except(", "in(", "timeout(", "to("];
+/// What may follow a client socket's name: `alice.`.
+const CLIENT_METHODS: &[&str] = &["emit(", "emitWithAck(", "on("];
 /// Methods whose arguments are rooms.
 const ROOM_METHODS: &[&str] = &["to", "in", "except", "join", "leave"];
 
@@ -116,10 +125,12 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         let mut pool: Vec<String> = vec!["io.".into()];
         if !at_explain {
             pool.extend(LINE_WORDS.iter().map(|w| w.to_string()));
+            // The server's catch-all listener, the one line that starts with `socket.`.
+            pool.push("socket.onAny(".into());
         }
         for socket in &names.sockets {
             pool.push(format!("{socket}: socket."));
-            pool.push(format!("{socket}.emit("));
+            pool.extend(CLIENT_METHODS.iter().map(|m| format!("{socket}.{m}")));
         }
         pool
     } else if let Some(object) = head.strip_suffix('.') {
@@ -128,14 +139,21 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         match object_word {
             "io" => strings(IO_METHODS),
             "socket" if in_rooms => vec!["id".into()],
+            "socket" if matches!(call_context(object), Some("emit" | "use")) => {
+                strings(SOCKET_PROPERTIES)
+            }
+            "socket" if object.trim() == "socket" && !at_explain => vec!["onAny(".into()],
             "socket" => strings(SOCKET_METHODS),
+            "handshake" => vec!["auth".into()],
             "broadcast" => strings(CHAIN_METHODS),
+            // `timeout(1000).` is the last link: only the promise form follows it.
+            "" if ends_with_timeout(object) => vec!["emitWithAck(".into()],
             "" if object.ends_with(')') => strings(CHAIN_METHODS),
             name if names.sockets.iter().any(|s| s == name) => {
                 if in_rooms {
                     vec!["id".into()]
                 } else if object.trim() == name {
-                    vec!["emit(".into()]
+                    strings(CLIENT_METHODS)
                 } else {
                     Vec::new()
                 }
@@ -143,11 +161,17 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
             _ => Vec::new(),
         }
     } else if head_trimmed.ends_with(':') && !head_trimmed.contains('(') {
-        // `alice: ` runs a statement as alice.
-        vec!["socket.".into(), "io.".into()]
+        // `alice: ` runs a statement as alice; a handler (`on 'ask': `) may also answer.
+        let mut pool = vec!["socket.".to_string(), "io.".to_string()];
+        if first_word == "on" {
+            pool.push("callback(".into());
+        }
+        pool
     } else if let Some(method) = call_context(head).filter(|m| *m != "emit") {
         // The start of an argument: a room (quoted), an own room, or a namespace.
-        if method == "of" {
+        if method == "use" {
+            strings(MIDDLEWARE_PARTS)
+        } else if method == "of" {
             names.namespaces.iter().map(|n| format!("'{n}'")).collect()
         } else if ROOM_METHODS.contains(&method) {
             let mut pool: Vec<String> = names.rooms.iter().map(|r| format!("'{r}'")).collect();
@@ -159,10 +183,13 @@ pub fn candidates(line: &str, pos: usize, names: &Names) -> (usize, Vec<String>)
         }
     } else if !at_explain {
         match first_word {
-            "disconnect" => names.sockets.clone(),
+            "disconnect" | "cut" | "silence" => names.sockets.clone(),
             "rooms" => vec!["all".into()],
             "connect" if head_trimmed.ends_with(" to") => names.namespaces.clone(),
-            "connect" => vec!["to ".into()],
+            "connect" if head_trimmed.ends_with(" with") => vec!["auth ".into()],
+            "connect" if head.contains(" with ") => Vec::new(),
+            "connect" if head.contains(" to ") => vec!["with auth ".into()],
+            "connect" => vec!["to ".into(), "with auth ".into()],
             "on" if head_trimmed == "on" => names
                 .namespaces
                 .iter()
@@ -190,6 +217,13 @@ fn matching(prefix: &str, pool: impl IntoIterator<Item = String>) -> Vec<String>
 
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Whether `text` ends with a `timeout(...)` call: `io.timeout(1000)`.
+fn ends_with_timeout(text: &str) -> bool {
+    text.strip_suffix(')')
+        .and_then(|rest| rest.rsplit_once("timeout("))
+        .is_some_and(|(before, ms)| ms.chars().all(|c| c.is_ascii_digit()) && before.ends_with('.'))
 }
 
 /// The byte index of the quote that opens a string still open at the end of `text`.
@@ -300,7 +334,15 @@ mod tests {
     #[test]
     fn table() {
         let rows: &[(&str, &[&str])] = &[
-            ("al", &["alice.emit(", "alice: socket."]),
+            (
+                "al",
+                &[
+                    "alice.emit(",
+                    "alice.emitWithAck(",
+                    "alice.on(",
+                    "alice: socket.",
+                ],
+            ),
             ("co", &["connect "]),
             ("ex", &["explain "]),
             ("alice: ", &["alice: io.", "alice: socket."]),
@@ -316,15 +358,88 @@ mod tests {
                     "alice: socket.broadcast.emit(",
                     "alice: socket.broadcast.except(",
                     "alice: socket.broadcast.in(",
+                    "alice: socket.broadcast.timeout(",
                     "alice: socket.broadcast.to(",
                 ],
             ),
             ("alice: socket.j", &["alice: socket.join("]),
             (
                 "io.",
-                &["io.emit(", "io.except(", "io.in(", "io.of(", "io.to("],
+                &[
+                    "io.emit(",
+                    "io.except(",
+                    "io.in(",
+                    "io.of(",
+                    "io.timeout(",
+                    "io.to(",
+                    "io.use(",
+                ],
             ),
-            ("io.t", &["io.to("]),
+            ("io.u", &["io.use("]),
+            (
+                "io.use(",
+                &[
+                    "io.use((socket, next) => ",
+                    "io.use(next()",
+                    "io.use(next(new Error(",
+                    "io.use(socket.",
+                ],
+            ),
+            (
+                "io.use((socket, next) => n",
+                &[
+                    "io.use((socket, next) => next()",
+                    "io.use((socket, next) => next(new Error(",
+                ],
+            ),
+            (
+                "io.use((socket, next) => socket.",
+                &[
+                    "io.use((socket, next) => socket.data",
+                    "io.use((socket, next) => socket.handshake.",
+                ],
+            ),
+            (
+                "io.use((socket, next) => socket.handshake.",
+                &["io.use((socket, next) => socket.handshake.auth"],
+            ),
+            (
+                "alice: socket.emit('me', socket.",
+                &[
+                    "alice: socket.emit('me', socket.data",
+                    "alice: socket.emit('me', socket.handshake.",
+                ],
+            ),
+            (
+                "connect dave ",
+                &["connect dave to ", "connect dave with auth "],
+            ),
+            ("connect dave w", &["connect dave with auth "]),
+            (
+                "connect dave to /tenant-a w",
+                &["connect dave to /tenant-a with auth "],
+            ),
+            ("connect dave with auth {", &[]),
+            ("io.t", &["io.timeout(", "io.to("]),
+            ("io.timeout(1000).", &["io.timeout(1000).emitWithAck("]),
+            (
+                "io.to('room1').timeout(500).e",
+                &["io.to('room1').timeout(500).emitWithAck("],
+            ),
+            ("alice: socket.ti", &["alice: socket.timeout("]),
+            (
+                "alice: socket.broadcast.ti",
+                &["alice: socket.broadcast.timeout("],
+            ),
+            (
+                "alice.",
+                &["alice.emit(", "alice.emitWithAck(", "alice.on("],
+            ),
+            ("bob.emitW", &["bob.emitWithAck("]),
+            ("on 'ask': ca", &["on 'ask': callback("]),
+            ("so", &["socket.onAny("]),
+            ("socket.", &["socket.onAny("]),
+            ("alice: ca", &[]),
             (
                 "io.to('room1').e",
                 &["io.to('room1').emit(", "io.to('room1').except("],
@@ -340,15 +455,23 @@ mod tests {
             ("alice: socket.to(socket.", &["alice: socket.to(socket.id"]),
             ("io.of('/t", &["io.of('/tenant-a'"]),
             ("io.of(", &["io.of('/'", "io.of('/tenant-a'"]),
-            ("alice.e", &["alice.emit("]),
+            ("alice.e", &["alice.emit(", "alice.emitWithAck("]),
             ("disconnect b", &["disconnect bob"]),
+            ("cut b", &["cut bob"]),
+            ("sil", &["silence "]),
+            ("silence c", &["silence carol"]),
             ("rooms a", &["rooms all"]),
             ("connect dave to /te", &["connect dave to /tenant-a"]),
             (
                 "explain al",
-                &["explain alice.emit(", "explain alice: socket."],
+                &[
+                    "explain alice.emit(",
+                    "explain alice.emitWithAck(",
+                    "explain alice.on(",
+                    "explain alice: socket.",
+                ],
             ),
-            ("explain io.t", &["explain io.to("]),
+            ("explain io.t", &["explain io.timeout(", "explain io.to("]),
             (
                 "explain alice: socket.to('r",
                 &[
@@ -370,7 +493,10 @@ mod tests {
     fn the_cursor_in_the_middle_of_a_line() {
         let line = "io.t('x').emit('hi')";
         let (start, found) = candidates(line, 4, &names());
-        assert_eq!((start, found), (3, vec!["to(".to_string()]));
+        assert_eq!(
+            (start, found),
+            (3, vec!["timeout(".to_string(), "to(".to_string()])
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 use std::io::{BufRead, Write};
 
 use crate::lab::report::Report;
-use crate::lab::{Lab, LabError, LabOptions};
+use crate::lab::{Lab, LabError};
 use crate::lesson::walk::walk;
 use crate::lesson::{Lesson, Line, QuizKind, Step};
 use crate::render::View;
@@ -90,7 +90,7 @@ pub async fn run_paced(
     out: &mut impl Write,
     pace: Option<&mut Pace<'_>>,
 ) -> Result<(), DemoError> {
-    let mut lab = Lab::start_scaled(LabOptions::serving(&lesson.namespaces), &lesson.scale)
+    let mut lab = Lab::start_scaled(lesson.lab_options(), &lesson.scale)
         .await
         .map_err(|error| DemoError::Lab {
             lesson: lesson.id.clone(),

@@ -30,7 +30,7 @@
 
 use serde_json::Value;
 
-use crate::lab::report::{Report, RoomMap};
+use crate::lab::report::{Answers, Reply, Report, RoomMap};
 use crate::lab::{Lab, LabError, LabOptions};
 use crate::script::Command;
 
@@ -39,7 +39,7 @@ use crate::script::Command;
 pub enum JudgeError {
     /// A lab command (`connect`, `rooms`, ...) rather than something the server runs.
     #[error(
-        "write one statement the server runs, such as alice: socket.to('room1').emit('hi'), or a client emit such as alice.emit('chat message', 'hi')"
+        "write one statement the server runs, such as alice: socket.to('room1').emit('hi'), or a client emit such as alice.emit('chat message', 'hi') or alice.emitWithAck('question', 'hi')"
     )]
     NotAStatement,
     /// The lab refused the line (an unknown socket, a namespace it does not serve, ...).
@@ -57,6 +57,10 @@ pub struct Outcome {
     pub sent: Vec<Sent>,
     /// With own-id rooms, so that joining `bob.id` shows.
     pub rooms: RoomMap,
+    /// For a server's `emitWithAck`: who was asked, who answered what.
+    pub answers: Option<Answers>,
+    /// For a client's `emitWithAck`: the answer it got.
+    pub reply: Option<Reply>,
 }
 
 /// One event as it went out and who received it.
@@ -67,6 +71,8 @@ pub struct Sent {
     pub args: Vec<Value>,
     /// In connection order.
     pub received: Vec<String>,
+    /// Sent as a volatile event.
+    pub volatile: bool,
 }
 
 /// One way an attempt's outcome differs from the goal.
@@ -115,6 +121,26 @@ pub enum Difference {
         socket: String,
         should_be: bool,
     },
+    /// The goal waits for answers (`emitWithAck`) and the attempt does not (`goal` true), or
+    /// the reverse.
+    Asking {
+        goal: bool,
+    },
+    /// The goal's event is volatile and the attempt's is not (`goal` true), or the reverse.
+    Volatile {
+        goal: bool,
+    },
+    /// Both ask, with different timeouts.
+    Timeout {
+        goal: u64,
+        yours: u64,
+    },
+    /// A client's `emitWithAck`: the goal's and the attempt's differ in who asks, the event,
+    /// its arguments or the answer (`None`: no client asked).
+    Reply {
+        goal: Option<Box<Reply>>,
+        yours: Option<Box<Reply>>,
+    },
 }
 
 /// The verdict on one attempt.
@@ -135,7 +161,7 @@ impl Judgement {
 /// The judge of one write step: the lab it replays and the goal to compare with.
 #[derive(Debug, Clone)]
 pub struct Judge {
-    namespaces: Vec<String>,
+    options: LabOptions,
     setup: Vec<Command>,
     goal: Outcome,
 }
@@ -145,13 +171,13 @@ impl Judge {
     /// a lab serving `namespaces`, and whose goal is what `reference` does there. A reference
     /// that the lab refuses is [`JudgeError::Refused`]; `lessons check` rejects such lessons.
     pub async fn new(
-        namespaces: &[String],
+        options: &LabOptions,
         setup: Vec<Command>,
         reference: &Command,
     ) -> Result<Judge, JudgeError> {
-        let goal = outcome(namespaces, &setup, reference, |_| ()).await?.0;
+        let goal = outcome(options, &setup, reference, |_| ()).await?.0;
         Ok(Judge {
-            namespaces: namespaces.to_vec(),
+            options: options.clone(),
             setup,
             goal,
         })
@@ -175,7 +201,7 @@ impl Judge {
         attempt: &Command,
         before: impl FnOnce(&Lab) -> T,
     ) -> Result<(Judgement, T), JudgeError> {
-        let (attempt, seen) = outcome(&self.namespaces, &self.setup, attempt, before).await?;
+        let (attempt, seen) = outcome(&self.options, &self.setup, attempt, before).await?;
         let differences = compare(&self.goal, &attempt);
         Ok((
             Judgement {
@@ -189,15 +215,18 @@ impl Judge {
 
 /// Runs `command` on a fresh lab after `setup`. The lab is shut down whatever happens.
 async fn outcome<T>(
-    namespaces: &[String],
+    options: &LabOptions,
     setup: &[Command],
     command: &Command,
     before: impl FnOnce(&Lab) -> T,
 ) -> Result<(Outcome, T), JudgeError> {
-    if !matches!(command, Command::Run { .. } | Command::ClientEmit { .. }) {
+    if !matches!(
+        command,
+        Command::Run { .. } | Command::ClientEmit { .. } | Command::ClientEmitWithAck { .. }
+    ) {
         return Err(JudgeError::NotAStatement);
     }
-    let mut lab = Lab::start(LabOptions::serving(namespaces))
+    let mut lab = Lab::start(options.clone())
         .await
         .map_err(JudgeError::Setup)?;
     let result = run(&mut lab, setup, command, before).await;
@@ -233,14 +262,25 @@ impl Outcome {
                     event: delivery.event.clone(),
                     args: delivery.args.clone(),
                     received: delivery.received.clone(),
+                    volatile: delivery.volatile,
                 }),
                 _ => None,
             })
             .collect();
+        let answers = reports.iter().find_map(|report| match report {
+            Report::Answers(answers) => Some(answers.clone()),
+            _ => None,
+        });
+        let reply = reports.iter().find_map(|report| match report {
+            Report::Reply(reply) => Some(reply.clone()),
+            _ => None,
+        });
         Outcome {
             reports,
             sent,
             rooms,
+            answers,
+            reply,
         }
     }
 }
@@ -253,6 +293,9 @@ pub fn compare(goal: &Outcome, yours: &Outcome) -> Vec<Difference> {
         ([goal], []) => differences.push(Difference::NothingSent {
             goal: goal.event.clone(),
         }),
+        // A goal that is a client's emitWithAck sends no event either: the reply difference
+        // below says what it does instead.
+        ([], [_, ..]) if goal.reply.is_some() => {}
         ([], [yours, ..]) => differences.push(Difference::SentInstead {
             yours: yours.event.clone(),
         }),
@@ -267,6 +310,35 @@ pub fn compare(goal: &Outcome, yours: &Outcome) -> Vec<Difference> {
                 differences.extend(compare_sent(goal, yours));
             }
         }
+    }
+    match (&goal.answers, &yours.answers) {
+        (Some(_), None) => differences.push(Difference::Asking { goal: true }),
+        (None, Some(_)) => differences.push(Difference::Asking { goal: false }),
+        (Some(goal), Some(yours)) if goal.timeout_ms != yours.timeout_ms => {
+            differences.push(Difference::Timeout {
+                goal: goal.timeout_ms,
+                yours: yours.timeout_ms,
+            });
+        }
+        _ => {}
+    }
+    // A client's emitWithAck: the same socket asks with the same event and arguments, and gets
+    // the same answer (the statement the handler ran is the server's business, not compared).
+    let asked = |reply: &Option<Reply>| {
+        reply.as_ref().map(|r| {
+            (
+                r.socket.clone(),
+                r.event.clone(),
+                r.args.clone(),
+                r.answer.clone(),
+            )
+        })
+    };
+    if asked(&goal.reply) != asked(&yours.reply) {
+        differences.push(Difference::Reply {
+            goal: goal.reply.clone().map(Box::new),
+            yours: yours.reply.clone().map(Box::new),
+        });
     }
     differences.extend(compare_rooms(&goal.rooms, &yours.rooms));
     differences
@@ -284,6 +356,11 @@ fn compare_sent(goal: &Sent, yours: &Sent) -> Vec<Difference> {
         differences.push(Difference::Event {
             goal: goal.event.clone(),
             yours: yours.event.clone(),
+        });
+    }
+    if goal.volatile != yours.volatile {
+        differences.push(Difference::Volatile {
+            goal: goal.volatile,
         });
     }
     if goal.args != yours.args {
@@ -436,5 +513,39 @@ pub fn describe(difference: &Difference) -> String {
             socket,
             should_be: false,
         } => format!("{socket} should have been disconnected from {namespace}"),
+        Difference::Asking { goal: true } => {
+            "it asks for no answer; the goal waits for each socket's answer (timeout(...).emitWithAck)"
+                .to_string()
+        }
+        Difference::Asking { goal: false } => {
+            "it waits for answers (emitWithAck); the goal only sends".to_string()
+        }
+        Difference::Volatile { goal: true } => {
+            "it is an ordinary emit; the goal is volatile (the server may drop it)".to_string()
+        }
+        Difference::Volatile { goal: false } => {
+            "it is volatile (the server may drop it); the goal must not be".to_string()
+        }
+        Difference::Timeout { goal, yours } => {
+            format!("it waits {yours} ms for the answers; the goal waits {goal} ms")
+        }
+        Difference::Reply { goal, yours } => {
+            let said = |reply: &Reply| {
+                format!(
+                    "{} asks {} and gets {}",
+                    reply.socket,
+                    crate::render::text::event_with_args(&reply.event, &reply.args),
+                    crate::render::text::js_value(&reply.answer)
+                )
+            };
+            match (goal, yours) {
+                (Some(goal), Some(yours)) => {
+                    format!("{}; the goal: {}", said(yours), said(goal))
+                }
+                (Some(goal), None) => format!("no client asks for an answer; the goal: {}", said(goal)),
+                (None, Some(yours)) => format!("{}; the goal asks for no answer", said(yours)),
+                (None, None) => String::new(),
+            }
+        }
     }
 }

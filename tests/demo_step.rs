@@ -112,18 +112,18 @@ fn step_all_pauses_at_the_end_of_every_lesson() {
     if !redis_here::available("step_all_pauses_at_the_end_of_every_lesson") {
         return;
     }
-    let count = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
         .expect("the built-in lessons load")
         .len();
-    let text = demo(&["--all", "--step"], &"\n".repeat(100 * count));
+    let text = demo(&["--all", "--step"], &"\n".repeat(2000));
     let ends: Vec<usize> = text
         .match_indices("[Enter] ends the lesson")
         .map(|(at, _)| at)
         .collect();
-    assert_eq!(ends.len(), count, "one pause at the end of each lesson");
-    let titles: Vec<String> = (2..=count).map(|n| format!("Lesson {n}:")).collect();
+    assert_eq!(ends.len(), lessons, "one pause at the end of each lesson");
+    let titles: Vec<String> = (2..=lessons).map(|n| format!("Lesson {n}:")).collect();
     for (lesson, end) in titles.iter().zip(&ends) {
-        let start = text.find(lesson).expect("the lesson's title");
+        let start = text.find(lesson.as_str()).expect("the lesson's title");
         assert!(
             end < &start,
             "{lesson} starts after the previous lesson's pause"

@@ -13,11 +13,13 @@ use sio_tutor::lab::{Lab, LabOptions};
 use sio_tutor::play::{Session, script};
 use sio_tutor::render::View;
 
-/// Two namespaces, overlapping rooms, handlers in both, a client emit nobody handles, a server
-/// disconnect and a client disconnect, room maps, and lines that fail.
+/// Two namespaces, overlapping rooms, handlers in both, a client emit nobody handles, asking
+/// with a real timeout and answering, a server disconnect and a client disconnect, room maps,
+/// and lines that fail.
 const SCRIPT: &str = "\
 connect alice bob carol
 connect dave erin to /tenant-a
+socket.onAny((event, ...args) => console.log(event, args))
 on 'chat message': io.emit('chat message', msg)
 on /tenant-a 'chat message': socket.broadcast.emit('chat message', msg)
 alice: socket.join(['room1', 'room2'])
@@ -35,6 +37,12 @@ io.of('/tenant-a').to(bob.id).emit('nobody')
 rooms all
 carol.emit('unheard', 1)
 alice: socket.broadcast().emit('oops')
+bob.on('question', (q, callback) => callback({ok: true}))
+io.timeout(250).emitWithAck('question', 'ready?')
+io.volatile.emit('position', {x: 1})
+bob: socket.broadcast.volatile.emit('position', 2)
+on 'ask': callback(msg)
+alice.emitWithAck('ask', [1, 2])
 alice: socket.disconnect()
 disconnect erin
 io.emit('after', 1.5)
@@ -60,6 +68,7 @@ async fn run_once(view: View) -> Vec<u8> {
     let lab = Lab::start(LabOptions {
         namespaces: vec!["/tenant-a".to_string()],
         serve_on_connect: false,
+        network: false,
     })
     .await
     .expect("the lab starts");
@@ -106,10 +115,15 @@ fn assert_meaningful(text: &str) {
         "Invalid namespace",
         "the server disconnected alice",
         "user disconnected  (erin, /tenant-a)",
-        "error on line 19",
+        "error on line 20",
         "the server does not serve the namespace /unserved",
         "the server has no handler for 'unheard'",
         "bob's own room",
+        "carol   no answer: operation has timed out",
+        "err.responses holds the 1 answer that came",
+        "alice   got the answer [1, 2]",
+        "server: unheard [ 1 ]  (carol)",
+        "io.volatile.emit",
     ] {
         // Compared with spacing collapsed: the text view wraps long lines to the width.
         let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -168,6 +182,7 @@ async fn a_parallel_connect_keeps_the_written_order() {
         let mut lab = Lab::start(LabOptions {
             namespaces: Vec::new(),
             serve_on_connect: true,
+            network: false,
         })
         .await
         .expect("the lab starts");

@@ -390,6 +390,7 @@ async fn run_on_lab(scenario: &Scenario) -> Vec<Outcome> {
         let connect = Command::Connect {
             names: vec![name.clone()],
             namespace: namespace.clone(),
+            auth: None,
             server: None,
         };
         lab.execute(&connect).await.expect("a socket connects");

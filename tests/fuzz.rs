@@ -308,6 +308,7 @@ async fn the_lab_answers_any_line() {
     let mut lab = Lab::start(LabOptions {
         namespaces: Vec::new(),
         serve_on_connect: true,
+        network: false,
     })
     .await
     .expect("the lab starts");

@@ -7,13 +7,17 @@ use sio_tutor::lab::{Lab, LabOptions};
 use sio_tutor::script::{Command, parse_command};
 
 /// The lab every row starts from: ann and bob in 'lab', carol in no room, dave on /tenant-a,
-/// and the chat example's relay as the handler for 'chat message'.
+/// the chat example's relay as the handler for 'chat message', ann and bob answering 'ready',
+/// and a server handler that answers 'save'.
 const SETUP: &[&str] = &[
     "connect ann bob carol",
     "connect dave to /tenant-a",
     "ann: socket.join('lab')",
     "bob: socket.join('lab')",
     "on 'chat message': io.emit('chat message', msg)",
+    "ann.on('ready', (q, callback) => callback('yes'))",
+    "bob.on('ready', (q, callback) => callback('no'))",
+    "on 'save': callback('saved')",
 ];
 
 const RIGHT: &[&str] = &[];
@@ -148,6 +152,61 @@ const TABLE: &[(&str, &str, &[&str])] = &[
         "bob: socket.disconnect()",
         RIGHT,
     ),
+    // Acknowledgements (issue 15): asking for answers is part of the outcome, with its timeout;
+    // a client's emitWithAck is judged by who asks, what, and the answer it gets.
+    (
+        "io.to('lab').timeout(100).emitWithAck('ready', 'x')",
+        "io.in('lab').timeout(100).emitWithAck('ready', \"x\")",
+        RIGHT,
+    ),
+    (
+        "io.to('lab').timeout(100).emitWithAck('ready', 'x')",
+        "io.to('lab').emit('ready', 'x')",
+        &[
+            "it asks for no answer; the goal waits for each socket's answer (timeout(...).emitWithAck)",
+        ],
+    ),
+    (
+        "io.to('lab').emit('ready', 'x')",
+        "io.to('lab').timeout(100).emitWithAck('ready', 'x')",
+        &["it waits for answers (emitWithAck); the goal only sends"],
+    ),
+    (
+        "io.to('lab').timeout(100).emitWithAck('ready', 'x')",
+        "io.to('lab').timeout(200).emitWithAck('ready', 'x')",
+        &["it waits 200 ms for the answers; the goal waits 100 ms"],
+    ),
+    (
+        "ann.emitWithAck('save', 'hi')",
+        "ann.emitWithAck('save', \"hi\")",
+        RIGHT,
+    ),
+    (
+        "ann.emitWithAck('save', 'hi')",
+        "bob.emitWithAck('save', 'hi')",
+        &["bob asks 'save' 'hi' and gets 'saved'; the goal: ann asks 'save' 'hi' and gets 'saved'"],
+    ),
+    (
+        "ann.emitWithAck('save', 'hi')",
+        "io.emit('save', 'hi')",
+        &["no client asks for an answer; the goal: ann asks 'save' 'hi' and gets 'saved'"],
+    ),
+    // volatile is part of the outcome: the same recipients, but the server may drop it.
+    (
+        "ann: socket.broadcast.volatile.emit('position', 1)",
+        "io.volatile.except(ann.id).emit('position', 1)",
+        RIGHT,
+    ),
+    (
+        "ann: socket.broadcast.volatile.emit('position', 1)",
+        "ann: socket.broadcast.emit('position', 1)",
+        &["it is an ordinary emit; the goal is volatile (the server may drop it)"],
+    ),
+    (
+        "io.emit('news', 1)",
+        "io.volatile.emit('news', 1)",
+        &["it is volatile (the server may drop it); the goal must not be"],
+    ),
     (
         "bob: socket.disconnect()",
         "carol: socket.disconnect()",
@@ -178,9 +237,13 @@ fn namespaces() -> Vec<String> {
 async fn the_judge_compares_outcomes_not_text() {
     let mut failures = Vec::new();
     for (reference, attempt, expected) in TABLE {
-        let judge = Judge::new(&namespaces(), setup(), &command(reference))
-            .await
-            .unwrap_or_else(|error| panic!("the reference {reference:?} fails: {error}"));
+        let judge = Judge::new(
+            &LabOptions::serving(&namespaces()),
+            setup(),
+            &command(reference),
+        )
+        .await
+        .unwrap_or_else(|error| panic!("the reference {reference:?} fails: {error}"));
         let judgement = judge
             .judge(&command(attempt))
             .await
@@ -200,9 +263,13 @@ async fn the_judge_compares_outcomes_not_text() {
 async fn what_is_not_an_attempt() {
     // A parse error never reaches the judge: the tutor shows the caret and asks again.
     assert!(parse_command("io.emit('ping'").is_err());
-    let judge = Judge::new(&namespaces(), setup(), &command("io.emit('ping')"))
-        .await
-        .expect("the reference runs");
+    let judge = Judge::new(
+        &LabOptions::serving(&namespaces()),
+        setup(),
+        &command("io.emit('ping')"),
+    )
+    .await
+    .expect("the reference runs");
     // A lab command has no outcome to compare.
     assert_eq!(
         judge.judge(&command("rooms")).await,
@@ -223,6 +290,13 @@ async fn what_is_not_an_attempt() {
             .await,
         Err(JudgeError::Refused(_))
     ));
+    // A plain emit to a handler that answers: Node throws (callback is not a function).
+    assert!(matches!(
+        judge.judge(&command("ann.emit('save', 'hi')")).await,
+        Err(JudgeError::Refused(
+            sio_tutor::lab::LabError::NotAFunction { .. }
+        ))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,7 +311,7 @@ async fn a_wrong_attempt_leaves_every_lab_as_it_was() {
     let before = lab.room_map(true).await;
 
     let judge = Judge::new(
-        &namespaces(),
+        &LabOptions::serving(&namespaces()),
         setup(),
         &command("carol: socket.join('lab')"),
     )

@@ -69,3 +69,77 @@ async fn the_lab_refuses_events_its_clients_cannot_carry() {
     lab.shutdown().await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+async fn run(
+    lab: &mut Lab,
+    line: &str,
+) -> Result<Vec<sio_tutor::lab::report::Report>, sio_tutor::lab::LabError> {
+    let command = parse_command(line).ok().flatten().expect("parses");
+    lab.execute(&command).await
+}
+
+/// The network reasons come from the network: `cut` closes the connection under the client and
+/// the server says `transport close`; `silence` closes nothing, and the server says `ping
+/// timeout` only once its own heartbeat gave up, so the lab cannot have returned sooner than the
+/// ping timeout. A lab without its own network refuses both with a sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_and_silence_give_the_servers_own_reasons() {
+    use sio_tutor::lab::NETWORK_HEARTBEAT;
+    use sio_tutor::lab::report::Report;
+    let mut lab = Lab::start(LabOptions {
+        network: true,
+        ..LabOptions::default()
+    })
+    .await
+    .expect("the lab starts");
+    for line in [
+        "connect alice bob carol",
+        "on 'disconnect': io.emit('left', reason)",
+    ] {
+        run(&mut lab, line).await.expect("the setup runs");
+    }
+    let said = |reports: &[Report]| -> Vec<(String, Vec<String>)> {
+        reports
+            .iter()
+            .filter_map(|r| match r {
+                Report::Delivery(d) => Some((d.args[0].to_string(), d.received.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+
+    let reports = run(&mut lab, "cut alice").await.expect("cut runs");
+    assert_eq!(
+        said(&reports),
+        [(
+            "\"transport close\"".to_string(),
+            vec!["bob".to_string(), "carol".to_string()]
+        )]
+    );
+
+    let started = std::time::Instant::now();
+    let reports = run(&mut lab, "silence bob").await.expect("silence runs");
+    let waited = started.elapsed();
+    assert_eq!(
+        said(&reports),
+        [("\"ping timeout\"".to_string(), vec!["carol".to_string()])]
+    );
+    assert!(
+        waited >= NETWORK_HEARTBEAT.1,
+        "the server cannot time out before its ping timeout; the lab returned after {waited:?}"
+    );
+    assert_eq!(lab.sockets(), [("carol".to_string(), "/".to_string())]);
+    lab.shutdown().await;
+
+    let mut plain = Lab::start(LabOptions::default())
+        .await
+        .expect("the lab starts");
+    run(&mut plain, "connect dave")
+        .await
+        .expect("dave connects");
+    let refused = run(&mut plain, "cut dave")
+        .await
+        .expect_err("no network to cut");
+    assert!(refused.to_string().contains("network = true"), "{refused}");
+    plain.shutdown().await;
+}

@@ -92,17 +92,21 @@ async fn each_broken_lesson_file_gets_its_exact_error() {
         })
         .collect();
     let expected = [
+        "ask-nobody-answers.toml:9:7: `alice.emitWithAck('save', 1)` fails on the lab: alice.emitWithAck('save') would wait forever: the server's handler for it never calls callback (give it one that answers, such as on 'save': callback('ok'))",
+        "ask-without-timeout.toml:9:11: the lab needs a timeout before emitWithAck: without one, a socket that never answers keeps it waiting forever (hint: io.timeout(1000).emitWithAck('question', 'hi'))",
         "bad-statement.toml:9:31: `broadcast` is a flag, not a method (hint: did you mean socket.broadcast.emit(...)?)",
+        "cut-without-network.toml:6:25: `cut alice` fails on the lab: alice's connection cannot be cut or silenced here: only a lab with its own network can (a lesson with network = true)",
         "handler-to-unknown-id.toml:9:7: the server's handler for 'dm' fails: the socket zed is used before it is connected (add `connect zed` to a lab step before this one)",
         "no-correct-option.toml:6:8: a choice quiz needs at least one option with correct = true",
         "no-steps.toml:1:1: the lesson has no steps; add at least one [[steps]]",
         "not-toml.toml:2:18: invalid basic string, expected `\"`",
         "predict-without-why.toml:8:1: a step with predict = true needs a `why`: the reason shown after the prediction",
+        "reason-outside-departure.toml:6:52: `reason` only exists inside a `disconnecting` or `disconnect` handler (hint: on 'disconnect': io.emit('user left', reason))",
         "socket-before-connect.toml:9:7: the socket bob is used before it is connected (add `connect bob` to a lab step before this one)",
         "two-kinds.toml:5:1: expected exactly one of page, lab, run, rooms or quiz in this step, found page and rooms",
         "unknown-field.toml:7:1: unknown field `notes`, expected one of `page`, `lab`, `run`, `rooms`, `quiz`, `notice`, `predict`, `why`, `question`, `hint`, `options`, `accept`, `answer`, `explanation`, `reflection`, `recall`",
         "unserved-namespace.toml:6:8: the namespace /tenant-x is not served: add it to `namespaces` at the top of the file",
-        "write-lab-command.toml:8:10: a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'))",
+        "write-lab-command.toml:8:10: a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'), alice.emitWithAck('question', 'hi'))",
         "write-nothing-to-judge.toml:11:10: the answer `alice.emit('hi')` sends nothing and changes no room, so there is nothing to judge an attempt against",
         "write-without-answer.toml:9:8: a write quiz needs `answer`: one playground line that does what the question asks, such as \"alice: socket.to('lab').emit('ping')\"",
     ];
@@ -119,7 +123,7 @@ fn lessons_check_exits_non_zero_on_a_broken_folder_and_zero_on_the_built_in_one(
         .expect("run sio-tutor");
     assert_eq!(broken.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains("13 errors in the lesson files"), "{stderr}");
+    assert!(stderr.contains("17 errors in the lesson files"), "{stderr}");
 
     // `lessons check` runs every lesson live, the scaling lesson on Redis (lessons/README.md).
     if !redis_here::available("lessons check of the built-in lessons") {

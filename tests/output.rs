@@ -117,10 +117,10 @@ fn list_fits_the_width() {
         let width: usize = width.parse().expect("a number");
         assert!(widest(&by_columns) <= width, "{by_columns}");
     }
-    let wide = stdout_of(&["list"], &[("COLUMNS", "200")]);
     let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
         .expect("the built-in lessons load")
         .len();
+    let wide = stdout_of(&["list"], &[("COLUMNS", "200")]);
     assert_eq!(
         wide.lines().count(),
         lessons,

@@ -12,8 +12,8 @@ use common::play;
 
 use serde_json::{Value, json};
 use sio_tutor::script::{
-    Arg, Command, Emit, Origin, ParseError, RoomRef, Statement, StatementKind, Target,
-    parse_command, parse_statement,
+    Arg, AuthCheck, Command, DataValue, Decision, Emit, LogPart, Origin, ParseError, RoomRef,
+    Statement, StatementKind, Target, parse_command, parse_statement,
 };
 
 // ---- building expected trees ------------------------------------------------------------------
@@ -386,6 +386,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["alice".into(), "bob".into(), "carol".into()],
                 namespace: "/".into(),
+                auth: None,
                 server: None,
             }),
         ),
@@ -394,6 +395,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["dave".into()],
                 namespace: "/tenant-a".into(),
+                auth: None,
                 server: None,
             }),
         ),
@@ -402,6 +404,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["carol".into(), "dave".into()],
                 namespace: "/".into(),
+                auth: None,
                 server: Some("B".into()),
             }),
         ),
@@ -410,6 +413,7 @@ fn playground_commands_parse_to_their_trees() {
             Some(Command::Connect {
                 names: vec!["erin".into()],
                 namespace: "/tenant-a".into(),
+                auth: None,
                 server: Some("B".into()),
             }),
         ),
@@ -448,6 +452,79 @@ fn playground_commands_parse_to_their_trees() {
                 args: vec![json!("hi"), json!({"n": 1})],
                 source: "alice.emit('chat message', 'hi', {n: 1})".into(),
             }),
+        ),
+        (
+            "alice.emitWithAck('ask', 'hi')",
+            Some(Command::ClientEmitWithAck {
+                name: "alice".into(),
+                event: "ask".into(),
+                args: vec![json!("hi")],
+                source: "alice.emitWithAck('ask', 'hi')".into(),
+            }),
+        ),
+        (
+            "bob.on('ready', (q, callback) => callback({ok: true}))",
+            Some(Command::ClientOn {
+                name: "bob".into(),
+                event: "ready".into(),
+                arity: 2,
+                answer: json!({"ok": true}),
+                source: "bob.on('ready', (q, callback) => callback({ok: true}))".into(),
+            }),
+        ),
+        (
+            "on 'ask': callback(msg)",
+            Some(Command::On {
+                namespace: "/".into(),
+                event: "ask".into(),
+                handler: handler("callback(msg)", StatementKind::Callback(Arg::Msg)),
+            }),
+        ),
+        (
+            "io.to('r').timeout(250).emitWithAck('ready', 1)",
+            Some(Command::Run {
+                as_socket: None,
+                statement: handler(
+                    "io.to('r').timeout(250).emitWithAck('ready', 1)",
+                    StatementKind::EmitWithAck {
+                        emit: Emit {
+                            origin: Origin::Io {
+                                namespace: "/".into(),
+                            },
+                            chain: vec![Target::To(vec![RoomRef::Named("r".into())])],
+                            event: "ready".into(),
+                            args: vec![Arg::Value(json!(1))],
+                        },
+                        timeout_ms: 250,
+                    },
+                ),
+            }),
+        ),
+        (
+            "socket.onAny((event, ...args) => console.log('got', event, args, 1))",
+            Some(Command::OnAny {
+                log: vec![
+                    LogPart::Value(json!("got")),
+                    LogPart::Event,
+                    LogPart::Args,
+                    LogPart::Value(json!(1)),
+                ],
+                source: "socket.onAny((event, ...args) => console.log('got', event, args, 1))"
+                    .into(),
+            }),
+        ),
+        (
+            "alice: socket.broadcast.volatile.emit('position', 1)",
+            Some(run(
+                Some("alice"),
+                "socket.broadcast.volatile.emit('position', 1)",
+                StatementKind::VolatileEmit(Emit {
+                    origin: Origin::Socket,
+                    chain: vec![Target::Broadcast],
+                    event: "position".into(),
+                    args: vec![Arg::Value(json!(1))],
+                }),
+            )),
         ),
         (
             "disconnect bob",
@@ -737,7 +814,288 @@ const MISTAKES: &[Mistake] = &[
         message: "`nsp` is not defined here",
         hint: Some("io.of('/name')"),
     },
+    // Middleware and auth (lesson 7).
+    Mistake {
+        line: "io.use((sock, next) => next())",
+        column: 9,
+        message: "the lab names this parameter `socket`",
+        hint: Some("io.use((socket, next) => next())"),
+    },
+    Mistake {
+        line: "io.use((socket, next) = next())",
+        column: 23,
+        message: "expected `=>`",
+        hint: None,
+    },
+    Mistake {
+        line: "io.use((socket, next) => next(new Error(42)))",
+        column: 41,
+        message: "the error's message, in quotes",
+        hint: Some("next(new Error('not authorized'))"),
+    },
+    Mistake {
+        line: "io.use((socket, next) => socket.handshake.auth.token ? next(new Error('x')) : next())",
+        column: 56,
+        message: "the `?` branch lets the socket in",
+        hint: Some("condition ? next() : next(new Error('not authorized'))"),
+    },
+    Mistake {
+        line: "io.use((socket, next) => { socket.data.user = 'x' next(); })",
+        column: 51,
+        message: "expected `;` after the assignment",
+        hint: None,
+    },
+    Mistake {
+        line: "io.use((socket, next) => socket.handshake.headers ? next() : next(new Error('x')))",
+        column: 43,
+        message: "the lab knows socket.handshake.auth only",
+        hint: None,
+    },
+    Mistake {
+        line: "alice.emit('x', socket.data.user)",
+        column: 12,
+        message: "socket.data and socket.handshake live on the server",
+        hint: Some("alice.emit('chat message', 'hi')"),
+    },
+    Mistake {
+        line: "connect alice with auth 'abc'",
+        column: 25,
+        message: "the auth is an object",
+        hint: Some("connect alice with auth {token: 'abc'}"),
+    },
+    Mistake {
+        line: "connect alice with token {token: 'abc'}",
+        column: 20,
+        message: "expected `auth` after `with`",
+        hint: Some("connect alice with auth {token: 'abc'}"),
+    },
+    Mistake {
+        line: "connect with",
+        column: 9,
+        message: "`with` is a word of the language",
+        hint: None,
+    },
+    // Acknowledgements (issue 15).
+    Mistake {
+        line: "io.emitWithAck('ready')",
+        column: 4,
+        message: "the lab needs a timeout before emitWithAck",
+        hint: Some("io.timeout(1000).emitWithAck("),
+    },
+    Mistake {
+        line: "alice: socket.to('r').emitWithAck('ready')",
+        column: 23,
+        message: "the lab needs a timeout before emitWithAck",
+        hint: Some("socket.timeout(1000).emitWithAck("),
+    },
+    Mistake {
+        line: "io.timeout(1000).emit('ready')",
+        column: 18,
+        message: "after timeout, the lab runs the promise form: emitWithAck",
+        hint: Some("emit with a callback, as a promise"),
+    },
+    Mistake {
+        line: "io.timeout(1000).to('r').emitWithAck('ready')",
+        column: 18,
+        message: "`timeout` comes last, right before `.emitWithAck(...)`",
+        hint: Some("io.to('room1').timeout(1000)"),
+    },
+    Mistake {
+        line: "io.timeout(0).emitWithAck('ready')",
+        column: 12,
+        message: "the lab waits between 1 and 5000 ms",
+        hint: Some("timeout(1000)"),
+    },
+    Mistake {
+        line: "io.timeout('1s').emitWithAck('ready')",
+        column: 12,
+        message: "expected the timeout in milliseconds, found the string '1s'",
+        hint: Some("timeout(1000)"),
+    },
+    Mistake {
+        line: "callback('yes')",
+        column: 1,
+        message: "`callback` only exists inside an `on` handler",
+        hint: Some("on 'question': callback('yes')"),
+    },
+    Mistake {
+        line: "on 'ask': callback()",
+        column: 20,
+        message: "`callback` needs the answer",
+        hint: Some("callback(msg)"),
+    },
+    Mistake {
+        line: "on 'ask': callback('a', 'b')",
+        column: 23,
+        message: "`callback` takes one answer here",
+        hint: Some("callback(['yes', 2])"),
+    },
+    Mistake {
+        line: "bob.on('ready', (q, callback) => { callback('yes') })",
+        column: 34,
+        message: "write the body as one call, without braces",
+        hint: Some("(q, callback) => callback('yes')"),
+    },
+    Mistake {
+        line: "bob.on('ready', (q, cb) => callback('yes'))",
+        column: 28,
+        message: "the body calls `cb`, the function's last parameter, to answer",
+        hint: Some("(q, callback) => callback('yes')"),
+    },
+    Mistake {
+        line: "bob.on('ready', () => callback('yes'))",
+        column: 18,
+        message: "the function needs the callback as its last parameter",
+        hint: Some("(q, callback) => callback('yes')"),
+    },
+    Mistake {
+        line: "bob.on('ready', (q, callback) -> callback('yes'))",
+        column: 31,
+        message: "unexpected character `-`",
+        hint: None,
+    },
+    Mistake {
+        line: "bob.on('connect', (callback) => callback(1))",
+        column: 8,
+        message: "the lab's clients listen to \"connect\" themselves",
+        hint: Some("bob.on('question'"),
+    },
+    Mistake {
+        line: "bob.timeout(1000).emitWithAck('ask')",
+        column: 5,
+        message: "the lab's clients wait for the server's answer without a timeout",
+        hint: Some("bob.emitWithAck('question', 'hi')"),
+    },
+    Mistake {
+        line: "io.volatile().emit('x')",
+        column: 12,
+        message: "`volatile` is a flag, not a method",
+        hint: Some("io.volatile.emit("),
+    },
+    Mistake {
+        line: "alice: socket.volatile.timeout(100).emitWithAck('x')",
+        column: 15,
+        message: "`volatile` and emitWithAck do not go together here",
+        hint: Some("io.volatile.emit("),
+    },
+    Mistake {
+        line: "socket.onAny((event, ...args) => alert(event))",
+        column: 34,
+        message: "the lab's onAny listener prints what it gets with console.log",
+        hint: Some("socket.onAny((event, ...args) => console.log(event, args))"),
+    },
+    Mistake {
+        line: "socket.onAny((event, ...args) => console.log(name))",
+        column: 46,
+        message: "`name` is not defined here: the listener has event and args",
+        hint: Some("socket.onAny("),
+    },
+    Mistake {
+        line: "socket.onAny((event, args) => console.log(event))",
+        column: 22,
+        message: "expected `...` and a name for the arguments",
+        hint: None,
+    },
+    Mistake {
+        line: "connect callback",
+        column: 9,
+        message: "`callback` is a word of the language",
+        hint: None,
+    },
 ];
+
+#[test]
+fn middleware_and_auth_forms_parse_to_their_trees() {
+    let check =
+        |text: &str, namespace: &str, assigns: Vec<(String, DataValue)>, decision: Decision| {
+            match parse(text) {
+                Command::Use {
+                    namespace: ns,
+                    middleware,
+                } => {
+                    assert_eq!(ns, namespace, "{text}");
+                    assert_eq!(middleware.source, text, "{text}");
+                    assert_eq!(middleware.assigns, assigns, "{text}");
+                    assert_eq!(middleware.decision, decision, "{text}");
+                }
+                other => panic!("{text} parsed to {other:?}"),
+            }
+        };
+    check(
+        "io.use((socket, next) => next())",
+        "/",
+        vec![],
+        Decision::Accept,
+    );
+    check(
+        "io.of('/admin').use((socket, next) => next(new Error('admins only')))",
+        "/admin",
+        vec![],
+        Decision::Reject("admins only".into()),
+    );
+    check(
+        "io.use((socket, next) => socket.handshake.auth.token ? next() : next(new Error('no')))",
+        "/",
+        vec![],
+        Decision::If {
+            check: AuthCheck::Truthy("token".into()),
+            reject: "no".into(),
+        },
+    );
+    check(
+        "io.use((socket, next) => socket.handshake.auth.level === 2 ? next() : next(new Error('no')))",
+        "/",
+        vec![],
+        Decision::If {
+            check: AuthCheck::Equals("level".into(), json!(2)),
+            reject: "no".into(),
+        },
+    );
+    check(
+        "io.use((socket, next) => { socket.data.user = socket.handshake.auth.name; socket.data.n = [1]; next(); })",
+        "/",
+        vec![
+            ("user".into(), DataValue::Auth("name".into())),
+            ("n".into(), DataValue::Value(json!([1]))),
+        ],
+        Decision::Accept,
+    );
+    assert_eq!(
+        parse("connect alice bob to /admin with auth {token: 'abc', n: 1}"),
+        Command::Connect {
+            names: vec!["alice".into(), "bob".into()],
+            namespace: "/admin".into(),
+            auth: Some(json!({"token": "abc", "n": 1})),
+            server: None,
+        }
+    );
+    assert_eq!(
+        parse("connect alice with auth {}"),
+        Command::Connect {
+            names: vec!["alice".into()],
+            namespace: "/".into(),
+            auth: Some(json!({})),
+            server: None,
+        }
+    );
+    match parse(
+        "alice: socket.emit('me', socket.data, socket.data.user, socket.handshake.auth, socket.handshake.auth.token)",
+    ) {
+        Command::Run { statement, .. } => match statement.kind {
+            StatementKind::Emit(emit) => assert_eq!(
+                emit.args,
+                vec![
+                    Arg::Data(None),
+                    Arg::Data(Some("user".into())),
+                    Arg::Auth(None),
+                    Arg::Auth(Some("token".into())),
+                ]
+            ),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
 
 #[test]
 fn mistakes_get_the_right_column_message_and_hint() {
@@ -850,7 +1208,7 @@ fn numbers_mean_what_they_mean_in_javascript() {
         .iter()
         .map(|arg| match arg {
             Arg::Value(value) => value.to_string(),
-            Arg::Msg => unreachable!(),
+            _ => unreachable!(),
         })
         .collect();
     assert_eq!(sent, ["2", "1000", "0", "1.5", "0.001"]);

@@ -54,6 +54,7 @@ async fn no_round_trip_waits_for_a_delayed_ack() {
     let mut lab = Lab::start(LabOptions {
         namespaces: Vec::new(),
         serve_on_connect: true,
+        network: false,
     })
     .await
     .expect("the lab starts");

@@ -14,17 +14,18 @@
 //!
 //! Run: `cargo test --test semantics`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sio_tutor::lab::ack::TIMED_OUT;
 use sio_tutor::lab::execute::arguments;
 use sio_tutor::lab::report::{Delivery, Report};
 use sio_tutor::lab::{Lab, LabOptions};
-use sio_tutor::script::{Command, Emit, Origin, StatementKind, parse_command};
+use sio_tutor::script::{Command, DEPARTURE_EVENTS, Emit, Origin, StatementKind, parse_command};
 
 #[path = "common/npm.rs"]
 mod npm;
@@ -55,6 +56,38 @@ struct SocketSpec {
 struct RowFile {
     line: toml::Spanned<String>,
     received: Vec<String>,
+    /// For a `connect` row: the error message a middleware refuses it with (absent: it connects).
+    connect_error: Option<String>,
+    /// The arguments every recipient must get, as JSON, where the statement alone cannot say
+    /// (`socket.data`, `socket.handshake.auth`); absent: the arguments as written.
+    args: Option<String>,
+    /// For a server's `emitWithAck`: who answered what (socket name to answer).
+    #[serde(default)]
+    answers: Option<BTreeMap<String, Value>>,
+    /// For a server's `emitWithAck`: who did not answer in time.
+    #[serde(default)]
+    timed_out: Vec<String>,
+    /// For a client's `emitWithAck`: what its promise resolves to.
+    #[serde(default)]
+    reply: Option<Value>,
+    /// What the server's catch-all listener (`socket.onAny(...)`) prints for this row, line by
+    /// line, exactly as Node's console.log does.
+    #[serde(default)]
+    logged: Vec<String>,
+}
+
+/// How an `emitWithAck` row must settle, besides its deliveries.
+#[derive(Debug, Clone, PartialEq)]
+enum Settle {
+    /// A server's `emitWithAck`: each answer by socket, who timed out, and whether the form
+    /// resolves to one value (`socket.timeout(..).emitWithAck`) or to an array.
+    Answers {
+        answers: BTreeMap<String, Value>,
+        timed_out: Vec<String>,
+        single: bool,
+    },
+    /// A client's `emitWithAck`: the server's answer.
+    Reply(Value),
 }
 
 /// One row, parsed, with what it must do.
@@ -67,6 +100,10 @@ struct Row {
     expect: Expect,
     /// The socket this row disconnects (`socket.disconnect()`, directly or in a handler).
     disconnects: Option<String>,
+    /// For an `emitWithAck` row (server or client side), how it must settle.
+    settle: Option<Settle>,
+    /// What the catch-all listener prints for this row.
+    logged: Vec<String>,
 }
 
 /// What a row must produce.
@@ -82,6 +119,9 @@ enum Expect {
     },
     /// No delivery at all (join, leave, disconnect, `on`, a client emit nobody handles).
     Nothing,
+    /// A `connect` row: the socket connects (`None`) or is refused with this message. Nothing
+    /// is delivered either way.
+    Connect(Option<String>),
 }
 
 impl Row {
@@ -107,7 +147,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
     let file: TableFile =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{TABLE} is not a valid table: {e}"));
 
-    let namespace_of: HashMap<String, String> = file
+    let mut namespace_of: HashMap<String, String> = file
         .scenario
         .sockets
         .iter()
@@ -116,6 +156,8 @@ fn load_table() -> (Scenario, Vec<Row>) {
     let mut handlers: HashMap<(String, String), Emit> = HashMap::new();
     // Handlers that disconnect their sender.
     let mut disconnecting: HashSet<(String, String)> = HashSet::new();
+    // `disconnecting` and `disconnect` handlers: an emit, or `None` for one that sends nothing.
+    let mut departures: HashMap<(String, String), Option<Emit>> = HashMap::new();
     let mut rows = Vec::new();
     for (index, row) in file.rows.into_iter().enumerate() {
         let file_line = text[..row.line.span().start].lines().count();
@@ -126,6 +168,10 @@ fn load_table() -> (Scenario, Vec<Row>) {
             Ok(None) => panic!("{name}\n    is blank"),
             Err(error) => panic!("{name}\n    does not parse:\n{}", error.draw(&line, "    ")),
         };
+        let written_args: Option<Vec<Value>> = row.args.as_ref().map(|json| {
+            serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("{name}\n    `args` is not a JSON array: {e}"))
+        });
         let delivery = |emit: &Emit, sender: Option<&str>, msg: Option<&Value>| {
             let namespace = match &emit.origin {
                 Origin::Io { namespace } => namespace.clone(),
@@ -136,12 +182,34 @@ fn load_table() -> (Scenario, Vec<Row>) {
             };
             // The lab's own substitution of `msg`, so that this test and the lab cannot differ
             // on what a handler sends.
-            let args = arguments(emit, msg);
+            let needs_written = emit.args.iter().any(|arg| arg.needs_socket());
+            let args = match (&written_args, needs_written) {
+                (Some(args), true) => args.clone(),
+                (None, false) => arguments(emit, msg),
+                (None, true) => panic!(
+                    "{name}\n    reads socket.data or socket.handshake.auth: write the `args` it sends"
+                ),
+                (Some(_), false) => panic!("{name}\n    `args` is only for socket.data and auth"),
+            };
             Expect::Delivery {
                 namespace,
                 event: emit.event.clone(),
                 args,
                 received: row.received.clone(),
+            }
+        };
+        // What a socket's departure sends: the one departure handler of its namespace that emits.
+        let departure = |sender: &str| {
+            let namespace = namespace_of[sender].clone();
+            let emits: Vec<&Emit> = DEPARTURE_EVENTS
+                .iter()
+                .filter_map(|event| departures.get(&(namespace.clone(), event.to_string())))
+                .flatten()
+                .collect();
+            match emits.as_slice() {
+                [] => Expect::Nothing,
+                [emit] => delivery(emit, Some(sender), None),
+                _ => panic!("{name}\n    one departure handler sends at a time in the table"),
             }
         };
         let mut disconnects = None;
@@ -157,10 +225,20 @@ fn load_table() -> (Scenario, Vec<Row>) {
             Command::Run {
                 as_socket,
                 statement,
-            } => match &statement.kind {
-                StatementKind::Emit(emit) => delivery(emit, as_socket.as_deref(), None),
+            } => match (&statement.kind, as_socket) {
+                (
+                    StatementKind::Emit(emit)
+                    | StatementKind::EmitWithAck { emit, .. }
+                    | StatementKind::VolatileEmit(emit),
+                    _,
+                ) => delivery(emit, as_socket.as_deref(), None),
+                (StatementKind::Disconnect, Some(sender)) => departure(sender),
                 _ => Expect::Nothing,
             },
+            Command::Disconnect { name: sender } => {
+                disconnects = Some(sender.clone());
+                departure(sender)
+            }
             Command::On {
                 namespace,
                 event,
@@ -168,12 +246,25 @@ fn load_table() -> (Scenario, Vec<Row>) {
             } => {
                 let key = (namespace.clone(), event.clone());
                 match &handler.kind {
-                    StatementKind::Emit(emit) => {
+                    _ if DEPARTURE_EVENTS.contains(&event.as_str()) => {
+                        let emit = match &handler.kind {
+                            StatementKind::Emit(emit) => Some(emit.clone()),
+                            StatementKind::Leave(_) => None,
+                            _ => panic!("{name}\n    a departure handler emits or leaves here"),
+                        };
+                        departures.insert(key, emit);
+                    }
+                    StatementKind::Emit(emit) | StatementKind::VolatileEmit(emit) => {
                         handlers.insert(key.clone(), emit.clone());
                     }
                     StatementKind::Disconnect => {
                         handlers.remove(&key);
                         disconnecting.insert(key);
+                    }
+                    // An answering handler sends nothing to anyone: its answer is the ack.
+                    StatementKind::Callback(_) => {
+                        handlers.remove(&key);
+                        disconnecting.remove(&key);
                     }
                     _ => panic!(
                         "{name}\n    the table uses emitting and disconnecting handlers only"
@@ -190,15 +281,60 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 let key = (namespace_of[sender].clone(), event.clone());
                 if disconnecting.contains(&key) {
                     disconnects = Some(sender.clone());
-                }
-                match handlers.get(&key) {
-                    Some(emit) => delivery(emit, Some(sender), args.first()),
-                    None => Expect::Nothing,
+                    departure(sender)
+                } else {
+                    match handlers.get(&key) {
+                        Some(emit) => delivery(emit, Some(sender), args.first()),
+                        None => Expect::Nothing,
+                    }
                 }
             }
+            Command::Use { .. } => Expect::Nothing,
+            Command::Connect {
+                names, namespace, ..
+            } => {
+                let [socket] = names.as_slice() else {
+                    panic!("{name}\n    a connect row connects one socket");
+                };
+                if row.connect_error.is_none() {
+                    namespace_of.insert(socket.clone(), namespace.clone());
+                }
+                Expect::Connect(row.connect_error.clone())
+            }
+            Command::ClientOn { .. }
+            | Command::ClientEmitWithAck { .. }
+            | Command::OnAny { .. } => Expect::Nothing,
             other => panic!("{name}\n    the table has no rows of this kind: {other:?}"),
         };
-        if expect == Expect::Nothing && !row.received.is_empty() {
+        let settle = match &command {
+            Command::Run {
+                statement:
+                    sio_tutor::script::Statement {
+                        kind: StatementKind::EmitWithAck { emit, .. },
+                        ..
+                    },
+                ..
+            } => Some(Settle::Answers {
+                answers: row.answers.clone().unwrap_or_default(),
+                timed_out: row.timed_out.clone(),
+                single: matches!(emit.origin, Origin::Socket) && emit.chain.is_empty(),
+            }),
+            Command::ClientEmitWithAck { .. } => {
+                Some(Settle::Reply(row.reply.clone().unwrap_or_else(|| {
+                    panic!("{name}\n    needs `reply`: what the promise resolves to")
+                })))
+            }
+            _ => None,
+        };
+        if settle.is_none()
+            && (row.answers.is_some() || !row.timed_out.is_empty() || row.reply.is_some())
+        {
+            panic!("{name}\n    only emitWithAck rows have `answers`, `timed_out` or `reply`");
+        }
+        if row.connect_error.is_some() && !matches!(expect, Expect::Connect(_)) {
+            panic!("{name}\n    only a connect row has a `connect_error`");
+        }
+        if matches!(expect, Expect::Nothing | Expect::Connect(_)) && !row.received.is_empty() {
             panic!("{name}\n    sends nothing, so `received` must be []");
         }
         rows.push(Row {
@@ -208,6 +344,8 @@ fn load_table() -> (Scenario, Vec<Row>) {
             command,
             expect,
             disconnects,
+            settle,
+            logged: row.logged.clone(),
         });
     }
     (file.scenario, rows)
@@ -252,6 +390,7 @@ async fn table_holds_on_the_lab() {
             .cloned()
             .collect(),
         serve_on_connect: false,
+        network: false,
     })
     .await
     .expect("the lab starts");
@@ -276,6 +415,24 @@ async fn table_holds_on_the_lab() {
         if let Some(name) = &row.disconnects {
             live.retain(|n| n != name);
         }
+        if let (Expect::Connect(wanted), Command::Connect { names, .. }) =
+            (&row.expect, &row.command)
+        {
+            let refused = reports.iter().find_map(|r| match r {
+                Report::ConnectError(error) => Some(error.message.clone()),
+                _ => None,
+            });
+            if refused == *wanted {
+                if refused.is_none() {
+                    live.extend(names.iter().cloned());
+                }
+            } else {
+                failures.push(format!(
+                    "{}\n    expected connect error: {wanted:?}\n    actual connect error:   {refused:?}",
+                    row.name()
+                ));
+            }
+        }
         let deliveries: Vec<&Delivery> = reports
             .iter()
             .filter_map(|r| match r {
@@ -285,6 +442,30 @@ async fn table_holds_on_the_lab() {
             .collect();
         if let Err(why) = check_row(&row.expect, &deliveries, &live) {
             failures.push(format!("{}\n{why}", row.name()));
+        }
+        if let Some(settle) = &row.settle
+            && let Err(why) = check_settle_on_lab(settle, &reports)
+        {
+            failures.push(format!("{}\n{why}", row.name()));
+        }
+        // The lab's own proof-of-life lines aside, the server printed what onAny printed.
+        let logged: Vec<String> = reports
+            .iter()
+            .filter_map(|r| match r {
+                Report::ServerLog(log)
+                    if log.line != "a user connected" && log.line != "user disconnected" =>
+                {
+                    Some(log.line.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        if logged != row.logged {
+            failures.push(format!(
+                "{}\n    expected the server to print {:?}\n    it printed {logged:?}",
+                row.name(),
+                row.logged
+            ));
         }
     }
     lab.shutdown().await;
@@ -374,6 +555,98 @@ fn check_row(expect: &Expect, deliveries: &[&Delivery], live: &[String]) -> Resu
     }
 }
 
+/// Checks who answered what on the lab, socket by socket: the lab knows each answer's sender.
+fn check_settle_on_lab(settle: &Settle, reports: &[Report]) -> Result<(), String> {
+    match settle {
+        Settle::Answers {
+            answers,
+            timed_out,
+            single,
+        } => {
+            let Some(got) = reports.iter().find_map(|r| match r {
+                Report::Answers(a) => Some(a),
+                _ => None,
+            }) else {
+                return Err("    expected the answers of an emitWithAck, got none".to_string());
+            };
+            let got_answers: BTreeMap<String, Value> = got
+                .answers
+                .iter()
+                .filter_map(|a| a.answer.clone().map(|v| (a.socket.clone(), v)))
+                .collect();
+            let got_timed_out: Vec<String> = got
+                .answers
+                .iter()
+                .filter(|a| a.error.as_deref() == Some(TIMED_OUT))
+                .map(|a| a.socket.clone())
+                .collect();
+            if got_answers != *answers || got_timed_out != *timed_out || got.single != *single {
+                return Err(format!(
+                    "    expected answers {answers:?}, timed out {timed_out:?}, single {single}\n    \
+                     actual   answers {got_answers:?}, timed out {got_timed_out:?}, single {}",
+                    got.single
+                ));
+            }
+            Ok(())
+        }
+        Settle::Reply(value) => match reports.iter().find_map(|r| match r {
+            Report::Reply(reply) => Some(&reply.answer),
+            _ => None,
+        }) {
+            Some(answer) if answer == value => Ok(()),
+            other => Err(format!("    expected the reply {value}, got {other:?}")),
+        },
+    }
+}
+
+/// How Node's promise must settle for this row. Node cannot say who answered (a broadcast's
+/// answers come as an array in arrival order), so its answers are compared as a multiset, and a
+/// timeout as the rejection with Node's message.
+fn check_settle_on_node(settle: &Settle, result: &Value) -> Result<(), String> {
+    let settled = &result["settled"];
+    let sorted = |values: Vec<Value>| {
+        let mut values = values;
+        values.sort_by_key(|v| v.to_string());
+        Value::Array(values)
+    };
+    let expected = match settle {
+        Settle::Reply(value) => json!({ "resolved": value }),
+        Settle::Answers {
+            answers,
+            timed_out,
+            single,
+        } => {
+            let values: Vec<Value> = answers.values().cloned().collect();
+            match (timed_out.is_empty(), single) {
+                (true, true) => json!({ "resolved": values.first() }),
+                (true, false) => json!({ "resolved": sorted(values) }),
+                (false, true) => json!({ "rejected": TIMED_OUT, "responses": null }),
+                (false, false) => json!({ "rejected": TIMED_OUT, "responses": sorted(values) }),
+            }
+        }
+    };
+    // Node's arrays come in arrival order: sort them the same way before comparing.
+    let mut actual = settled.clone();
+    let single = matches!(
+        settle,
+        Settle::Answers { single: true, .. } | Settle::Reply(_)
+    );
+    if !single {
+        for key in ["resolved", "responses"] {
+            if let Some(Value::Array(values)) = actual.get(key).cloned() {
+                actual[key] = sorted(values);
+            }
+        }
+    }
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "    expected Node to settle {expected}\n    Node settled          {actual}"
+        ))
+    }
+}
+
 /// Fails with the one instruction that fixes it when the Node oracle cannot run here.
 fn require_node(node_dir: &Path) {
     npm::installed();
@@ -409,12 +682,34 @@ fn table_holds_on_node() {
             Command::Run { as_socket, statement } => json!({
                 "as": as_socket,
                 "statement": statement.source,
+                "ask": matches!(statement.kind, StatementKind::EmitWithAck { .. }),
+            }),
+            Command::ClientOn { name, source, .. } => json!({
+                "clientOn": { "name": name, "source": source },
+            }),
+            Command::OnAny { source, .. } => json!({
+                "onAny": { "source": source },
+            }),
+            Command::ClientEmitWithAck { name, event, args, .. } => json!({
+                "emit": { "name": name, "event": event, "args": args, "withAck": true },
             }),
             Command::On { namespace, event, handler } => json!({
                 "on": { "namespace": namespace, "event": event, "statement": handler.source },
             }),
             Command::ClientEmit { name, event, args, .. } => json!({
                 "emit": { "name": name, "event": event, "args": args },
+            }),
+            Command::Disconnect { name } => json!({ "disconnect": name }),
+            Command::Use { middleware, .. } => json!({
+                "use": { "statement": middleware.source },
+            }),
+            Command::Connect {
+                names,
+                namespace,
+                auth,
+                ..
+            } => json!({
+                "connect": { "name": names[0], "namespace": namespace, "auth": auth },
             }),
             other => panic!("{}\n    the table has no rows of this kind: {other:?}", row.name()),
         }).collect::<Vec<_>>(),
@@ -450,6 +745,19 @@ fn table_holds_on_node() {
         if let Err(why) = check_node_row(&row.expect, result) {
             failures.push(format!("{}\n{why}", row.name()));
         }
+        if let Some(settle) = &row.settle
+            && let Err(why) = check_settle_on_node(settle, result)
+        {
+            failures.push(format!("{}\n{why}", row.name()));
+        }
+        let logs: Vec<String> = serde_json::from_value(result["logs"].clone()).unwrap_or_default();
+        if logs != row.logged {
+            failures.push(format!(
+                "{}\n    expected Node's onAny to print {:?}\n    Node printed {logs:?}",
+                row.name(),
+                row.logged
+            ));
+        }
     }
     assert!(
         failures.is_empty(),
@@ -467,6 +775,16 @@ fn check_node_row(expect: &Expect, result: &Value) -> Result<(), String> {
     }
     let actual: Vec<String> = serde_json::from_value(result["received"].clone())
         .map_err(|e| format!("    Node's `received` is odd: {e}"))?;
+    let refused = result["connect_error"].as_str().map(String::from);
+    let wanted_refusal = match expect {
+        Expect::Connect(wanted) => wanted.clone(),
+        _ => None,
+    };
+    if refused != wanted_refusal {
+        return Err(format!(
+            "    expected connect error: {wanted_refusal:?}\n    Node's connect error:   {refused:?}"
+        ));
+    }
     let (expected, event, args) = match expect {
         Expect::Delivery {
             received,
@@ -474,7 +792,7 @@ fn check_node_row(expect: &Expect, result: &Value) -> Result<(), String> {
             args,
             ..
         } => (received.clone(), Some(event), Some(args)),
-        Expect::Nothing => (Vec::new(), None, None),
+        Expect::Nothing | Expect::Connect(_) => (Vec::new(), None, None),
     };
     let mut problems = Vec::new();
     if actual != expected {

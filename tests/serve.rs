@@ -101,6 +101,22 @@ impl Serve {
         );
     }
 
+    /// Waits until the server has printed a line `wanted` accepts (a report that another
+    /// process sends through Redis arrives on its own schedule); fails after 20 s.
+    fn printed(&self, wanted: impl Fn(&str) -> bool) {
+        let limit = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::time::Instant::now() < limit {
+            if self.lines.lock().expect("lines").iter().any(|l| wanted(l)) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!(
+            "the server did not print the line waited for; it printed:\n{}",
+            self.lines.lock().expect("lines").join("\n")
+        );
+    }
+
     /// Ctrl-C, as a teacher would; returns everything the server printed.
     fn stop(mut self) -> Vec<String> {
         // The shell's builtin kill: a fresh Debian box may lack procps' /bin/kill.
@@ -498,4 +514,107 @@ fn the_page_fits_a_projector_and_a_phone() {
     };
     serve.node("serve-screens.mjs", &args);
     serve.stop();
+}
+
+/// Runs `node SCRIPT URL_A URL_B` while its clients stay connected: once it prints `fenced`,
+/// waits until both terminals have reported the relay whose trigger holds `last` (answers of
+/// the other process's pages arrive through Redis on their own schedule), then lets it end.
+fn both_sides(a: &Serve, b: &Serve, script: &str, last: &str) {
+    let mut node = Command::new("node")
+        .args([script, &a.url, &b.url])
+        .current_dir(node_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    let mut said = String::new();
+    BufReader::new(node.stdout.take().expect("piped stdout"))
+        .read_line(&mut said)
+        .expect("read node's output");
+    assert_eq!(
+        said.trim(),
+        "fenced",
+        "{script} failed (its error is above)"
+    );
+    let reported = |l: &str| l.contains(last) && l.contains("\"kind\":\"delivery\"");
+    a.printed(reported);
+    b.printed(reported);
+    drop(node.stdin.take());
+    assert!(node.wait().expect("wait for node").success());
+}
+
+/// `serve --redis`: two processes and one Redis (a private `redis-server`, stopped after), the
+/// official client on each side: chat, private messages, typing and rooms cross between them,
+/// names are unique across both, the online list covers both (tests/node/serve-shared.mjs).
+/// Each terminal reports every relay for its own students, with their confirmations.
+#[test]
+fn two_processes_share_one_class_through_redis() {
+    require_node();
+    let redis = sio_tutor::lab::redis::RedisServer::start().expect("start a private redis-server");
+    let a = Serve::start(&["--json", "--redis", redis.url()]);
+    let b = Serve::start(&["--json", "--redis", redis.url()]);
+    let mut node = Command::new("node")
+        .args(["serve-shared.mjs", &a.url, &b.url])
+        .current_dir(node_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    let mut said = String::new();
+    BufReader::new(node.stdout.take().expect("piped stdout"))
+        .read_line(&mut said)
+        .expect("read node's output");
+    assert_eq!(
+        said.trim(),
+        "fenced",
+        "serve-shared.mjs failed (its error is above)"
+    );
+    // The last relays' answers from the other process's pages arrive through Redis; the
+    // students stay connected until both terminals have reported them.
+    let fence = |l: &str| l.contains("fence 4") && l.contains("\"kind\":\"delivery\"");
+    a.printed(fence);
+    b.printed(fence);
+    drop(node.stdin.take());
+    assert!(node.wait().expect("wait for node").success());
+    let on_a = json_lines(&a.stop());
+    let on_b = json_lines(&b.stop());
+    drop(redis);
+
+    // ben (on B) chats: each terminal names its own students, each confirmed.
+    let chat = "ben.emit('chat message', 'hello from B')";
+    assert_eq!(names(&delivery(&on_a, chat)["received"]), ["anna", "cleo"]);
+    assert_eq!(names(&delivery(&on_a, chat)["confirmed"]), ["anna", "cleo"]);
+    assert_eq!(names(&delivery(&on_b, chat)["received"]), ["ben", "dan"]);
+    assert_eq!(names(&delivery(&on_b, chat)["confirmed"]), ["ben", "dan"]);
+    // anna (on A) writes to dan (on B): B's terminal has dan's confirmation, A's has nobody.
+    let private = "anna.emit('private message', { to: 'dan', text: 'psst' })";
+    assert_eq!(names(&delivery(&on_b, private)["confirmed"]), ["dan"]);
+    assert_eq!(names(&delivery(&on_b, private)["not_received"]), ["ben"]);
+    assert!(names(&delivery(&on_a, private)["received"]).is_empty());
+    // A room with a member on each side.
+    let room = "cleo.emit('room message', { room: 'maths', text: 'x = 2' })";
+    assert_eq!(names(&delivery(&on_a, room)["confirmed"]), ["cleo"]);
+    assert_eq!(names(&delivery(&on_b, room)["confirmed"]), ["ben"]);
+}
+
+/// `serve --redis` with a real browser on each side (tests/node/serve-shared-browser.mjs):
+/// anna's page on one process, ben's on the other; each terminal confirms its own student.
+#[test]
+#[ignore = "needs Debian's chromium: cargo test -- --include-ignored"]
+fn two_processes_two_browsers() {
+    require_node();
+    let js = client_js();
+    let js = js.to_str().expect("a UTF-8 path");
+    let redis = sio_tutor::lab::redis::RedisServer::start().expect("start a private redis-server");
+    let a = Serve::start(&["--json", "--client-js", js, "--redis", redis.url()]);
+    let b = Serve::start(&["--json", "--client-js", js, "--redis", redis.url()]);
+    both_sides(&a, &b, "serve-shared-browser.mjs", "last one");
+    let on_a = json_lines(&a.stop());
+    let on_b = json_lines(&b.stop());
+    drop(redis);
+    let last = "ben.emit('chat message', 'last one')";
+    assert_eq!(names(&delivery(&on_a, last)["confirmed"]), ["anna"]);
+    assert_eq!(names(&delivery(&on_b, last)["confirmed"]), ["ben"]);
+    let private = "ben.emit('private message', { to: 'anna', text: 'just for anna' })";
+    assert_eq!(names(&delivery(&on_a, private)["confirmed"]), ["anna"]);
 }

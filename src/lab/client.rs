@@ -9,7 +9,7 @@
 //! concurrent acks. Callbacks never await anything that needs the receive loop (that would
 //! deadlock it) and never panic (that would kill it silently).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,11 +18,11 @@ use futures_util::FutureExt;
 use serde_json::Value;
 use tf_rust_socketio::asynchronous::{Client, ClientBuilder};
 use tf_rust_socketio::{Event, Payload, TransportType};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 
 use super::LabError;
 use super::scaffold::lock;
-use super::server::{FENCE_EVENT, WELCOME_EVENT};
+use super::server::{FENCE_EVENT, NAME_KEY, WELCOME_EVENT};
 
 /// Event names that rust_socketio reads as its own events (case does not matter to it): an
 /// event with one of these names would not reach a lab socket as sent, so the lab refuses to
@@ -121,11 +121,27 @@ impl Received {
     }
 }
 
+/// How a client answers the server's `emitWithAck` for one event, as set by
+/// `bob.on('question', (q, callback) => callback('yes'))`.
+#[derive(Debug, Clone)]
+struct Answer {
+    /// The arrow function's parameter count, the callback included.
+    arity: usize,
+    value: Value,
+}
+
+/// The client's answering functions, by event name.
+type Answers = Arc<Mutex<HashMap<String, Answer>>>;
+
 pub struct LabClient {
     pub name: String,
     pub namespace: String,
     client: Client,
     inbox: Arc<Mutex<Vec<Received>>>,
+    answers: Answers,
+    /// Bumped after every event recorded in the inbox, so that the lab can wait for one event
+    /// (a volatile one, which the barrier cannot vouch for) without polling.
+    arrivals: Arc<watch::Sender<u64>>,
     /// The number of the last fence this client received (see [`Fences`]).
     fence_seen: Arc<AtomicU64>,
     /// This client's id on the lab's fence board.
@@ -207,25 +223,39 @@ fn fire<T>(signal: &Signal<T>, value: T) {
 impl LabClient {
     /// Connects `name` to `namespace` and waits for the server's welcome (or its refusal). The
     /// client reports the fences it receives to `fences`.
+    ///
+    /// `auth` is the handshake auth a lesson gives the socket (`connect alice with auth {...}`);
+    /// the lab's friendly name travels beside it, under [`NAME_KEY`], and the server takes it
+    /// out again before anything the learner sees.
     pub async fn connect(
         url: &str,
         name: &str,
         namespace: &str,
+        auth: Option<&Value>,
         fences: &Arc<Fences>,
     ) -> Result<Connection, LabError> {
-        let inbox = Arc::new(Mutex::new(Vec::new()));
         let fence_seen = Arc::new(AtomicU64::new(0));
         let (board, seen) = (fences.clone(), fence_seen.clone());
         let board_id = fences.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut handshake = match auth {
+            Some(Value::Object(auth)) => auth.clone(),
+            _ => serde_json::Map::new(),
+        };
+        handshake.insert(NAME_KEY.to_string(), Value::String(name.to_string()));
+        let inbox = Arc::new(Mutex::new(Vec::new()));
         let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();
         let ready: Signal<Result<(), String>> = Arc::new(Mutex::new(Some(ready_tx)));
 
         let on_welcome = ready.clone();
         let on_error = ready.clone();
         let recorder = inbox.clone();
+        let answers: Answers = Arc::new(Mutex::new(HashMap::new()));
+        let answering = answers.clone();
+        let arrivals = Arc::new(watch::Sender::new(0u64));
+        let arrived = arrivals.clone();
         let client = ClientBuilder::new(url)
             .namespace(namespace)
-            .auth(serde_json::json!({ "name": name }))
+            .auth(Value::Object(handshake))
             .transport_type(TransportType::Websocket)
             .reconnect(false)
             .on(WELCOME_EVENT, move |_, _| {
@@ -246,13 +276,27 @@ impl LabClient {
                 fire(&on_error, Err(error_message(&payload)));
                 async {}.boxed()
             })
-            .on_any(move |event, payload, _| {
-                if let Some(received) = Received::from_callback(event, payload)
-                    && let Ok(mut inbox) = recorder.lock()
-                {
+            .on_any(move |event, payload, client| {
+                let ack_id = payload.ack_id();
+                let Some(received) = Received::from_callback(event, payload) else {
+                    return async {}.boxed();
+                };
+                let answer = answer_for(&answering, &received, ack_id);
+                if let Ok(mut inbox) = recorder.lock() {
                     inbox.push(received);
                 }
-                async {}.boxed()
+                arrived.send_modify(|count| *count += 1);
+                // Recorded first, answered second: the server's wait for answers ends only
+                // after this ack, so the event is in the inbox before the lab reads it.
+                // Answering only sends (it never waits on the receive loop), so it is safe here.
+                async move {
+                    if let Some((id, value)) = answer {
+                        let _ = client
+                            .ack_with_id(id, Payload::Text(vec![value], None))
+                            .await;
+                    }
+                }
+                .boxed()
             })
             .connect()
             .await
@@ -268,6 +312,8 @@ impl LabClient {
                 namespace: namespace.to_string(),
                 client,
                 inbox,
+                answers,
+                arrivals,
                 fence_seen,
                 board_id,
             })),
@@ -286,15 +332,27 @@ impl LabClient {
     /// Emits an event and waits for the server to acknowledge it. The server acknowledges a
     /// client event only after its handler's emit has returned.
     pub async fn emit_acked(&self, event: &str, args: Vec<Value>) -> Result<(), LabError> {
-        let (acked_tx, acked_rx) = oneshot::channel::<()>();
-        let acked: Signal<()> = Arc::new(Mutex::new(Some(acked_tx)));
+        self.emit_with_ack(event, args).await.map(|_| ())
+    }
+
+    /// Emits an event, waits for the server's acknowledgement and returns its arguments: what a
+    /// client's `emitWithAck` receives when the handler calls `callback(...)`. The ack arrives
+    /// nested one level deeper than it was sent (`docs/stack-facts.md`, 9): its argument list
+    /// is element 0.
+    pub async fn emit_with_ack(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+    ) -> Result<Vec<Value>, LabError> {
+        let (acked_tx, acked_rx) = oneshot::channel::<Vec<Value>>();
+        let acked: Signal<Vec<Value>> = Arc::new(Mutex::new(Some(acked_tx)));
         self.client
             .emit_with_ack(
                 event,
                 Payload::Text(args, None),
                 ROUND_TRIP_LIMIT,
-                move |_, _| {
-                    fire(&acked, ());
+                move |payload, _| {
+                    fire(&acked, ack_arguments(payload));
                     async {}.boxed()
                 },
             )
@@ -304,6 +362,43 @@ impl LabClient {
             .await
             .map_err(|_| LabError::client(&self.name, format!("no acknowledgement for '{event}'")))?
             .map_err(|_| LabError::client(&self.name, "the connection closed"))
+    }
+
+    /// Sets how this client answers the server's `emitWithAck` for `event` (replacing an
+    /// earlier answer for it), as `socket.on(event, (..., callback) => callback(value))` does.
+    pub fn set_answer(&self, event: &str, arity: usize, value: Value) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.insert(event.to_string(), Answer { arity, value });
+        }
+    }
+
+    /// Waits until `wanted` is in the inbox (left there), woken by each arrival; gives up with an
+    /// error after `ROUND_TRIP_LIMIT`. For a volatile event only: it travels outside the ordered
+    /// queue the barrier relies on, so the lab waits for the event itself at each recipient.
+    pub async fn wait_for(&self, wanted: &Received) -> Result<(), LabError> {
+        let mut changes = self.arrivals.subscribe();
+        let arrived = async {
+            loop {
+                let here = self
+                    .inbox
+                    .lock()
+                    .map(|inbox| inbox.contains(wanted))
+                    .unwrap_or(false);
+                if here || changes.changed().await.is_err() {
+                    return here;
+                }
+            }
+        };
+        match tokio::time::timeout(ROUND_TRIP_LIMIT, arrived).await {
+            Ok(true) => Ok(()),
+            _ => Err(LabError::client(
+                &self.name,
+                format!(
+                    "the volatile event '{}' did not arrive: the server may have dropped it",
+                    wanted.event
+                ),
+            )),
+        }
     }
 
     /// Everything received since the last call, oldest first.
@@ -318,6 +413,31 @@ impl LabClient {
     pub async fn disconnect(&self) {
         let _ = self.client.disconnect().await;
     }
+}
+
+/// The arguments of an acknowledgement as the client's callback gets them: nested one level
+/// deeper than sent (`Text([["yes"]])` for `callback('yes')`), so the list is element 0.
+fn ack_arguments(payload: Payload) -> Vec<Value> {
+    match payload {
+        Payload::Text(mut values, _) if !values.is_empty() => match values.swap_remove(0) {
+            Value::Array(args) => args,
+            other => vec![other],
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// What this client answers to `received`, with the ack id to answer: only when the server
+/// asked for an answer (an ack id) and the client has a function for the event whose callback
+/// lands in the callback's place. In JavaScript the callback is the last argument the client is
+/// handed, so `(q, callback) => ...` gets it only from an event with exactly one argument; with
+/// another count `callback` is some other value, calling it throws in the client, and no answer
+/// is sent. The lab sends none either.
+fn answer_for(answers: &Answers, received: &Received, ack_id: Option<i32>) -> Option<(i32, Value)> {
+    let id = ack_id?;
+    let answers = answers.lock().ok()?;
+    let answer = answers.get(&received.event)?;
+    (answer.arity == received.args.len() + 1).then(|| (id, answer.value.clone()))
 }
 
 /// The fence number in a `sio-tutor:fence` event's payload.

@@ -24,15 +24,16 @@ use socketioxide::extract::SocketRef;
 use socketioxide::{BroadcastError, SocketError, SocketIo};
 
 use super::LabError;
+use super::ack;
 use super::report::{Effect, own_room_label};
 use super::select::{Selection, resolve_rooms, select};
 use super::server::LabAdapter;
-use super::state::ServerState;
+use super::state::{Handshake, ServerState};
 use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
 
 /// Serializes a list of arguments as a tuple, which socketioxide sends as several arguments
 /// (`["ev", a, b]`), where a `Vec` would be sent as one array argument (`["ev", [a, b]]`).
-struct Arguments<'a>(&'a [Value]);
+pub(super) struct Arguments<'a>(pub(super) &'a [Value]);
 
 impl Serialize for Arguments<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -56,10 +57,36 @@ pub async fn execute<A: LabAdapter>(
     statement: &Statement,
     msg: Option<&Value>,
 ) -> Result<Effect, LabError> {
+    execute_with(io, state, socket, statement, msg, None).await
+}
+
+/// [`execute`] inside a `disconnecting` or `disconnect` handler, where `reason` is why the
+/// socket leaves.
+pub async fn execute_with<A: LabAdapter>(
+    io: &SocketIo<A>,
+    state: &ServerState,
+    socket: Option<&SocketRef<A>>,
+    statement: &Statement,
+    msg: Option<&Value>,
+    reason: Option<&str>,
+) -> Result<Effect, LabError> {
     let need_socket = || socket.ok_or_else(|| LabError::NeedsSocket(statement.source.clone()));
     match &statement.kind {
         StatementKind::Emit(emit) => {
-            let args = arguments(emit, msg);
+            // `socket.data`, `socket.handshake.auth` and `socket.rooms` are read from the
+            // socket it runs as.
+            let scope = match socket {
+                Some(socket) => Some(Scope {
+                    handshake: state.handshake(socket.id),
+                    rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+                    reason: reason.map(String::from),
+                }),
+                None if emit.args.iter().any(Arg::needs_socket) => {
+                    return Err(LabError::NeedsSocket(statement.source.clone()));
+                }
+                None => None,
+            };
+            let args = arguments_of(emit, msg, scope.as_ref());
             let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
             let failed = |e: String| LabError::server(format!("the emit failed: {e}"));
             match selection {
@@ -110,6 +137,55 @@ pub async fn execute<A: LabAdapter>(
                 })
             }
         }
+        // socketioxide sends a volatile packet outside the socket's ordered queue (only the
+        // latest one waiting is kept); the lab waits for it at each recipient (`Lab::run`).
+        StatementKind::VolatileEmit(emit) => {
+            let args = arguments(emit, msg);
+            let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
+            let failed = |e: String| LabError::server(format!("the emit failed: {e}"));
+            match selection {
+                Selection::Sender(socket) => socket
+                    .volatile()
+                    .emit(&emit.event, &Arguments(&args))
+                    .map_err(|e| failed(e.to_string()))?,
+                Selection::Broadcast(operator) => operator
+                    .volatile()
+                    .emit(&emit.event, &Arguments(&args))
+                    .await
+                    .map_err(|e| failed(e.to_string()))?,
+            }
+            Ok(Effect::Emitted {
+                namespace,
+                event: emit.event.clone(),
+                args,
+            })
+        }
+        StatementKind::EmitWithAck { emit, timeout_ms } => {
+            let args = arguments(emit, msg);
+            let (namespace, selection) = select(io, state, socket, &statement.source, emit)?;
+            let (single, answers) = ack::ask(
+                state,
+                &namespace,
+                selection,
+                &emit.event,
+                &args,
+                *timeout_ms,
+            )
+            .await?;
+            Ok(Effect::Asked {
+                namespace,
+                event: emit.event.clone(),
+                args,
+                timeout_ms: *timeout_ms,
+                single,
+                answers,
+            })
+        }
+        // Answering needs the client's request, which only the handler of a client event has
+        // (`on_client_event` in `super::server` runs it); the parser allows it nowhere else.
+        StatementKind::Callback(_) => Err(LabError::server(
+            "callback(...) answers a client's emitWithAck, inside an `on` handler only",
+        )),
         StatementKind::Disconnect => {
             let socket = need_socket()?.clone();
             let namespace = socket.ns().to_string();
@@ -123,14 +199,54 @@ pub async fn execute<A: LabAdapter>(
 
 /// The arguments an emit sends: as written, with `msg` (inside an `on` handler) replaced by the
 /// first argument the client sent (`null` when it sent none), as `(msg) => ...` in Node.
+///
+/// `socket.data` and `socket.handshake.auth` read as `null` here: they depend on the socket (see
+/// [`arguments_of`]).
 pub fn arguments(emit: &Emit, msg: Option<&Value>) -> Vec<Value> {
+    arguments_of(emit, msg, None)
+}
+
+/// The arguments an emit sends from a socket with this scope: `socket.data.KEY`,
+/// `socket.handshake.auth.KEY` and `socket.rooms.has(r)` as that socket has them. A key that is not there is `undefined`
+/// in Node, which travels as `null` in an argument list.
+/// What an argument can read from the socket a statement runs as, besides `msg`.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub handshake: Handshake,
+    /// `socket.rooms`, the socket's own-id room included, as Node has it.
+    pub rooms: Vec<String>,
+    /// `reason`, in a `disconnecting` or `disconnect` handler.
+    pub reason: Option<String>,
+}
+
+pub fn arguments_of(emit: &Emit, msg: Option<&Value>, scope: Option<&Scope>) -> Vec<Value> {
     emit.args
         .iter()
-        .map(|arg| match arg {
-            Arg::Value(value) => value.clone(),
-            Arg::Msg => msg.cloned().unwrap_or(Value::Null),
-        })
+        .map(|arg| argument_of(arg, msg, scope))
         .collect()
+}
+
+/// One argument's value: see [`arguments_of`].
+pub fn argument_of(arg: &Arg, msg: Option<&Value>, scope: Option<&Scope>) -> Value {
+    let handshake = scope.map(|scope| &scope.handshake);
+    let read = |map: Option<&serde_json::Map<String, Value>>, key: &Option<String>| {
+        let map = map.cloned().unwrap_or_default();
+        match key {
+            None => Value::Object(map),
+            Some(key) => map.get(key).cloned().unwrap_or(Value::Null),
+        }
+    };
+    match arg {
+        Arg::Value(value) => value.clone(),
+        Arg::Msg => msg.cloned().unwrap_or(Value::Null),
+        Arg::Data(key) => read(handshake.map(|h| &h.data), key),
+        Arg::Auth(key) => read(handshake.map(|h| &h.auth), key),
+        Arg::Reason => scope
+            .and_then(|scope| scope.reason.clone())
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+        Arg::InRoom(room) => Value::Bool(scope.is_some_and(|scope| scope.rooms.contains(room))),
+    }
 }
 
 fn room_label<A: LabAdapter>(state: &ServerState, socket: &SocketRef<A>, room: &RoomRef) -> String {

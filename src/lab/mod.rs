@@ -52,11 +52,15 @@
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
 //!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
+//! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
 //! - [`redis`]: a Redis for Socket.IO (a private `redis-server`, or a given URL) and the
 //!   socketioxide-redis adapter built on it.
 
+pub mod ack;
+pub mod any;
 mod client;
 pub mod execute;
+pub mod network;
 pub mod redis;
 pub mod report;
 pub mod scaffold;
@@ -67,10 +71,12 @@ mod state;
 
 pub use select::{EmitPreview, Preview};
 pub use servers::{SERVER_NAMES, Scale};
+pub use state::Handshake;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
@@ -78,8 +84,9 @@ use serde_json::Value;
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
 use client::{Connection, Fences, LabClient, Received};
 use report::{
-    AdapterMessage, ConnectError, Delivery, Effect, HandlerSet, Membership, MembershipAction,
-    NamespaceRooms, Report, Room, RoomMap, Unhandled, own_room_label,
+    AdapterMessage, Answers, AnyHandlerSet, ClientHandlerSet, ConnectError, Delivery, Effect,
+    HandlerSet, Membership, MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room,
+    RoomMap, SocketAnswer, Unhandled, own_room_label,
 };
 use servers::Servers;
 use state::{Member, ServerState};
@@ -97,6 +104,11 @@ pub enum LabError {
     AlreadyConnected(String),
     #[error("`{0}` needs a socket to run as: put a name in front, as in alice: {0}")]
     NeedsSocket(String),
+    /// `cut` or `silence` in a lab whose clients connect straight to the server.
+    #[error(
+        "{0}'s connection cannot be cut or silenced here: only a lab with its own network can (a lesson with network = true)"
+    )]
+    NoNetwork(String),
     #[error("a lab holds at most {0} sockets (each one is a real connection)")]
     TooManySockets(usize),
     /// A `connect` line names the same socket twice.
@@ -141,6 +153,21 @@ pub enum LabError {
     Server {
         #[source]
         cause: Cause,
+    },
+    /// A plain `emit` reached a handler that calls `callback`: the client asked for no answer,
+    /// so in Node `callback` is not a function there and the handler throws.
+    #[error(
+        "the server's handler for '{event}' calls callback, but {name}.emit asks for no answer, so callback is not a function there (Node throws a TypeError): use {name}.emitWithAck(...)"
+    )]
+    NotAFunction { name: String, event: String },
+    /// An `emitWithAck` that nothing would ever answer: in Node its promise never settles.
+    #[error(
+        "{name}.emitWithAck('{event}') would wait forever: {why} (give it one that answers, such as on '{event}': callback('ok'))"
+    )]
+    NeverAnswered {
+        name: String,
+        event: String,
+        why: &'static str,
     },
 }
 
@@ -226,7 +253,17 @@ pub struct LabOptions {
     /// Serve a namespace as soon as a socket connects to it (the playground), instead of letting
     /// the connection fail as a real server would (lessons).
     pub serve_on_connect: bool,
+    /// Each client goes through a relay the lab can `cut` or `silence` (see [`network`]), and
+    /// the server's heartbeat is short ([`NETWORK_HEARTBEAT`]), so that a silent client's
+    /// `ping timeout` comes in a second or two rather than 45 s.
+    pub network: bool,
 }
+
+/// The ping interval and ping timeout of a lab with its own network. Short, so that a lesson
+/// waits at most their sum for a silent client's real timeout; long enough that a client on a
+/// busy machine always answers a ping in time (a client answers within milliseconds).
+pub const NETWORK_HEARTBEAT: (Duration, Duration) =
+    (Duration::from_millis(500), Duration::from_millis(1000));
 
 impl LabOptions {
     /// A lab for a lesson: it serves `/` and `namespaces`, and nothing else, so that a
@@ -235,6 +272,7 @@ impl LabOptions {
         LabOptions {
             namespaces: namespaces.to_vec(),
             serve_on_connect: false,
+            network: false,
         }
     }
 }
@@ -254,6 +292,8 @@ pub struct Lab {
     options: LabOptions,
     /// Connected clients, in connection order: the order every view lists sockets in.
     clients: Vec<LabClient>,
+    /// Each client's relay, by name, in a lab with its own network.
+    links: HashMap<String, network::Link>,
     /// Where the clients cross off the fences they receive (the proof of receipt).
     fences: Arc<Fences>,
     /// What the Redis adapters published since the last command (two servers sharing Redis).
@@ -271,14 +311,17 @@ impl Lab {
         // Each client costs two descriptors; the usual soft limit of 1,024 would make the
         // thousandth connection hang with no error.
         let _ = rlimit::increase_nofile_limit((MAX_SOCKETS as u64) * 2 + 256);
+        let heartbeat = options.network.then_some(NETWORK_HEARTBEAT);
         let state = Arc::new(ServerState::default());
         let published = servers::Published::default();
-        let servers = Servers::start(scale, &options.namespaces, &state, &published).await?;
+        let servers =
+            Servers::start(scale, &options.namespaces, heartbeat, &state, &published).await?;
         Ok(Lab {
             servers,
             state,
             options,
             clients: Vec::new(),
+            links: HashMap::new(),
             fences: Arc::default(),
             published,
         })
@@ -322,10 +365,27 @@ impl Lab {
             Command::Connect {
                 names,
                 namespace,
+                auth,
                 server,
             } => {
                 let index = self.server_index(server.as_deref())?;
-                self.connect(names, namespace, index).await
+                self.connect(names, namespace, auth.as_ref(), index).await
+            }
+            Command::Use {
+                namespace,
+                middleware,
+            } => {
+                if !self.servers.serves(namespace) {
+                    if !self.options.serve_on_connect {
+                        return Err(LabError::UnknownNamespace(namespace.clone()));
+                    }
+                    self.serve(namespace).await?;
+                }
+                self.state.add_middleware(namespace, middleware.clone());
+                Ok(vec![Report::Middleware(MiddlewareSet {
+                    namespace: namespace.clone(),
+                    statement: middleware.source.clone(),
+                })])
             }
             Command::On {
                 namespace,
@@ -362,12 +422,96 @@ impl Lab {
                 self.state
                     .wait_until(|members| !members.iter().any(|m| m.name == *name))
                     .await;
-                Ok(self.server_log())
+                self.links.remove(name);
+                self.departed().await
+            }
+            Command::Cut { name } | Command::Silence { name } => {
+                let cut = matches!(command, Command::Cut { .. });
+                self.break_link(name, cut).await
             }
             Command::Rooms { show_own_rooms } => {
                 Ok(vec![Report::Rooms(self.room_map(*show_own_rooms).await)])
             }
+            Command::ClientEmitWithAck {
+                name,
+                event,
+                args,
+                source,
+            } => self.client_emit_with_ack(name, event, args, source).await,
+            Command::OnAny { log, source } => {
+                self.state.add_on_any("/", log.clone());
+                Ok(vec![Report::AnyHandler(AnyHandlerSet {
+                    namespace: "/".to_string(),
+                    source: source.clone(),
+                })])
+            }
+            Command::ClientOn {
+                name,
+                event,
+                arity,
+                answer,
+                source,
+            } => {
+                let index = self.client_index(name)?;
+                self.clients[index].set_answer(event, *arity, answer.clone());
+                Ok(vec![Report::ClientHandler(ClientHandlerSet {
+                    socket: name.clone(),
+                    event: event.clone(),
+                    source: source.clone(),
+                })])
+            }
         }
+    }
+
+    /// `alice.emitWithAck(...)`: the client sends the event with an ack id, the server's
+    /// handler answers with `callback(...)` as that ack, and the promise resolves to its first
+    /// argument. A handler that does not answer is refused before anything is sent: in Node
+    /// the promise would never settle.
+    async fn client_emit_with_ack(
+        &mut self,
+        name: &str,
+        event: &str,
+        args: &[Value],
+        source: &str,
+    ) -> Result<Vec<Report>, LabError> {
+        let index = self.client_index(name)?;
+        let namespace = self.clients[index].namespace.clone();
+        let never = |why| LabError::NeverAnswered {
+            name: name.to_string(),
+            event: event.to_string(),
+            why,
+        };
+        let handler = match self.state.handler(&namespace, event) {
+            None => return Err(never("the server has no handler for it")),
+            Some(handler) if !matches!(handler.kind, StatementKind::Callback(_)) => {
+                return Err(never("the server's handler for it never calls callback"));
+            }
+            Some(handler) => handler,
+        };
+        self.state.take_last_effect();
+        let answer = self.clients[index]
+            .emit_with_ack(event, args.to_vec())
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or(Value::Null);
+        // The server set its effect before it answered; a failure there is the lab's.
+        if let Some(Err(error)) = self.state.take_last_effect() {
+            return Err(error);
+        }
+        self.barrier(0).await?;
+        self.take_inboxes();
+        let mut reports = vec![Report::Reply(Reply {
+            socket: name.to_string(),
+            trigger: source.to_string(),
+            statement: handler.source,
+            event: event.to_string(),
+            args: args.to_vec(),
+            answer,
+        })];
+        reports.extend(self.any_log());
+        reports.extend(self.server_log());
+        Ok(reports)
     }
 
     async fn serve(&mut self, namespace: &str) -> Result<(), LabError> {
@@ -412,18 +556,31 @@ impl Lab {
         &mut self,
         names: &[String],
         namespace: &str,
+        auth: Option<&Value>,
         server: usize,
     ) -> Result<Vec<Report>, LabError> {
         self.check_connect(names)?;
         if self.options.serve_on_connect {
             self.serve(namespace).await?;
         }
-        let url = self.servers.url(server);
         // A sliding window, not fixed batches, so one slow connection never holds up the rest.
         // After a failure the window stops taking new names (each is skipped), but lets the
         // connections already in flight finish, so that none is left half-open behind our back.
         let failed = AtomicBool::new(false);
-        let (url, failed_ref, fences) = (&url, &failed, &self.fences);
+        // In a lab with its own network, each client connects to its own relay.
+        let mut urls = Vec::new();
+        for name in names {
+            if self.options.network {
+                let link = network::Link::open(self.servers.address(server))
+                    .await
+                    .map_err(LabError::server)?;
+                urls.push(format!("http://{}", link.address));
+                self.links.insert(name.clone(), link);
+            } else {
+                urls.push(self.servers.url(server));
+            }
+        }
+        let (urls, failed_ref, fences) = (&urls, &failed, &self.fences);
         let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
             names.iter().map(|_| None).collect();
         let mut connections =
@@ -431,7 +588,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
-                let outcome = LabClient::connect(url, name, namespace, fences).await;
+                let outcome = LabClient::connect(&urls[index], name, namespace, auth, fences).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
                 }
@@ -540,13 +697,37 @@ impl Lab {
         if let StatementKind::Emit(Emit {
             origin: Origin::Io { namespace },
             ..
-        }) = &statement.kind
+        })
+        | StatementKind::VolatileEmit(Emit {
+            origin: Origin::Io { namespace },
+            ..
+        })
+        | StatementKind::EmitWithAck {
+            emit:
+                Emit {
+                    origin: Origin::Io { namespace },
+                    ..
+                },
+            ..
+        } = &statement.kind
         {
             self.serve(namespace).await?;
         }
+        // A volatile emit skips the socket's ordered queue, so the barrier below cannot prove it
+        // arrived: wait for it at each socket it was sent to (the selection, read before the
+        // emit), then run the barrier for everyone else.
+        let volatile_recipients = match &statement.kind {
+            StatementKind::VolatileEmit(_) => match self.preview(as_socket, statement)? {
+                Preview::Emit(preview) => preview.receive,
+                Preview::Membership => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         // A statement runs on the server of the socket it runs as; `io...` runs on A.
         let origin = self.server_of_member(member.as_ref());
         let effect = self.servers.run(origin, member.as_ref(), statement).await?;
+        self.wait_for_volatile(&volatile_recipients, &Some(Ok(effect.clone())))
+            .await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
             if let Some(member) = &member {
@@ -556,6 +737,7 @@ impl Lab {
                 if let Ok(index) = self.client_index(&member.name) {
                     self.clients.remove(index).disconnect().await;
                 }
+                self.links.remove(&member.name);
             }
         }
         self.barrier(origin).await?;
@@ -563,6 +745,82 @@ impl Lab {
         reports.extend(self.adapter_log());
         reports.extend(self.server_log());
         Ok(reports)
+    }
+
+    /// The reports of a socket's departure once the server has let it go: what its
+    /// `disconnecting` and `disconnect` handlers sent (proven by the barrier), then the server's
+    /// log. `trigger` is the line that made it leave.
+    async fn departed(&mut self) -> Result<Vec<Report>, LabError> {
+        self.barrier(0).await?;
+        let mut inboxes = self.take_inboxes();
+        let departures = self.state.take_departures();
+        let mut reports = self.departures_in(&mut inboxes, departures);
+        reports.extend(self.server_log());
+        Ok(reports)
+    }
+
+    /// What departure handlers did, as reports, taking the events they sent out of `inboxes`.
+    /// Call after a barrier: the handlers ran, and awaited their emits, before the server let
+    /// the socket go.
+    fn departures_in(
+        &self,
+        inboxes: &mut [Vec<Received>],
+        departures: Vec<state::Departure>,
+    ) -> Vec<Report> {
+        let mut reports = Vec::new();
+        let count = departures.len();
+        for (index, departure) in departures.into_iter().enumerate() {
+            // Written as Node's listener is: socket.on('disconnecting', (reason) => ...).
+            let trigger =
+                report::departure_trigger(&departure.name, &departure.event, &departure.reason);
+            match departure.effect {
+                Ok(effect) => reports.extend(self.describe_in(
+                    inboxes,
+                    index + 1 == count,
+                    Some(&departure.name),
+                    &departure.handler,
+                    Some(&trigger),
+                    effect,
+                )),
+                // A handler that failed sends nothing; say so rather than hide it.
+                Err(error) => reports.push(Report::ServerLog(report::ServerLog {
+                    line: format!("the {} handler failed: {error}", departure.event),
+                    socket: departure.name.clone(),
+                    namespace: departure.namespace.clone(),
+                })),
+            }
+        }
+        reports
+    }
+
+    /// `cut bob` or `silence bob`: breaks bob's connection under the client and waits, with no
+    /// sleep, until the server itself notices and lets bob go (for a silence, that is when its
+    /// heartbeat times out).
+    async fn break_link(&mut self, name: &str, cut: bool) -> Result<Vec<Report>, LabError> {
+        let index = self.client_index(name)?;
+        let Some(link) = self.links.get(name) else {
+            return Err(LabError::NoNetwork(name.to_string()));
+        };
+        if cut {
+            link.cut();
+        } else {
+            link.silence();
+        }
+        // Bounded, so that a server that never notices is an error rather than a hang.
+        let (interval, timeout) = NETWORK_HEARTBEAT;
+        let limit = client::ROUND_TRIP_LIMIT + interval + timeout;
+        tokio::time::timeout(
+            limit,
+            self.state
+                .wait_until(|members| !members.iter().any(|m| m.name == name)),
+        )
+        .await
+        .map_err(|_| LabError::client(name, "the server never noticed the broken connection"))?;
+        // The client's side is broken for good: close what is left of it.
+        self.links.remove(name);
+        let client = self.clients.remove(index);
+        let _ = tokio::time::timeout(client::ROUND_TRIP_LIMIT, client.disconnect()).await;
+        self.departed().await
     }
 
     async fn client_emit(
@@ -580,9 +838,31 @@ impl Lab {
         let sid = sender.sid;
         // The sender's handler runs on the sender's server, which then sends the fence.
         let origin = self.server_of_member(Some(&sender));
+        if let Some(Statement {
+            kind: StatementKind::Callback(_),
+            ..
+        }) = self.state.handler(&namespace, event)
+        {
+            return Err(LabError::NotAFunction {
+                name: name.to_string(),
+                event: event.to_string(),
+            });
+        }
+        // A volatile relay skips the ordered queue: see `run`.
+        let volatile_recipients = match self.state.handler(&namespace, event) {
+            Some(handler) if matches!(handler.kind, StatementKind::VolatileEmit(_)) => {
+                match self.preview(Some(name), &handler)? {
+                    Preview::Emit(preview) => preview.receive,
+                    Preview::Membership => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        };
         self.clients[index].emit_acked(event, args.to_vec()).await?;
         // The server sets the effect before it acknowledges, so it is here now.
         let last_effect = self.state.take_last_effect();
+        self.wait_for_volatile(&volatile_recipients, &last_effect)
+            .await?;
         if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
             // The handler disconnected the sender: wait until the server has run its
             // disconnect handler, then forget the client, as `run` does for a statement.
@@ -590,10 +870,11 @@ impl Lab {
                 .wait_until(|members| !members.iter().any(|m| m.sid == sid))
                 .await;
             self.clients.remove(index).disconnect().await;
+            self.links.remove(name);
         }
         self.barrier(origin).await?;
         let handler = self.state.handler(&namespace, event);
-        let reports = match (last_effect, handler) {
+        let mut reports: Vec<Report> = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
                 let mut reports = self.describe(Some(name), &handler, Some(source), effect);
@@ -611,7 +892,34 @@ impl Lab {
                 })]
             }
         };
+        // The catch-all listener's lines, right after the line that triggered them (the
+        // delivery draws that line), before anything else the server printed.
+        let at = reports
+            .iter()
+            .position(|r| matches!(r, Report::ServerLog(_)))
+            .unwrap_or(reports.len());
+        reports.splice(at..at, self.any_log());
         Ok(reports)
+    }
+
+    /// Waits until each of `recipients` has the event a volatile emit sent (nothing to do for
+    /// any other effect).
+    async fn wait_for_volatile(
+        &self,
+        recipients: &[String],
+        effect: &Option<Result<Effect, LabError>>,
+    ) -> Result<(), LabError> {
+        let Some(Ok(Effect::Emitted { event, args, .. })) = effect else {
+            return Ok(());
+        };
+        let wanted = Received {
+            event: event.clone(),
+            args: args.clone(),
+        };
+        for client in self.clients.iter().filter(|c| recipients.contains(&c.name)) {
+            client.wait_for(&wanted).await?;
+        }
+        Ok(())
     }
 
     /// The fence: the server emits fence *n* to every socket of every namespace that has a lab
@@ -643,6 +951,10 @@ impl Lab {
     }
 
     /// Turns what the statement did, and what every inbox now holds, into reports.
+    ///
+    /// A socket that left meanwhile (a `socket.disconnect()`, a handler that disconnects its
+    /// sender) may have run `disconnecting` and `disconnect` handlers: their deliveries follow,
+    /// each with the events it sent, from the same inboxes.
     fn describe(
         &self,
         as_socket: Option<&str>,
@@ -650,7 +962,27 @@ impl Lab {
         trigger: Option<&str>,
         effect: Effect,
     ) -> Vec<Report> {
-        let inboxes = self.take_inboxes();
+        let mut inboxes = self.take_inboxes();
+        let departures = self.state.take_departures();
+        let last = departures.is_empty();
+        let mut reports =
+            self.describe_in(&mut inboxes, last, as_socket, statement, trigger, effect);
+        reports.extend(self.departures_in(&mut inboxes, departures));
+        reports
+    }
+
+    /// One statement's reports, taking the events it sent out of `inboxes`. With `rest`,
+    /// anything else still in an inbox (nothing, in every test so far) is reported too, rather
+    /// than hidden.
+    fn describe_in(
+        &self,
+        inboxes: &mut [Vec<Received>],
+        rest: bool,
+        as_socket: Option<&str>,
+        statement: &Statement,
+        trigger: Option<&str>,
+        effect: Effect,
+    ) -> Vec<Report> {
         match effect {
             Effect::Emitted {
                 namespace,
@@ -658,9 +990,8 @@ impl Lab {
                 args,
             } => {
                 let mut expected = vec![(namespace.clone(), Received { event, args })];
-                // Anything else in an inbox (nothing, in every test so far) is reported too,
-                // rather than hidden.
-                for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                let others = if rest { &inboxes[..] } else { &[][..] };
+                for (client, inbox) in self.clients.iter().zip(others) {
                     for received in inbox {
                         let key = (client.namespace.clone(), received.clone());
                         if !expected.contains(&key) {
@@ -668,14 +999,19 @@ impl Lab {
                         }
                     }
                 }
+                // The statement's own event is the first expected one.
+                let volatile = matches!(statement.kind, StatementKind::VolatileEmit(_));
                 expected
                     .into_iter()
-                    .map(|(namespace, wanted)| {
+                    .enumerate()
+                    .map(|(index, (namespace, wanted))| {
                         let mut received = Vec::new();
                         let mut not_received = Vec::new();
-                        for (client, inbox) in self.clients.iter().zip(&inboxes) {
+                        for (client, inbox) in self.clients.iter().zip(inboxes.iter_mut()) {
                             let count = if client.namespace == namespace {
-                                inbox.iter().filter(|r| **r == wanted).count()
+                                let before = inbox.len();
+                                inbox.retain(|r| *r != wanted);
+                                before - inbox.len()
                             } else {
                                 0
                             };
@@ -696,6 +1032,7 @@ impl Lab {
                             args: wanted.args,
                             received,
                             not_received,
+                            volatile: volatile && index == 0,
                         })
                     })
                     .collect()
@@ -721,11 +1058,69 @@ impl Lab {
                 action: MembershipAction::Disconnect,
                 rooms: Vec::new(),
             })],
+            // Not reached: `client_emit_with_ack` reports an answer itself, and a plain emit to
+            // a `callback` handler is refused before it is sent.
+            Effect::Answered { .. } => Vec::new(),
+            Effect::Asked {
+                namespace,
+                event,
+                args,
+                timeout_ms,
+                single,
+                answers,
+            } => {
+                // The deliveries first, exactly as for an emit (the inboxes are put back, since
+                // `describe` takes them), then who answered what, in connection order.
+                let mut reports = self.describe_in(
+                    inboxes,
+                    rest,
+                    as_socket,
+                    statement,
+                    trigger,
+                    Effect::Emitted {
+                        namespace,
+                        event,
+                        args,
+                    },
+                );
+                let mut answers: Vec<SocketAnswer> = answers
+                    .into_iter()
+                    .map(|a| {
+                        let (answer, error) = match a.answer {
+                            Ok(value) => (Some(value), None),
+                            Err(error) => (None, Some(error)),
+                        };
+                        SocketAnswer {
+                            socket: a.socket,
+                            answer,
+                            error,
+                        }
+                    })
+                    .collect();
+                answers.sort_by_key(|a| self.clients.iter().position(|c| c.name == a.socket));
+                reports.push(Report::Answers(Answers {
+                    as_socket: as_socket.map(String::from),
+                    statement: statement.source.clone(),
+                    timeout_ms,
+                    single,
+                    answers,
+                }));
+                reports
+            }
         }
     }
 
     fn take_inboxes(&self) -> Vec<Vec<Received>> {
         self.clients.iter().map(LabClient::take_inbox).collect()
+    }
+
+    /// What the catch-all listener printed for the last client event.
+    fn any_log(&self) -> Vec<Report> {
+        self.state
+            .take_any_log()
+            .into_iter()
+            .map(Report::ServerLog)
+            .collect()
     }
 
     /// What the adapters published for the last command, socket ids turned into names; the
@@ -804,11 +1199,17 @@ impl Lab {
             ),
             None => None,
         };
-        let StatementKind::Emit(emit) = &statement.kind else {
-            if origin.is_none() {
-                return Err(LabError::NeedsSocket(statement.source.clone()));
+        // An emitWithAck goes to the same sockets as its emit: the answers are the clients'.
+        let emit = match &statement.kind {
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => emit,
+            _ => {
+                if origin.is_none() {
+                    return Err(LabError::NeedsSocket(statement.source.clone()));
+                }
+                return Ok(Preview::Membership);
             }
-            return Ok(Preview::Membership);
         };
         let (namespace, [in_namespace, in_rooms, after_except, receive]) = self.servers.preview(
             origin.unwrap_or(0),
@@ -837,6 +1238,17 @@ impl Lab {
             not_receive,
             namespace,
         }))
+    }
+
+    /// What a statement run as `name` reads from its socket: `socket.handshake.auth`,
+    /// `socket.data` and `socket.rooms`.
+    pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
+        let member = self.member(name)?;
+        Ok(execute::Scope {
+            handshake: self.state.handshake(member.sid),
+            rooms: self.servers.rooms_of(&member)?,
+            reason: None,
+        })
     }
 
     /// The handler the server would run for `event` sent by the client `name`, with that
@@ -942,7 +1354,9 @@ impl Lab {
 fn events_of(command: &Command) -> impl Iterator<Item = &str> {
     fn emitted(statement: &Statement) -> Option<&str> {
         match &statement.kind {
-            StatementKind::Emit(emit) => Some(emit.event.as_str()),
+            StatementKind::Emit(emit)
+            | StatementKind::EmitWithAck { emit, .. }
+            | StatementKind::VolatileEmit(emit) => Some(emit.event.as_str()),
             _ => None,
         }
     }
@@ -953,7 +1367,16 @@ fn events_of(command: &Command) -> impl Iterator<Item = &str> {
             .collect(),
         Command::ClientEmit { event, .. } => vec![event.as_str()],
         Command::Run { statement, .. } => emitted(statement).into_iter().collect(),
-        Command::Connect { .. } | Command::Disconnect { .. } | Command::Rooms { .. } => Vec::new(),
+        Command::Connect { .. }
+        | Command::Disconnect { .. }
+        | Command::Rooms { .. }
+        | Command::Use { .. }
+        | Command::Cut { .. }
+        | Command::Silence { .. } => Vec::new(),
+        Command::ClientEmitWithAck { event, .. } | Command::ClientOn { event, .. } => {
+            vec![event.as_str()]
+        }
+        Command::OnAny { .. } => Vec::new(),
     };
     events.into_iter()
 }

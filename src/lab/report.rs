@@ -26,6 +26,16 @@ pub enum Report {
     ConnectError(ConnectError),
     /// Which sockets are in which rooms, namespace by namespace.
     Rooms(RoomMap),
+    /// A client's answering function was set (`bob.on('question', (q, callback) => ...)`).
+    ClientHandler(ClientHandlerSet),
+    /// A client's `emitWithAck` got its answer from the server's `callback(...)`.
+    Reply(Reply),
+    /// What each recipient of a server's `emitWithAck` answered, or that it timed out.
+    Answers(Answers),
+    /// The server's catch-all listener was set (`socket.onAny(...)`).
+    AnyHandler(AnyHandlerSet),
+    /// A connection middleware was added to a namespace (`io.use(...)`).
+    Middleware(MiddlewareSet),
     /// What one server's adapter published through Redis for the other servers (labs with two
     /// servers sharing Redis only).
     Adapter(AdapterMessage),
@@ -43,6 +53,77 @@ pub struct AdapterMessage {
     /// The rooms it targets (empty: every socket of the namespace) and those it leaves out.
     pub rooms: Vec<String>,
     pub except: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnyHandlerSet {
+    pub namespace: String,
+    /// The line as written.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MiddlewareSet {
+    pub namespace: String,
+    /// The `io.use(...)` call as written.
+    pub statement: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientHandlerSet {
+    pub socket: String,
+    pub event: String,
+    /// The line as written: `bob.on('question', (q, callback) => callback('yes'))`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    /// The socket whose `emitWithAck` was answered.
+    pub socket: String,
+    /// The client's line: `alice.emitWithAck('question', 'Ready?')`.
+    pub trigger: String,
+    /// The handler statement the server ran: `callback('yes')`.
+    pub statement: String,
+    /// The event the client sent, and its arguments.
+    pub event: String,
+    pub args: Vec<Value>,
+    /// What the promise resolves to: the first argument of the server's callback.
+    pub answer: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answers {
+    /// The socket the statement ran as, or `None` at server level.
+    #[serde(rename = "as")]
+    pub as_socket: Option<String>,
+    pub statement: String,
+    pub timeout_ms: u64,
+    /// `socket.timeout(..).emitWithAck` resolves to one answer; every broadcast form to an array
+    /// of them, one per recipient.
+    pub single: bool,
+    /// One entry per recipient, in connection order.
+    pub answers: Vec<SocketAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SocketAnswer {
+    pub socket: String,
+    /// The value it answered, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Value>,
+    /// Why there is no answer (`operation has timed out`), when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Answers {
+    /// The error the promise rejects with, if any recipient failed to answer: Node rejects the
+    /// whole `emitWithAck` with the first error, keeping the answers that came in
+    /// `err.responses` (broadcast forms).
+    pub fn rejection(&self) -> Option<&str> {
+        self.answers.iter().find_map(|a| a.error.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,6 +153,9 @@ pub struct Delivery {
     pub received: Vec<String>,
     /// Every other socket of the lab, in every namespace, in connection order.
     pub not_received: Vec<String>,
+    /// Sent as a volatile event (`io.volatile.emit(...)`): the server was allowed to drop it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub volatile: bool,
     /// Every socket of the lab with its namespace, in connection order, so that a view can group
     /// the two lists by namespace.
     #[serde(skip)]
@@ -147,6 +231,22 @@ pub struct Room {
     pub members: Vec<String>,
 }
 
+/// The trigger of a delivery that a departure handler sent: `bob: 'disconnect', reason
+/// 'transport close'`, as Node's listener `socket.on('disconnect', (reason) => ...)` sees it.
+pub fn departure_trigger(socket: &str, event: &str, reason: &str) -> String {
+    format!("{socket}: '{event}', reason '{reason}'")
+}
+
+/// Whether a delivery was sent by a `disconnecting` or `disconnect` handler (see
+/// [`departure_trigger`]), rather than by the statement that made the socket leave.
+pub fn is_departure(delivery: &Delivery) -> bool {
+    delivery.trigger.as_deref().is_some_and(|trigger| {
+        ["'disconnecting', reason '", "'disconnect', reason '"]
+            .iter()
+            .any(|mark| trigger.contains(mark))
+    })
+}
+
 /// How an own-id room is named on screen.
 pub fn own_room_label(socket: &str) -> String {
     format!("{socket}'s own room")
@@ -185,4 +285,15 @@ pub enum Effect {
     },
     /// The server disconnected the socket.
     Disconnected { namespace: String },
+    /// A handler answered the client's `emitWithAck` with `callback(answer)`.
+    Answered { namespace: String, answer: Value },
+    /// An `emitWithAck` went out in `namespace` and every recipient answered or timed out.
+    Asked {
+        namespace: String,
+        event: String,
+        args: Vec<Value>,
+        timeout_ms: u64,
+        single: bool,
+        answers: Vec<super::ack::AskAnswer>,
+    },
 }

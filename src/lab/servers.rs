@@ -9,7 +9,9 @@
 //! says which one a lab has ([`Servers`]) and hands the generic code below the right list.
 
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use socketioxide::adapter::LocalAdapter;
 use socketioxide::extract::SocketRef;
@@ -83,17 +85,20 @@ impl Servers {
     pub(crate) async fn start(
         scale: &Scale,
         namespaces: &[String],
+        heartbeat: Option<(Duration, Duration)>,
         state: &Arc<ServerState>,
         published: &Published,
     ) -> Result<Servers, LabError> {
         match scale {
             Scale::One => Ok(Servers::Local(vec![
-                LabServer::start_with(namespaces, state.clone(), ()).await?,
+                LabServer::start_with(namespaces, heartbeat, state.clone(), ()).await?,
             ])),
             Scale::TwoAlone => {
                 let mut servers = Vec::new();
                 for _ in SERVER_NAMES {
-                    servers.push(LabServer::start_with(namespaces, state.clone(), ()).await?);
+                    servers.push(
+                        LabServer::start_with(namespaces, heartbeat, state.clone(), ()).await?,
+                    );
                 }
                 Ok(Servers::Local(servers))
             }
@@ -124,7 +129,10 @@ impl Servers {
                     let adapter = redis::adapter_with_tap(&url, &prefix, Some(tap))
                         .await
                         .map_err(LabError::redis)?;
-                    servers.push(LabServer::start_with(namespaces, state.clone(), adapter).await?);
+                    servers.push(
+                        LabServer::start_with(namespaces, heartbeat, state.clone(), adapter)
+                            .await?,
+                    );
                 }
                 Ok(Servers::Redis {
                     servers,
@@ -146,6 +154,23 @@ impl Servers {
     /// The URL clients connect to, for server `index`.
     pub(crate) fn url(&self, index: usize) -> String {
         each!(self, list => format!("http://{}", list[index].address))
+    }
+
+    /// The address of server `index` (a lab with its own network puts a relay in front).
+    pub(crate) fn address(&self, index: usize) -> SocketAddr {
+        each!(self, list => list[index].address)
+    }
+
+    /// The rooms `member`'s socket is in, on its server (`socket.rooms`).
+    pub(crate) fn rooms_of(&self, member: &Member) -> Result<Vec<String>, LabError> {
+        each!(self, list => {
+            for server in list {
+                if let Ok(socket) = server.socket(member) {
+                    return Ok(socket.rooms().into_iter().map(|r| r.to_string()).collect());
+                }
+            }
+            Err(LabError::UnknownSocket(member.name.clone()))
+        })
     }
 
     pub(crate) fn serves(&self, namespace: &str) -> bool {

@@ -6,6 +6,7 @@
 //! runner, which the server's handlers call, does not have to import the server back.
 
 use std::collections::HashMap;
+
 use std::sync::Mutex;
 
 use socketioxide::socket::Sid;
@@ -14,7 +15,8 @@ use tokio::sync::watch;
 use super::LabError;
 use super::report::{Effect, ServerLog};
 use super::scaffold::lock;
-use crate::script::Statement;
+use crate::script::{LogPart, Middleware, Statement};
+use serde_json::{Map, Value};
 
 /// A socket the server knows, by name.
 #[derive(Debug, Clone)]
@@ -41,6 +43,41 @@ pub struct ServerState {
     pub(super) last_effect: Mutex<Option<Result<Effect, LabError>>>,
     /// Bumped on every connect and disconnect, so the lab can wait for one without polling.
     pub(super) changed: watch::Sender<u64>,
+    /// The catch-all listeners (`socket.onAny(...)`) of each namespace, in the order they were
+    /// added (onAny adds one; it never replaces), each with what it logs.
+    pub(super) on_any: Mutex<HashMap<String, Vec<Vec<LogPart>>>>,
+    /// What the catch-all listeners printed, not yet collected. Kept apart from `log` so that
+    /// the lab shows it right after the line that triggered it, before what the handler made
+    /// the server print (in Node, onAny runs before the event's own handler).
+    pub(super) any_log: Mutex<Vec<ServerLog>>,
+    /// The middlewares of each namespace (`io.use(...)`), in the order they were added.
+    pub(super) middlewares: Mutex<HashMap<String, Vec<Middleware>>>,
+    /// What the `disconnecting` and `disconnect` handlers did, in order, since the lab last
+    /// looked: the socket's name, the handler, why the socket left (Node's words) and the effect.
+    pub(super) departures: Mutex<Vec<Departure>>,
+    /// Each socket's `socket.handshake.auth` (as the learner sent it, without the lab's name)
+    /// and `socket.data`, from the moment its middlewares run.
+    pub(super) handshakes: Mutex<HashMap<Sid, Handshake>>,
+}
+
+/// A departure handler that ran.
+#[derive(Debug, Clone)]
+pub struct Departure {
+    pub name: String,
+    pub namespace: String,
+    pub event: String,
+    pub reason: String,
+    pub handler: Statement,
+    pub effect: Result<Effect, LabError>,
+}
+
+/// What a socket brought and was given when it connected.
+#[derive(Debug, Clone, Default)]
+pub struct Handshake {
+    /// `socket.handshake.auth`: `{}` when the client sent none, as in Node.
+    pub auth: Map<String, Value>,
+    /// `socket.data`: `{}` until a middleware sets a key.
+    pub data: Map<String, Value>,
 }
 
 impl ServerState {
@@ -70,6 +107,40 @@ impl ServerState {
             .map(|m| m.name.clone())
     }
 
+    pub fn add_on_any(&self, namespace: &str, log: Vec<LogPart>) {
+        lock(&self.on_any)
+            .entry(namespace.to_string())
+            .or_default()
+            .push(log);
+    }
+
+    /// What the catch-all listeners printed since the last call.
+    pub fn take_any_log(&self) -> Vec<ServerLog> {
+        std::mem::take(&mut *lock(&self.any_log))
+    }
+
+    /// Runs the catch-all listener of `namespace`, if it has one, for `event` sent by `socket`.
+    pub(super) fn run_on_any(
+        &self,
+        namespace: &str,
+        socket: &str,
+        event: &str,
+        args: &[Value],
+        with_ack: bool,
+    ) {
+        let listeners = lock(&self.on_any)
+            .get(namespace)
+            .cloned()
+            .unwrap_or_default();
+        for parts in listeners {
+            lock(&self.any_log).push(ServerLog {
+                line: super::any::console_line(&parts, event, args, with_ack),
+                socket: socket.to_string(),
+                namespace: namespace.to_string(),
+            });
+        }
+    }
+
     pub fn take_log(&self) -> Vec<ServerLog> {
         std::mem::take(&mut *lock(&self.log))
     }
@@ -83,6 +154,33 @@ impl ServerState {
         lock(&self.handlers)
             .get(&(namespace.to_string(), event.to_string()))
             .cloned()
+    }
+
+    pub fn add_middleware(&self, namespace: &str, middleware: Middleware) {
+        lock(&self.middlewares)
+            .entry(namespace.to_string())
+            .or_default()
+            .push(middleware);
+    }
+
+    /// The middlewares of `namespace`, in order.
+    pub fn middlewares(&self, namespace: &str) -> Vec<Middleware> {
+        lock(&self.middlewares)
+            .get(namespace)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The handshake of a socket (empty auth and data for one the lab does not know).
+    pub fn handshake(&self, sid: Sid) -> Handshake {
+        lock(&self.handshakes)
+            .get(&sid)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn take_departures(&self) -> Vec<Departure> {
+        std::mem::take(&mut *lock(&self.departures))
     }
 
     pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {

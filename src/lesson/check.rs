@@ -14,7 +14,7 @@ use super::model::{Lesson, Line, Quiz, QuizKind, Step};
 use super::walk;
 use crate::judge::{Judge, Outcome, compare, describe};
 use crate::lab::report::Report;
-use crate::lab::{Lab, LabError, LabOptions};
+use crate::lab::{Lab, LabError};
 use crate::script::Command;
 
 /// Runs every line of `lesson` on a fresh lab; the first failure, at its line and column.
@@ -29,7 +29,7 @@ pub async fn check(lesson: &Lesson) -> Result<(), LessonError> {
             snippet: None,
         });
     }
-    let mut lab = Lab::start_scaled(LabOptions::serving(&lesson.namespaces), &lesson.scale)
+    let mut lab = Lab::start_scaled(lesson.lab_options(), &lesson.scale)
         .await
         .map_err(|error| LessonError {
             file: lesson.file.clone(),
@@ -73,9 +73,12 @@ async fn run(lab: &mut Lab, lesson: &Lesson) -> Result<(), LessonError> {
                 kind: QuizKind::Write { .. },
                 ..
             }) = at.step
-                && !reports
-                    .iter()
-                    .any(|r| matches!(r, Report::Delivery(_) | Report::Membership(_)))
+                && !reports.iter().any(|r| {
+                    matches!(
+                        r,
+                        Report::Delivery(_) | Report::Membership(_) | Report::Reply(_)
+                    )
+                })
             {
                 return Err(error_at(format!(
                     "the answer `{}` sends nothing and changes no room, so there is nothing to judge an attempt against",
@@ -107,7 +110,7 @@ async fn judge_agrees(
     line: &Line,
     here: &Outcome,
 ) -> Result<(), String> {
-    let judge = Judge::new(&lesson.namespaces, setup.to_vec(), &line.command)
+    let judge = Judge::new(&lesson.lab_options(), setup.to_vec(), &line.command)
         .await
         .map_err(|error| format!("the answer `{}` cannot be judged: {error}", line.text))?;
     match compare(here, judge.goal()).first() {
@@ -152,8 +155,10 @@ fn message(line: &str, command: &Command, error: &LabError) -> String {
         ),
         other => format!("`{line}` fails on the lab: {other}"),
     };
-    match command {
-        Command::ClientEmit { event, .. } => {
+    match (command, error) {
+        // Refused before anything is sent: the handler never ran.
+        (_, LabError::NeverAnswered { .. } | LabError::NotAFunction { .. }) => what,
+        (Command::ClientEmit { event, .. } | Command::ClientEmitWithAck { event, .. }, _) => {
             format!("the server's handler for '{event}' fails: {what}")
         }
         _ => what,

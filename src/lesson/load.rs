@@ -192,6 +192,8 @@ struct RawLesson {
     servers: Option<Spanned<i64>>,
     /// With two servers: "redis" (they share the socketioxide-redis adapter) or "none".
     adapter: Option<Spanned<String>>,
+    #[serde(default)]
+    network: bool,
     steps: Vec<Spanned<RawStep>>,
 }
 
@@ -440,6 +442,7 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
             summary: raw.summary,
             namespaces,
             scale,
+            network: raw.network,
             steps,
         })
     } else {
@@ -626,9 +629,11 @@ fn step(checker: &mut Checker<'_>, raw: RawStep, span: Range<usize>) -> Option<S
                     // (`connect`, `rooms`, ...) has nothing to compare.
                     if !matches!(
                         line.command,
-                        Command::Run { .. } | Command::ClientEmit { .. }
+                        Command::Run { .. }
+                            | Command::ClientEmit { .. }
+                            | Command::ClientEmitWithAck { .. }
                     ) {
-                        checker.error(answer.span(), "a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'))");
+                        checker.error(answer.span(), "a write quiz's `answer` must be a statement the server runs (alice: socket.join('lab'), io.emit('hi')) or a client emit a handler answers (alice.emit('chat message', 'hi'), alice.emitWithAck('question', 'hi'))");
                         return None;
                     }
                     QuizKind::Write {

@@ -18,7 +18,19 @@ pub struct Lesson {
     pub namespaces: Vec<String>,
     /// The lab's servers: one, or A and B (`servers = 2`), sharing Redis (`adapter = "redis"`).
     pub scale: crate::lab::Scale,
+    /// The lab's clients go through a network the lesson can `cut` or `silence`.
+    pub network: bool,
     pub steps: Vec<Step>,
+}
+
+impl Lesson {
+    /// How this lesson's lab starts: the namespaces it serves, and its own network if it asks.
+    pub fn lab_options(&self) -> crate::lab::LabOptions {
+        crate::lab::LabOptions {
+            network: self.network,
+            ..crate::lab::LabOptions::serving(&self.namespaces)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 //!
 //! `demo`, the tutor, the playground's `--lesson` and `lessons check` all walk lessons through
 //! here, so that they run the same lines in the same order and agree on the one rule of what is
-//! shown: a `connect` or `disconnect` line is echoed before its reports, because its reports
+//! shown: a `connect`, `disconnect`, `cut` or `silence` line is echoed before its reports, because its reports
 //! (the server's proof of life) do not say what ran; every other line's reports do.
 
 use super::model::{Lesson, Line, QuizKind, Step};
@@ -20,7 +20,10 @@ impl<'a> Run<'a> {
     fn of(line: &'a Line) -> Run<'a> {
         let echo = matches!(
             line.command,
-            Command::Connect { .. } | Command::Disconnect { .. }
+            Command::Connect { .. }
+                | Command::Disconnect { .. }
+                | Command::Cut { .. }
+                | Command::Silence { .. }
         );
         Run { line, echo }
     }

@@ -35,6 +35,7 @@ impl Session {
         Session::start_with(LabOptions {
             namespaces: Vec::new(),
             serve_on_connect: true,
+            network: false,
         })
         .await
     }

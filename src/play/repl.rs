@@ -63,6 +63,8 @@ pub struct Opening {
     pub lesson_namespaces: Option<Vec<String>>,
     /// For a lesson: its servers (one, or A and B with or without Redis).
     pub lesson_scale: crate::lab::Scale,
+    /// For a lesson with its own network: the lab has it too, so that `cut` and `silence` work.
+    pub lesson_network: bool,
 }
 
 impl Opening {
@@ -88,6 +90,7 @@ impl Opening {
             announcement,
             lesson_namespaces: Some(lesson.namespaces.clone()),
             lesson_scale: lesson.scale.clone(),
+            lesson_network: lesson.network,
         })
     }
 
@@ -112,6 +115,7 @@ impl Opening {
             announcement,
             lesson_namespaces: None,
             lesson_scale: crate::lab::Scale::One,
+            lesson_network: false,
         })
     }
 
@@ -119,7 +123,14 @@ impl Opening {
     pub async fn session(&self) -> Result<Session, LabError> {
         match &self.lesson_namespaces {
             Some(namespaces) => {
-                Session::start_scaled(LabOptions::serving(namespaces), &self.lesson_scale).await
+                Session::start_scaled(
+                    LabOptions {
+                        network: self.lesson_network,
+                        ..LabOptions::serving(namespaces)
+                    },
+                    &self.lesson_scale,
+                )
+                .await
             }
             None => Session::start().await,
         }
@@ -276,7 +287,10 @@ impl Repl {
             .collect();
         match command {
             Command::Connect {
-                names, namespace, ..
+                names,
+                namespace,
+                auth,
+                ..
             } if !refused.is_empty() => {
                 let kept: Vec<String> = names
                     .iter()
@@ -284,7 +298,8 @@ impl Repl {
                     .cloned()
                     .collect();
                 if !kept.is_empty() {
-                    self.saved.push(connect_line(&kept, namespace));
+                    self.saved
+                        .push(connect_line(&kept, namespace, auth.as_ref()));
                 }
             }
             _ => self.saved.push(line.trim().to_string()),
@@ -339,7 +354,7 @@ impl Repl {
             return;
         };
         let names: Vec<String> = new.iter().map(|(name, _)| name.clone()).collect();
-        self.saved.push(connect_line(&names, namespace));
+        self.saved.push(connect_line(&names, namespace, None));
     }
 
     async fn explain(&mut self, text: &str) {
@@ -484,13 +499,17 @@ pub enum SaveError {
 }
 
 /// `connect a b [to /ns]`.
-fn connect_line(names: &[String], namespace: &str) -> String {
+fn connect_line(names: &[String], namespace: &str, auth: Option<&serde_json::Value>) -> String {
     let to = if namespace == "/" {
         String::new()
     } else {
         format!(" to {namespace}")
     };
-    format!("connect {}{to}", names.join(" "))
+    // JSON is a value the language reads back as written.
+    let with = auth
+        .map(|auth| format!(" with auth {auth}"))
+        .unwrap_or_default();
+    format!("connect {}{to}{with}", names.join(" "))
 }
 
 /// Where the history lives: next to the tutor's progress, in `$SIO_TUTOR_HOME` or the user's

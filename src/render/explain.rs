@@ -10,7 +10,10 @@
 use colored::Colorize;
 
 use crate::lab::{EmitPreview, Lab, LabError, Preview};
-use crate::script::{Command, Origin, RoomRef, Statement, StatementKind, Target};
+use crate::script::{
+    Arg, AuthCheck, Command, DEPARTURE_EVENTS, DataValue, Decision, Middleware, Origin, RoomRef,
+    Statement, StatementKind, Target,
+};
 
 /// One rule of Socket.IO's addressing: a form of the API and what it means for recipients.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,6 +78,34 @@ pub const HANDLER: Rule = Rule {
     says: "reaches the server; its `on` handler decides, run as alice",
 };
 
+// Two rules that pick no recipients, so they are not in [`RULES`]: they say what a middleware
+// does to a connection, and where the values of `socket.data` and `socket.handshake.auth` come
+// from.
+pub const MIDDLEWARE: Rule = Rule {
+    form: "io.use(fn) / io.of(ns).use(fn)",
+    says: "runs for every later connection to that namespace, before 'connection'; next(new Error(m)) refuses it and the client's connect_error gets m",
+};
+pub const DEPARTURE: Rule = Rule {
+    form: "socket.on('disconnecting' | 'disconnect', (reason) => ...)",
+    says: "runs as the socket leaves: disconnecting while it is still in its rooms, disconnect after it left them",
+};
+pub const SOCKET_DATA: Rule = Rule {
+    form: "socket.data / socket.handshake.auth",
+    says: "belong to the socket the statement runs as: what its middleware stored, what its client sent as auth",
+};
+pub const ASK: Rule = Rule {
+    form: ".timeout(ms).emitWithAck(...)",
+    says: "asks each recipient for an answer; one that does not answer in ms makes it reject",
+};
+pub const VOLATILE: Rule = Rule {
+    form: ".volatile",
+    says: "the same recipients, but the server may drop the packet instead of queueing it",
+};
+pub const CALLBACK: Rule = Rule {
+    form: "callback(answer) (in a handler)",
+    says: "answers the client's emitWithAck, to it alone: nothing is sent to anyone else",
+};
+
 /// Every rule, in the order an explanation applies them (`explain` alone prints this).
 pub const RULES: &[&Rule] = &[
     &SOCKET_EMIT,
@@ -89,6 +120,9 @@ pub const RULES: &[&Rule] = &[
     &SOCKET_EXCEPT,
     &MEMBERSHIP,
     &HANDLER,
+    &ASK,
+    &CALLBACK,
+    &VOLATILE,
 ];
 
 // ---- Explanations ---------------------------------------------------------------------------
@@ -187,8 +221,97 @@ pub fn explain_command(lab: &Lab, command: &Command) -> Result<Explanation, Expl
             explanation.heading = source.clone();
             Ok(explanation)
         }
+        Command::Use {
+            namespace,
+            middleware,
+        } => Ok(Explanation {
+            heading: middleware.source.clone(),
+            steps: vec![Step {
+                what: format!(
+                    "every later connection to {namespace} runs it first: {}",
+                    middleware_says(middleware)
+                ),
+                rule: &MIDDLEWARE,
+                sockets: None,
+            }],
+            verdict: Verdict::Nothing(
+                "a middleware sends nothing; it decides who may connect".into(),
+            ),
+        }),
+        Command::ClientEmitWithAck {
+            name,
+            event,
+            source,
+            ..
+        } => {
+            let (_, handler) = lab.handler_for(name, event)?;
+            let why = match handler {
+                Some(Statement {
+                    kind: StatementKind::Callback(answer),
+                    source: handler,
+                }) => {
+                    let answer = match answer {
+                        crate::script::Arg::Value(value) => super::text::js_value(&value),
+                        crate::script::Arg::Msg => "msg, the first argument it sent".to_string(),
+                        crate::script::Arg::Data(key) => format!("socket.data{}", dotted(&key)),
+                        crate::script::Arg::Auth(key) => {
+                            format!("socket.handshake.auth{}", dotted(&key))
+                        }
+                        crate::script::Arg::InRoom(room) => format!("socket.rooms.has('{room}')"),
+                        crate::script::Arg::Reason => "reason".to_string(),
+                    };
+                    return Ok(Explanation {
+                        heading: source.clone(),
+                        steps: vec![Step {
+                            what: format!("the server runs its handler as {name}: {handler}"),
+                            rule: &CALLBACK,
+                            sockets: None,
+                        }],
+                        verdict: Verdict::Nothing(format!(
+                            "{name}'s promise would resolve to {answer}; no event is sent to anyone"
+                        )),
+                    });
+                }
+                // Refused as the lab refuses it: the promise would never settle.
+                Some(_) => "the server's handler for it never calls callback",
+                None => "the server has no handler for it",
+            };
+            Err(ExplainError::Lab(LabError::NeverAnswered {
+                name: name.clone(),
+                event: event.clone(),
+                why,
+            }))
+        }
         _ => Err(ExplainError::NotAStatement),
     }
+}
+
+/// What a middleware does, in words.
+fn middleware_says(middleware: &Middleware) -> String {
+    let mut parts: Vec<String> = middleware
+        .assigns
+        .iter()
+        .map(|(key, value)| match value {
+            DataValue::Value(value) => format!("it sets socket.data.{key} to {value}"),
+            DataValue::Auth(from) => {
+                format!("it copies socket.handshake.auth.{from} into socket.data.{key}")
+            }
+        })
+        .collect();
+    parts.push(match &middleware.decision {
+        Decision::Accept => "it lets every socket in".to_string(),
+        Decision::Reject(message) => format!("it refuses every socket with \"{message}\""),
+        Decision::If { check, reject } => {
+            let test = match check {
+                AuthCheck::Truthy(key) => format!("socket.handshake.auth.{key} is set"),
+                AuthCheck::Equals(key, value) => {
+                    format!("socket.handshake.auth.{key} === {value}")
+                }
+            };
+            format!("it lets a socket in when {test}, and refuses it with \"{reject}\" otherwise")
+        }
+    });
+    parts.join(", then ")
 }
 
 /// Explains one statement run as `as_socket` (or at server level). Who is left after each step
@@ -207,6 +330,56 @@ pub fn explain(
     };
     let (emit, preview) = match (&statement.kind, preview) {
         (StatementKind::Emit(emit), Preview::Emit(preview)) => (emit, preview),
+        (StatementKind::EmitWithAck { emit, timeout_ms }, Preview::Emit(_)) => {
+            let mut explanation = explain(
+                lab,
+                as_socket,
+                &Statement {
+                    source: statement.source.clone(),
+                    kind: StatementKind::Emit(emit.clone()),
+                },
+            )?;
+            let answers = if matches!(emit.origin, Origin::Socket) && !emit.excludes_sender() {
+                "its answer"
+            } else {
+                "an array of answers, one per socket"
+            };
+            explanation.steps.push(Step {
+                what: format!(
+                    "ask each of them for an answer: the promise resolves to {answers}, or \
+                     rejects with \"operation has timed out\" if one has not answered after {timeout_ms} ms"
+                ),
+                rule: &ASK,
+                sockets: None,
+            });
+            return Ok(explanation);
+        }
+        (StatementKind::VolatileEmit(emit), Preview::Emit(_)) => {
+            let mut explanation = explain(
+                lab,
+                as_socket,
+                &Statement {
+                    source: statement.source.clone(),
+                    kind: StatementKind::Emit(emit.clone()),
+                },
+            )?;
+            explanation.steps.push(Step {
+                what: "volatile: each of them gets it unless its connection is not ready to take \
+                       it right now (then it is dropped, never sent later)"
+                    .to_string(),
+                rule: &VOLATILE,
+                sockets: None,
+            });
+            return Ok(explanation);
+        }
+        (StatementKind::Callback(_), _) => {
+            explanation.steps.push(Step {
+                what: "the server would answer the client's emitWithAck".to_string(),
+                rule: &CALLBACK,
+                sockets: None,
+            });
+            return Ok(explanation);
+        }
         (StatementKind::Join(rooms) | StatementKind::Leave(rooms), _) => {
             let rooms = rooms.iter().map(|r| r.to_string()).collect::<Vec<_>>();
             let verb = if matches!(statement.kind, StatementKind::Join(_)) {
@@ -227,9 +400,52 @@ pub fn explain(
                 rule: &MEMBERSHIP,
                 sockets: None,
             });
+            // What the socket's departure would run; its recipients depend on the moment it
+            // runs (the rooms as they are then), so they are named when it really runs.
+            if let Some(name) = as_socket {
+                for event in DEPARTURE_EVENTS {
+                    if let (_, Some(handler)) = lab.handler_for(name, event)? {
+                        explanation.steps.push(Step {
+                            what: format!(
+                                "then its '{event}' handler runs, with reason 'server namespace disconnect': {}",
+                                handler.source
+                            ),
+                            rule: &DEPARTURE,
+                            sockets: None,
+                        });
+                    }
+                }
+            }
             return Ok(explanation);
         }
     };
+
+    // 0. Arguments read from the socket: say what they hold.
+    if emit.args.iter().any(Arg::needs_socket)
+        && let Some(name) = as_socket
+    {
+        let scope = lab.scope(name)?;
+        let args = crate::lab::execute::arguments_of(emit, None, Some(&scope));
+        let read: Vec<String> = emit
+            .args
+            .iter()
+            .zip(&args)
+            .filter_map(|(arg, value)| {
+                let written = match arg {
+                    Arg::Data(key) => format!("socket.data{}", dotted(key)),
+                    Arg::Auth(key) => format!("socket.handshake.auth{}", dotted(key)),
+                    Arg::InRoom(room) => format!("socket.rooms.has('{room}')"),
+                    _ => return None,
+                };
+                Some(format!("{written} is {value}"))
+            })
+            .collect();
+        explanation.steps.push(Step {
+            what: format!("for {name}, {}", read.join(", ")),
+            rule: &SOCKET_DATA,
+            sockets: None,
+        });
+    }
 
     // 1. The plain socket.emit, which ignores every room.
     if matches!(emit.origin, Origin::Socket) && !emit.excludes_sender() {
@@ -316,6 +532,13 @@ pub fn explain(
         });
     }
     Ok(finish(explanation, preview))
+}
+
+/// `.token` for a key, nothing for the whole object.
+fn dotted(key: &Option<String>) -> String {
+    key.as_ref()
+        .map(|key| format!(".{key}"))
+        .unwrap_or_default()
 }
 
 fn finish(mut explanation: Explanation, preview: EmitPreview) -> Explanation {

@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use super::LineError;
 use crate::lab::report::{
-    AdapterMessage, ConnectError, Delivery, HandlerSet, Membership, MembershipAction, Report,
-    RoomMap, ServerLog, Unhandled,
+    AdapterMessage, Answers, ClientHandlerSet, ConnectError, Delivery, HandlerSet, Membership,
+    MembershipAction, MiddlewareSet, Reply, Report, RoomMap, ServerLog, Unhandled,
 };
 
 const RECEIVED: &str = "✓";
@@ -34,6 +34,111 @@ pub fn report(report: &Report) -> String {
         Report::ConnectError(error) => connect_error(error),
         Report::Rooms(map) => rooms(map),
         Report::Adapter(message) => adapter(message),
+        Report::Middleware(middleware) => self::middleware(middleware),
+        Report::ClientHandler(handler) => client_handler(handler),
+        Report::Reply(reply) => self::reply(reply),
+        Report::Answers(answers) => self::answers(answers),
+        Report::AnyHandler(handler) => {
+            format!("  {} {}\n", "server:".cyan(), visible(&handler.source))
+        }
+    }
+}
+
+/// ```text
+///   client: bob.on('question', (q, callback) => callback('yes'))
+/// ```
+fn client_handler(handler: &ClientHandlerSet) -> String {
+    format!("  {} {}\n", "client:".cyan(), visible(&handler.source))
+}
+
+/// ```text
+/// > alice.emitWithAck('question', 'Ready?')
+///   server runs: callback('yes')
+///     alice   got the answer 'yes': the promise resolves to it
+/// ```
+fn reply(reply: &Reply) -> String {
+    format!(
+        "{}  {} {}\n    {} {}   got the answer {}: the promise resolves to it\n",
+        statement_line(None, &reply.trigger),
+        "server runs:".dimmed(),
+        visible(&reply.statement).cyan(),
+        RECEIVED.green().bold(),
+        visible(&reply.socket).bold(),
+        js_value(&reply.answer)
+    )
+}
+
+/// After the delivery of a server's `emitWithAck`: each recipient's answer, then how the
+/// promise settles, in Node's words.
+///
+/// ```text
+///   answers, within 1000 ms:
+///     alice   answered 'yes'
+///     carol   no answer: operation has timed out
+///   the promise rejects: Error: operation has timed out (err.responses holds the 1 answer that came)
+/// ```
+fn answers(answers: &Answers) -> String {
+    let mut out = format!(
+        "  {}\n",
+        format!("answers, within {} ms:", answers.timeout_ms).dimmed()
+    );
+    let width = answers
+        .answers
+        .iter()
+        .map(|a| a.socket.chars().count())
+        .max()
+        .unwrap_or(0);
+    for answer in &answers.answers {
+        let padded = visible(&format!("{:<width$}", answer.socket));
+        let line = match (&answer.answer, &answer.error) {
+            (Some(value), _) => format!("    {}   answered {}", padded.bold(), js_value(value)),
+            (None, Some(error)) => format!(
+                "    {}   {}",
+                padded.dimmed(),
+                format!("no answer: {}", visible(error)).red()
+            ),
+            (None, None) => format!("    {}   no answer", padded.dimmed()),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if answers.answers.is_empty() {
+        out.push_str(&format!("    {}\n", "(nobody was asked)".dimmed()));
+    }
+    let came: Vec<&Value> = answers
+        .answers
+        .iter()
+        .filter_map(|a| a.answer.as_ref())
+        .collect();
+    let settles = match (answers.rejection(), answers.single) {
+        (Some(error), true) => format!("the promise rejects: Error: {}", visible(error)),
+        (Some(error), false) => format!(
+            "the promise rejects: Error: {} (err.responses holds the {} that came)",
+            visible(error),
+            count(came.len(), "answer")
+        ),
+        (None, true) => format!(
+            "the promise resolves to {}",
+            came.first().map(|v| js_value(v)).unwrap_or_default()
+        ),
+        (None, false) => format!(
+            "the promise resolves to an array of {}, one per socket, in the order they came",
+            count(came.len(), "answer")
+        ),
+    };
+    let settles = if answers.rejection().is_some() {
+        settles.yellow()
+    } else {
+        settles.green()
+    };
+    out.push_str(&format!("  {settles}\n"));
+    out
+}
+
+fn count(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
     }
 }
 
@@ -229,6 +334,13 @@ fn handler(handler: &HandlerSet) -> String {
         handler.event,
         handler.statement
     )
+}
+
+/// ```text
+///   server: io.use((socket, next) => next(new Error('not authorized')))
+/// ```
+fn middleware(middleware: &MiddlewareSet) -> String {
+    format!("  {} {}\n", "server:".cyan(), middleware.statement)
 }
 
 fn unhandled(unhandled: &Unhandled) -> String {

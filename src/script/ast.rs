@@ -12,9 +12,12 @@ use serde_json::Value;
 pub enum Command {
     /// `connect alice bob` or `connect dave to /tenant-a`: one real client socket per name.
     /// `connect carol on B` picks the lab's server, in a lab with two (`None`: the first, A).
+    /// `... with auth {token: 'abc'}` sends that handshake auth, as the client's
+    /// `io({ auth: { token: 'abc' } })` does (`None`: no auth, as `io()`).
     Connect {
         names: Vec<String>,
         namespace: String,
+        auth: Option<Value>,
         server: Option<String>,
     },
     /// `on 'chat message': io.emit('chat message', msg)`: the server's handler for an event that
@@ -40,6 +43,95 @@ pub enum Command {
     Disconnect { name: String },
     /// `rooms` (own-id rooms hidden) or `rooms all` (shown).
     Rooms { show_own_rooms: bool },
+    /// `alice.emitWithAck('question', 'hi')`: the real client sends an event and waits for the
+    /// answer the server's handler gives with `callback(...)`.
+    ClientEmitWithAck {
+        name: String,
+        event: String,
+        args: Vec<Value>,
+        source: String,
+    },
+    /// `bob.on('question', (q, callback) => callback('yes'))`: bob's client answers the server's
+    /// `emitWithAck` for this event. `arity` is how many parameters the arrow function has, the
+    /// callback included: as in JavaScript, the callback is the last argument the client is
+    /// handed, so it is in the right place only when the server sent `arity - 1` arguments.
+    ClientOn {
+        name: String,
+        event: String,
+        arity: usize,
+        answer: Value,
+        source: String,
+    },
+    /// `socket.onAny((event, ...args) => console.log(event, args))`: adds a catch-all listener
+    /// to every socket of `/`, run for every event a client sends, before the event's own
+    /// handler (and after the listeners added before it).
+    /// It prints `log` (each part: the event name, its arguments, or a text) as `console.log`
+    /// would.
+    OnAny { log: Vec<LogPart>, source: String },
+    /// `cut bob`: bob's TCP connection is cut under the client, as when a laptop's Wi-Fi drops;
+    /// the server sees the transport close. Only in a lab whose clients go through its network.
+    Cut { name: String },
+    /// `silence bob`: bob's network goes silent, nothing gets through and nothing closes, until
+    /// the server's heartbeat gives up (`ping timeout`). Only in a lab with its own network.
+    Silence { name: String },
+    /// `io.use((socket, next) => ...)` or `io.of('/admin').use(...)`: a middleware that runs
+    /// for every later connection to `namespace`, before the connection handler.
+    Use {
+        namespace: String,
+        middleware: Middleware,
+    },
+}
+
+/// One argument of the `console.log(...)` inside an `onAny` listener.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogPart {
+    /// The listener's first parameter: the event name.
+    Event,
+    /// Its rest parameter (`...args`): the event's arguments, as an array.
+    Args,
+    /// A literal value.
+    Value(Value),
+}
+
+/// A connection middleware, as the docs write one: `(socket, next) => ...`, whose body sets
+/// `socket.data` and then lets the connection in (`next()`) or refuses it
+/// (`next(new Error('not authorized'))`), maybe depending on the handshake's auth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Middleware {
+    /// The whole `io.use(...)` call as written, for printing back.
+    pub source: String,
+    /// `socket.data.KEY = VALUE;` lines, in order.
+    pub assigns: Vec<(String, DataValue)>,
+    pub decision: Decision,
+}
+
+/// What a middleware stores in `socket.data`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataValue {
+    /// A literal value.
+    Value(Value),
+    /// `socket.handshake.auth.KEY` (`undefined` when the client sent no such key).
+    Auth(String),
+}
+
+/// How a middleware ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// `next()`: the connection goes on to the connection handler.
+    Accept,
+    /// `next(new Error(message))`: the client's `connect_error` fires with `err.message`.
+    Reject(String),
+    /// `CONDITION ? next() : next(new Error(message))`.
+    If { check: AuthCheck, reject: String },
+}
+
+/// A condition on the handshake's auth.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthCheck {
+    /// `socket.handshake.auth.KEY`: the key is truthy, as JavaScript reads it.
+    Truthy(String),
+    /// `socket.handshake.auth.KEY === VALUE`: strictly equal (same type, same value).
+    Equals(String, Value),
 }
 
 /// One server-side call, as written.
@@ -60,6 +152,15 @@ pub enum StatementKind {
     Leave(Vec<RoomRef>),
     /// `socket.disconnect()`: the server closes this socket's connection to its namespace.
     Disconnect,
+    /// `callback('yes')` inside an `on` handler: the server answers the client's `emitWithAck`
+    /// (a real ACK packet with the client's ack id) with one value.
+    Callback(Arg),
+    /// `socket.timeout(1000).emitWithAck(...)`, `io.timeout(1000).emitWithAck(...)` and their
+    /// chains: the emit asks every recipient for an answer and waits at most `timeout_ms`.
+    EmitWithAck { emit: Emit, timeout_ms: u64 },
+    /// `socket.volatile.emit(...)`, `io.volatile.emit(...)` and their chains (the flag may stand
+    /// anywhere before `emit`): an emit that the server may drop instead of queueing.
+    VolatileEmit(Emit),
 }
 
 /// Who an emit starts from: the server (`io`, optionally `io.of(ns)`) or the socket the statement
@@ -161,4 +262,30 @@ pub enum Arg {
     Value(Value),
     /// `msg` inside an `on` handler: the first argument the client sent.
     Msg,
+    /// `socket.data` (`None`) or `socket.data.KEY`: what middleware stored for this socket.
+    Data(Option<String>),
+    /// `socket.handshake.auth` (`None`) or `socket.handshake.auth.KEY`: the auth the client
+    /// sent when it connected.
+    Auth(Option<String>),
+    /// `reason` inside a `disconnecting` or `disconnect` handler: why the socket is leaving, as
+    /// Node words it (`'client namespace disconnect'`, `'transport close'`, ...).
+    Reason,
+    /// `socket.rooms.has('room1')`: whether the socket is in that room right now.
+    InRoom(String),
 }
+
+impl Arg {
+    /// Whether the argument reads the socket the statement runs as (or the event it handles),
+    /// so that only a run can say what it sends.
+    pub fn needs_socket(&self) -> bool {
+        matches!(
+            self,
+            Arg::Data(_) | Arg::Auth(_) | Arg::Reason | Arg::InRoom(_)
+        )
+    }
+}
+
+/// The server-side events of a socket's departure, whose handlers (`on 'disconnecting': ...`)
+/// get `reason` instead of `msg`: `disconnecting` while the socket is still in its rooms,
+/// `disconnect` once it has left them.
+pub const DEPARTURE_EVENTS: &[&str] = &["disconnecting", "disconnect"];

@@ -17,7 +17,7 @@ pub enum TokenKind {
     Number(serde_json::Number),
     /// A namespace path such as `/tenant-a` (only where a command expects one).
     Path(String),
-    /// One punctuation character: `. ( ) [ ] { } , :`.
+    /// One punctuation character: `. ( ) [ ] { } , :`, and `=` `>` (only as `=>`).
     Punct(char),
 }
 
@@ -111,7 +111,16 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
                 column,
                 end: i + 1,
             });
-        } else if ".()[]{},:".contains(c) {
+        } else if ".()[]{},:".contains(c) || (c == '=' && chars.get(i + 1) == Some(&'>')) {
+            // `=` only as the start of `=>`, the arrow of a client's answering function
+            // (`(q, callback) => callback('yes')`); the `>` is read as the next token.
+            tokens.push(Token {
+                kind: TokenKind::Punct(c),
+                column,
+                end: column + 1,
+            });
+            i += 1;
+        } else if c == '>' && i > 0 && chars[i - 1] == '=' {
             tokens.push(Token {
                 kind: TokenKind::Punct(c),
                 column,
@@ -120,6 +129,15 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, ParseError> {
             i += 1;
         } else if c == ';' && only_a_comment_follows(&chars[i + 1..]) {
             // A trailing semicolon is what a JavaScript hand types; accept it silently.
+            i += 1;
+        } else if "=>?;".contains(c) {
+            // The pieces of a middleware's arrow function (`=>`, `===`, `? :`, `;` between
+            // its lines); the parser reads `=>` and `===` as adjacent `=` and `>` tokens.
+            tokens.push(Token {
+                kind: TokenKind::Punct(c),
+                column,
+                end: column + 1,
+            });
             i += 1;
         } else {
             return Err(ParseError::new(

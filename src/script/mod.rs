@@ -15,6 +15,9 @@ mod error;
 mod lexer;
 pub(crate) mod parser;
 
-pub use ast::{Arg, Command, Emit, Origin, RoomRef, Statement, StatementKind, Target};
+pub use ast::{
+    Arg, AuthCheck, Command, DEPARTURE_EVENTS, DataValue, Decision, Emit, LogPart, Middleware,
+    Origin, RoomRef, Statement, StatementKind, Target,
+};
 pub use error::{ParseError, caret_indent};
 pub use parser::{parse_command, parse_statement};

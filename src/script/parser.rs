@@ -3,13 +3,20 @@
 //! The grammar is small enough to read straight off the functions below:
 //!
 //! ```text
-//! command   := connect NAME+ [to PATH] | on [PATH] STRING ':' statement | rooms [all]
-//!            | disconnect NAME | NAME '.' emit '(' args ')' | NAME ':' statement | statement
-//! statement := io ['.of(' STRING ')'] target* '.emit(' args ')'
-//!            | socket target* '.emit(' args ')'
+//! command   := connect NAME+ [to PATH] [with auth OBJECT] | on [PATH] STRING ':' statement
+//!            | io ['.of(' STRING ')'] '.use(' middleware ')' | rooms [all]
+//!            | disconnect NAME | cut NAME | silence NAME
+//!            | NAME '.' emit '(' args ')' | NAME '.' emitWithAck '(' args ')'
+//!            | NAME '.on(' STRING ', (' NAME* 'callback) => callback(' value '))'
+//!            | NAME ':' statement | statement
+//! statement := io ['.of(' STRING ')'] target* emit
+//!            | socket target* emit
 //!            | socket '.join(' rooms ')' | socket '.leave(' room ')' | socket '.disconnect()'
-//! target    := '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
+//!            | 'callback(' arg ')'                      (inside an `on` handler only)
+//! emit      := '.emit(' args ')' | '.timeout(' NUMBER ').emitWithAck(' args ')'
+//! target    := '.volatile' | '.broadcast' | '.to(' rooms ')' | '.in(' rooms ')' | '.except(' rooms ')'
 //! rooms     := room | '[' room (',' room)* ']'
+//! arg       := VALUE | msg | socket.data['.' KEY] | socket.handshake.auth['.' KEY]
 //! room      := STRING | NAME '.id' | 'socket.id'
 //! ```
 //!
@@ -19,12 +26,24 @@
 
 use serde_json::{Map, Value};
 
-use super::ast::{Arg, Command, Emit, Origin, RoomRef, Statement, StatementKind, Target};
+use super::ast::{
+    Arg, AuthCheck, Command, DataValue, Decision, Emit, LogPart, Middleware, Origin, RoomRef,
+    Statement, StatementKind, Target,
+};
 use super::error::ParseError;
 use super::lexer::{Token, TokenKind, tokenize};
 
 /// Words that start a playground command; they cannot be socket names.
-pub const COMMAND_WORDS: &[&str] = &["connect", "on", "rooms", "disconnect", "io", "socket"];
+pub const COMMAND_WORDS: &[&str] = &[
+    "connect",
+    "on",
+    "rooms",
+    "disconnect",
+    "io",
+    "socket",
+    "cut",
+    "silence",
+];
 
 /// Event names that the Socket.IO API reserves: emitting one throws in Node.
 const RESERVED_EVENTS: &[&str] = &[
@@ -61,6 +80,11 @@ fn unreadable_client_event(event: &str) -> Option<String> {
         })
 }
 
+/// The longest `timeout(ms)` the lab accepts. A client that does not answer makes the statement
+/// wait this long for real (that is the lesson), so a lesson or a typo must not freeze the lab for
+/// minutes.
+pub const MAX_ACK_TIMEOUT_MS: u64 = 5_000;
+
 const PLAIN_EVENT_HINT: &str = "pick a plain name for events clients send, such as 'chat message'";
 
 /// Parses one playground line. Returns `Ok(None)` for a blank line or a comment.
@@ -94,7 +118,9 @@ pub fn check_socket_name(name: &str) -> Result<(), String> {
             "`{name}` cannot name a socket: use letters, digits and _ (alice, bob2)"
         ));
     }
-    if COMMAND_WORDS.contains(&name) || ["msg", "all", "to", "help"].contains(&name) {
+    if COMMAND_WORDS.contains(&name)
+        || ["msg", "all", "to", "help", "with", "callback"].contains(&name)
+    {
         return Err(format!(
             "`{name}` is a word of the language; pick another socket name"
         ));
@@ -108,6 +134,8 @@ struct Parser<'a> {
     position: usize,
     /// How many arrays and objects the value being read is inside (see [`MAX_NESTING`]).
     depth: usize,
+    /// Inside a `disconnecting` or `disconnect` handler, where `reason` replaces `msg`.
+    departure: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -117,6 +145,7 @@ impl<'a> Parser<'a> {
             tokens,
             position: 0,
             depth: 0,
+            departure: false,
         }
     }
 
@@ -150,12 +179,35 @@ impl<'a> Parser<'a> {
                 let name = self.socket_name("the name of the socket to disconnect")?;
                 Ok(Command::Disconnect { name })
             }
+            "cut" if !self.peek_punct_at(1, '.') && !self.peek_punct_at(1, ':') => {
+                self.advance();
+                let name = self.socket_name("the name of the socket whose connection to cut")?;
+                Ok(Command::Cut { name })
+            }
+            "silence" if !self.peek_punct_at(1, '.') && !self.peek_punct_at(1, ':') => {
+                self.advance();
+                let name = self.socket_name("the name of the socket whose network goes silent")?;
+                Ok(Command::Silence { name })
+            }
+            "io" if self.is_use() => self.use_command(),
             "io" => {
                 let statement = self.statement(false)?;
                 Ok(Command::Run {
                     as_socket: None,
                     statement,
                 })
+            }
+            "callback" => Err(ParseError::new(
+                first.column,
+                "`callback` only exists inside an `on` handler, where a client's emitWithAck waits for it",
+            )
+            .with_hint("on 'question': callback('yes')")),
+            "socket"
+                if self.peek_punct_at(1, '.')
+                    && self.tokens.get(self.position + 2).and_then(Token::ident)
+                        == Some("onAny") =>
+            {
+                self.on_any()
             }
             "socket" => Err(ParseError::new(
                 first.column,
@@ -196,7 +248,9 @@ impl<'a> Parser<'a> {
         let mut names = Vec::new();
         let mut namespace = "/".to_string();
         let mut server = None;
-        // `to /ns` and `on B` end the names, in either order, each at most once.
+        let mut auth = None;
+        // `to /ns` and `on B` end the names, in either order, each at most once; `with auth
+        // {...}` comes last.
         let (mut seen_to, mut seen_on) = (false, false);
         while let Some(token) = self.peek().cloned() {
             match token.ident() {
@@ -210,6 +264,10 @@ impl<'a> Parser<'a> {
                     let name = self.expect_ident("a server's name, such as A or B")?;
                     server = Some(name.ident().unwrap_or_default().to_string());
                     seen_on = true;
+                }
+                Some("with") if !names.is_empty() => {
+                    auth = Some(self.with_auth()?);
+                    break;
                 }
                 _ if seen_to || seen_on => {
                     return Err(ParseError::new(
@@ -229,8 +287,30 @@ impl<'a> Parser<'a> {
         Ok(Command::Connect {
             names,
             namespace,
+            auth,
             server,
         })
+    }
+
+    /// `with auth {token: 'abc'}` at the end of a `connect` line: the object a page would pass as
+    /// `io({ auth: { token: 'abc' } })`.
+    fn with_auth(&mut self) -> Result<Value, ParseError> {
+        self.advance(); // with
+        let word = self.expect_ident("`auth` and an object, as in with auth {token: 'abc'}")?;
+        if word.ident() != Some("auth") {
+            return Err(ParseError::new(word.column, "expected `auth` after `with`")
+                .with_hint("connect alice with auth {token: 'abc'}"));
+        }
+        let column = self.peek().map(|t| t.column);
+        let value = self.value()?;
+        if !value.is_object() {
+            return Err(ParseError::new(
+                column.unwrap_or(1),
+                "the auth is an object, as in io({ auth: { token: 'abc' } })",
+            )
+            .with_hint("connect alice with auth {token: 'abc'}"));
+        }
+        Ok(value)
     }
 
     fn on_command(&mut self) -> Result<Command, ParseError> {
@@ -260,6 +340,7 @@ impl<'a> Parser<'a> {
             None => return Err(self.error_at_end("the event name, in quotes")),
         };
         self.expect_punct(':', "`:` between the event and its handler")?;
+        self.departure = super::ast::DEPARTURE_EVENTS.contains(&event.as_str());
         let handler = self.statement(true)?;
         Ok(Command::On {
             namespace,
@@ -268,11 +349,320 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// Whether the line is `io.use(...)` or `io.of('/ns').use(...)`.
+    fn is_use(&self) -> bool {
+        let word = |offset: usize| {
+            self.tokens
+                .get(self.position + offset)
+                .and_then(Token::ident)
+        };
+        (self.peek_punct_at(1, '.') && word(2) == Some("use"))
+            || (self.peek_punct_at(1, '.')
+                && word(2) == Some("of")
+                && self.peek_punct_at(6, '.')
+                && word(7) == Some("use"))
+    }
+
+    /// `io.use((socket, next) => BODY)`, with `io.of('/ns')` in front for one namespace.
+    ///
+    /// ```text
+    /// BODY     := decision | '{' (socket.data.KEY '=' (VALUE | AUTH) ';')* decision [';'] '}'
+    /// decision := next() | next(new Error(STRING))
+    ///           | AUTH ['===' VALUE] '?' next() ':' next(new Error(STRING))
+    /// AUTH     := socket.handshake.auth.KEY
+    /// ```
+    fn use_command(&mut self) -> Result<Command, ParseError> {
+        let start = self.peek().map(|t| t.column).unwrap_or(1);
+        self.advance(); // io
+        let mut namespace = "/".to_string();
+        self.expect_punct('.', "`.`")?;
+        if self.peek().and_then(Token::ident) == Some("of") {
+            self.advance();
+            self.expect_punct('(', "`(`")?;
+            namespace = self.namespace_string()?;
+            self.expect_punct(')', "`)`")?;
+            self.expect_punct('.', "`.use(...)`")?;
+        }
+        self.advance(); // use
+        self.expect_punct('(', "`(` and a function: (socket, next) => ...")?;
+        const SHAPE: &str = "io.use((socket, next) => next())";
+        self.expect_punct('(', "the parameters (socket, next)")?;
+        for (index, wanted) in ["socket", "next"].into_iter().enumerate() {
+            if index == 1 {
+                self.expect_punct(',', "`,` between socket and next")?;
+            }
+            let token = self.expect_ident(&format!("the parameter `{wanted}`"))?;
+            if token.ident() != Some(wanted) {
+                return Err(ParseError::new(
+                    token.column,
+                    format!("the lab names this parameter `{wanted}`, as the docs do"),
+                )
+                .with_hint(SHAPE));
+            }
+        }
+        self.expect_punct(')', "`)` after (socket, next")?;
+        self.expect_operator("=>", "`=>`")?;
+        let mut assigns = Vec::new();
+        let decision = if self.peek().is_some_and(|t| t.is_punct('{')) {
+            self.advance();
+            while self.peek().and_then(Token::ident) == Some("socket")
+                && self.tokens.get(self.position + 2).and_then(Token::ident) == Some("data")
+            {
+                assigns.push(self.data_assignment()?);
+            }
+            let decision = self.decision()?;
+            if self.peek().is_some_and(|t| t.is_punct(';')) {
+                self.advance();
+            }
+            self.expect_punct('}', "`}`: the middleware ends with its call to next")?;
+            decision
+        } else {
+            self.decision()?
+        };
+        self.expect_punct(')', "`)` to close io.use(")?;
+        let end = self.previous_end();
+        Ok(Command::Use {
+            namespace,
+            middleware: Middleware {
+                source: self.slice(start, end),
+                assigns,
+                decision,
+            },
+        })
+    }
+
+    /// `socket.data.KEY = VALUE;`
+    fn data_assignment(&mut self) -> Result<(String, DataValue), ParseError> {
+        let Some(Arg::Data(Some(key))) = self.socket_property()? else {
+            let column = self.previous_end();
+            return Err(ParseError::new(column, "expected socket.data.KEY = ...")
+                .with_hint("socket.data.user = socket.handshake.auth.token; next();"));
+        };
+        self.expect_punct('=', "`=`")?;
+        let value = if self.peek().and_then(Token::ident) == Some("socket") {
+            match self.socket_property()? {
+                Some(Arg::Auth(Some(key))) => DataValue::Auth(key),
+                _ => {
+                    return Err(ParseError::new(
+                        self.previous_end(),
+                        "a middleware stores a value or socket.handshake.auth.KEY",
+                    ));
+                }
+            }
+        } else {
+            DataValue::Value(self.value()?)
+        };
+        self.expect_punct(';', "`;` after the assignment")?;
+        Ok((key, value))
+    }
+
+    /// `next()`, `next(new Error('...'))` or `AUTH ['===' VALUE] ? next() : next(new Error('...'))`.
+    fn decision(&mut self) -> Result<Decision, ParseError> {
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("next() or next(new Error('...'))"))?;
+        if token.ident() == Some("socket") {
+            let Some(Arg::Auth(Some(key))) = self.socket_property()? else {
+                return Err(ParseError::new(
+                    token.column,
+                    "a middleware's condition reads socket.handshake.auth.KEY",
+                )
+                .with_hint(
+                    "socket.handshake.auth.token ? next() : next(new Error('not authorized'))",
+                ));
+            };
+            let check = if self.peek().is_some_and(|t| t.is_punct('=')) {
+                self.expect_operator("===", "`===`")?;
+                AuthCheck::Equals(key, self.value()?)
+            } else {
+                AuthCheck::Truthy(key)
+            };
+            self.expect_punct('?', "`?` and next() : next(new Error('...'))")?;
+            let accept = self.peek().map(|t| t.column).unwrap_or(1);
+            if self.next_call()?.is_some() {
+                return Err(ParseError::new(accept, "the `?` branch lets the socket in")
+                    .with_hint("condition ? next() : next(new Error('not authorized'))"));
+            }
+            self.expect_punct(':', "`:` and next(new Error('...'))")?;
+            let refuse = self.peek().map(|t| t.column).unwrap_or(1);
+            let Some(reject) = self.next_call()? else {
+                return Err(ParseError::new(refuse, "the `:` branch refuses the socket")
+                    .with_hint("condition ? next() : next(new Error('not authorized'))"));
+            };
+            return Ok(Decision::If { check, reject });
+        }
+        Ok(match self.next_call()? {
+            None => Decision::Accept,
+            Some(message) => Decision::Reject(message),
+        })
+    }
+
+    /// `next()` (`None`) or `next(new Error(STRING))` (the message).
+    fn next_call(&mut self) -> Result<Option<String>, ParseError> {
+        let token = self.expect_ident("next() or next(new Error('...'))")?;
+        if token.ident() != Some("next") {
+            return Err(ParseError::new(
+                token.column,
+                "a middleware ends by calling next: next() lets the socket in, next(new Error('...')) refuses it",
+            ));
+        }
+        self.expect_punct('(', "`(`")?;
+        if self.peek().is_some_and(|t| t.is_punct(')')) {
+            self.advance();
+            return Ok(None);
+        }
+        for word in ["new", "Error"] {
+            let token = self.expect_ident("new Error('...')")?;
+            if token.ident() != Some(word) {
+                return Err(ParseError::new(token.column, "expected new Error('...')")
+                    .with_hint("next(new Error('not authorized'))"));
+            }
+        }
+        self.expect_punct('(', "`(`")?;
+        let message = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(message),
+                ..
+            }) => {
+                self.advance();
+                message
+            }
+            Some(token) => {
+                return Err(
+                    ParseError::new(token.column, "the error's message, in quotes")
+                        .with_hint("next(new Error('not authorized'))"),
+                );
+            }
+            None => return Err(self.error_at_end("the error's message, in quotes")),
+        };
+        self.expect_punct(')', "`)`")?;
+        self.expect_punct(')', "`)`")?;
+        Ok(Some(message))
+    }
+
+    /// `socket.data[.KEY]` or `socket.handshake.auth[.KEY]`, read from `socket`; `None` (and
+    /// nothing read) when the tokens are another `socket...` form.
+    fn socket_property(&mut self) -> Result<Option<Arg>, ParseError> {
+        let word = |parser: &Self, offset: usize| {
+            parser
+                .tokens
+                .get(parser.position + offset)
+                .and_then(Token::ident)
+                .map(String::from)
+        };
+        if word(self, 0).as_deref() != Some("socket") || !self.peek_punct_at(1, '.') {
+            return Ok(None);
+        }
+        if word(self, 2).as_deref() == Some("rooms") {
+            return self.rooms_has().map(Some);
+        }
+        let (skip, data) = match word(self, 2).as_deref() {
+            Some("data") => (3, true),
+            Some("handshake") if self.peek_punct_at(3, '.') => {
+                if word(self, 4).as_deref() != Some("auth") {
+                    let column = self.tokens[self.position + 4].column;
+                    return Err(ParseError::new(
+                        column,
+                        "the lab knows socket.handshake.auth only",
+                    ));
+                }
+                (5, false)
+            }
+            _ => return Ok(None),
+        };
+        self.position += skip;
+        let key = if self.peek().is_some_and(|t| t.is_punct('.')) {
+            self.advance();
+            let token = self.expect_ident("a key, such as token")?;
+            Some(token.ident().unwrap_or_default().to_string())
+        } else {
+            None
+        };
+        Ok(Some(if data { Arg::Data(key) } else { Arg::Auth(key) }))
+    }
+
+    /// `socket.rooms.has('room1')`, at `socket`.
+    fn rooms_has(&mut self) -> Result<Arg, ParseError> {
+        let at = self.tokens[self.position + 2].column;
+        self.position += 3; // socket . rooms
+        const HINT: &str = "socket.rooms.has('room1')";
+        if !self.peek().is_some_and(|t| t.is_punct('.'))
+            || self.tokens.get(self.position + 1).and_then(Token::ident) != Some("has")
+        {
+            return Err(ParseError::new(
+                at,
+                "the lab reads socket.rooms with .has('room'): a Set travels as {}",
+            )
+            .with_hint(HINT));
+        }
+        self.position += 2;
+        self.expect_punct('(', "`(`")?;
+        let room = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(room),
+                ..
+            }) => {
+                self.advance();
+                room
+            }
+            Some(token) => {
+                return Err(ParseError::new(token.column, "a room name, in quotes").with_hint(HINT));
+            }
+            None => return Err(self.error_at_end("a room name, in quotes")),
+        };
+        self.expect_punct(')', "`)`")?;
+        Ok(Arg::InRoom(room))
+    }
+
+    /// An operator written as adjacent punctuation (`=>`, `===`).
+    fn expect_operator(&mut self, operator: &str, what: &str) -> Result<(), ParseError> {
+        let start = self.position;
+        let mut column = None;
+        for c in operator.chars() {
+            match self.peek() {
+                Some(token)
+                    if token.is_punct(c) && column.is_none_or(|col| token.column == col) =>
+                {
+                    column = Some(token.column + 1);
+                    self.advance();
+                }
+                Some(token) => {
+                    let at = self.tokens[start].column.min(token.column);
+                    self.position = start;
+                    return Err(ParseError::new(
+                        at,
+                        format!("expected {what}, found {}", self.tokens[start].describe()),
+                    ));
+                }
+                None => {
+                    self.position = start;
+                    return Err(self.error_at_end(what));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn client_emit(&mut self) -> Result<Command, ParseError> {
         let start = self.peek().map(|t| t.column).unwrap_or(1);
         let name = self.socket_name("a socket name")?;
         self.expect_punct('.', "`.`")?;
-        let method = self.expect_ident("`emit`")?;
+        let method = self.expect_ident("`emit`, `emitWithAck` or `on`")?;
+        match method.ident() {
+            Some("emitWithAck") => return self.client_emit_rest(start, name, true),
+            Some("on") => return self.client_on(start, name),
+            Some("timeout") => {
+                return Err(ParseError::new(
+                    method.column,
+                    "the lab's clients wait for the server's answer without a timeout",
+                )
+                .with_hint(format!(
+                    "{name}.emitWithAck('question', 'hi'): the server's handler answers with callback(...)"
+                )));
+            }
+            _ => {}
+        }
         if method.ident() != Some("emit") {
             let word = method.ident().unwrap_or_default().to_string();
             let mut error = ParseError::new(
@@ -289,25 +679,262 @@ impl<'a> Parser<'a> {
             });
             return Err(error);
         }
+        self.client_emit_rest(start, name, false)
+    }
+
+    /// The `('event', args...)` of a client's `emit` or `emitWithAck`.
+    fn client_emit_rest(
+        &mut self,
+        start: usize,
+        name: String,
+        with_ack: bool,
+    ) -> Result<Command, ParseError> {
         let event_column = self.tokens.get(self.position + 1).map(|t| t.column);
         let (event, args) = self.emit_arguments(false)?;
         if let (Some(error), Some(column)) = (unreadable_client_event(&event), event_column) {
             return Err(ParseError::new(column, error).with_hint(PLAIN_EVENT_HINT));
         }
+        if args.iter().any(Arg::needs_socket) {
+            return Err(ParseError::new(
+                event_column.unwrap_or(1),
+                "socket.data and socket.handshake live on the server; a client sends values",
+            )
+            .with_hint(format!("{name}.emit('chat message', 'hi')")));
+        }
         let args = args
             .into_iter()
             .map(|arg| match arg {
                 Arg::Value(value) => value,
-                Arg::Msg => Value::Null, // unreachable: `msg` is refused outside handlers
+                // Unreachable: `msg` is refused outside handlers, the socket's properties above.
+                _ => Value::Null,
             })
             .collect();
         let end = self.previous_end();
-        Ok(Command::ClientEmit {
+        let source = self.slice(start, end);
+        Ok(if with_ack {
+            Command::ClientEmitWithAck {
+                name,
+                event,
+                args,
+                source,
+            }
+        } else {
+            Command::ClientEmit {
+                name,
+                event,
+                args,
+                source,
+            }
+        })
+    }
+
+    /// `bob.on('question', (q, callback) => callback('yes'))`: how bob's client answers the
+    /// server's `emitWithAck`, as the Socket.IO client docs write it. The function's body is one
+    /// call of its last parameter with one value; anything richer is JavaScript the lab does not
+    /// run.
+    fn client_on(&mut self, start: usize, name: String) -> Result<Command, ParseError> {
+        const SHAPE: &str = "bob.on('question', (q, callback) => callback('yes'))";
+        self.expect_punct('(', "`(` after on")?;
+        let event = match self.peek().cloned() {
+            Some(Token {
+                kind: TokenKind::Str(event),
+                column,
+                ..
+            }) => {
+                if RESERVED_EVENTS.contains(&event.as_str()) {
+                    return Err(ParseError::new(
+                        column,
+                        format!("the lab's clients listen to \"{event}\" themselves; this lesson's `on` is for events the server asks about"),
+                    )
+                    .with_hint(SHAPE));
+                }
+                self.advance();
+                event
+            }
+            Some(token) => {
+                return Err(
+                    ParseError::new(token.column, "expected the event name, in quotes")
+                        .with_hint(SHAPE),
+                );
+            }
+            None => {
+                return Err(self
+                    .error_at_end("the event name, in quotes")
+                    .with_hint(SHAPE));
+            }
+        };
+        self.expect_punct(',', "`,` and the function that answers")?;
+        self.expect_punct(
+            '(',
+            "`(` and the function's parameters, such as `(q, callback)`",
+        )?;
+        let mut params: Vec<Token> = Vec::new();
+        if !self.peek().is_some_and(|t| t.is_punct(')')) {
+            loop {
+                let param = self.expect_ident("a parameter name")?;
+                params.push(param);
+                if self.peek().is_some_and(|t| t.is_punct(',')) {
+                    self.advance();
+                } else {
+                    break;
+                }
+            }
+        }
+        let close = self.peek().map(|t| t.column);
+        self.expect_punct(')', "`,` and another parameter, or `)`")?;
+        let Some(last) = params.last().cloned() else {
+            return Err(ParseError::new(
+                close.unwrap_or(1),
+                "the function needs the callback as its last parameter",
+            )
+            .with_hint(SHAPE));
+        };
+        let callback = last.ident().unwrap_or_default().to_string();
+        self.expect_punct('=', "`=>`")?;
+        self.expect_punct('>', "`=>`")?;
+        if self.peek().is_some_and(|t| t.is_punct('{')) {
+            let column = self.peek().map(|t| t.column).unwrap_or(1);
+            return Err(
+                ParseError::new(column, "write the body as one call, without braces")
+                    .with_hint(SHAPE),
+            );
+        }
+        let call = self.expect_ident(&format!("a call of `{callback}`"))?;
+        if call.ident() != Some(callback.as_str()) {
+            return Err(ParseError::new(
+                call.column,
+                format!("the body calls `{callback}`, the function's last parameter, to answer"),
+            )
+            .with_hint(SHAPE));
+        }
+        self.expect_punct('(', "`(`")?;
+        let answer = self.one_answer(&callback)?;
+        self.expect_punct(')', "`)` to close the `on(...)`")?;
+        let end = self.previous_end();
+        Ok(Command::ClientOn {
             name,
             event,
-            args,
+            arity: params.len(),
+            answer,
             source: self.slice(start, end),
         })
+    }
+
+    /// `socket.onAny((event, ...args) => console.log(event, args))`, as the docs write it: the
+    /// parameters are the event name and, optionally, a rest parameter for its arguments; the
+    /// body is one `console.log` of those names and literal values.
+    fn on_any(&mut self) -> Result<Command, ParseError> {
+        const SHAPE: &str = "socket.onAny((event, ...args) => console.log(event, args))";
+        let start = self.peek().map(|t| t.column).unwrap_or(1);
+        self.advance(); // socket
+        self.advance(); // .
+        self.advance(); // onAny
+        self.expect_punct('(', "`(` after onAny")?;
+        self.expect_punct(
+            '(',
+            "`(` and the listener's parameters, such as `(event, ...args)`",
+        )?;
+        let event = self.expect_ident("the parameter for the event name, such as `event`")?;
+        let event = event.ident().unwrap_or_default().to_string();
+        let mut rest: Option<String> = None;
+        if self.peek().is_some_and(|t| t.is_punct(',')) {
+            self.advance();
+            for _ in 0..3 {
+                self.expect_punct('.', "`...` and a name for the arguments, such as `...args`")?;
+            }
+            let name = self.expect_ident("a name for the arguments, such as `args`")?;
+            rest = name.ident().map(String::from);
+        }
+        self.expect_punct(')', "`)`: the listener takes the event name and `...args`")?;
+        self.expect_punct('=', "`=>`")?;
+        self.expect_punct('>', "`=>`")?;
+        let console = self.expect_ident("`console.log(...)`")?;
+        if console.ident() != Some("console") {
+            return Err(ParseError::new(
+                console.column,
+                "the lab's onAny listener prints what it gets with console.log",
+            )
+            .with_hint(SHAPE));
+        }
+        self.expect_punct('.', "`.log`")?;
+        let log = self.expect_ident("`log`")?;
+        if log.ident() != Some("log") {
+            return Err(ParseError::new(log.column, "expected `console.log`").with_hint(SHAPE));
+        }
+        self.expect_punct('(', "`(`")?;
+        let mut parts = Vec::new();
+        while !self.peek().is_some_and(|t| t.is_punct(')')) {
+            if !parts.is_empty() {
+                self.expect_punct(',', "`,` or `)`")?;
+            }
+            let token = self
+                .peek()
+                .cloned()
+                .ok_or_else(|| self.error_at_end("`)`"))?;
+            match token.ident() {
+                Some(name) if name == event => {
+                    self.advance();
+                    parts.push(LogPart::Event);
+                }
+                Some(name) if Some(name) == rest.as_deref() => {
+                    self.advance();
+                    parts.push(LogPart::Args);
+                }
+                Some(name) if !["true", "false", "null"].contains(&name) => {
+                    return Err(ParseError::new(
+                        token.column,
+                        format!(
+                            "`{name}` is not defined here: the listener has {event}{}",
+                            rest.as_ref()
+                                .map(|r| format!(" and {r}"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                    .with_hint(SHAPE));
+                }
+                _ => parts.push(LogPart::Value(self.value()?)),
+            }
+        }
+        self.expect_punct(')', "`)`")?;
+        self.expect_punct(')', "`)` to close the `onAny(...)`")?;
+        let end = self.previous_end();
+        Ok(Command::OnAny {
+            log: parts,
+            source: self.slice(start, end),
+        })
+    }
+
+    /// The single value of `callback(value)` (the `(` already read, the `)` read here): the
+    /// answer an `emitWithAck` resolves to. Node hands the asker only the first argument of the
+    /// callback, so the lab takes exactly one.
+    fn one_answer(&mut self, callback: &str) -> Result<Value, ParseError> {
+        if let Some(token) = self.peek().filter(|t| t.is_punct(')')) {
+            return Err(
+                ParseError::new(token.column, format!("`{callback}` needs the answer"))
+                    .with_hint(format!("{callback}('yes')")),
+            );
+        }
+        let column = self.peek().map(|t| t.column).unwrap_or(1);
+        let answer = match self.argument(false)? {
+            Arg::Value(value) => value,
+            Arg::Msg => Value::Null,
+            _ => {
+                return Err(ParseError::new(
+                    column,
+                    "a client answers with a value: socket.data and socket.handshake live on the server",
+                )
+                .with_hint(format!("{callback}('yes')")));
+            }
+        };
+        if let Some(token) = self.peek().filter(|t| t.is_punct(',')) {
+            return Err(ParseError::new(
+                token.column,
+                format!("`{callback}` takes one answer here: emitWithAck resolves to the first argument only"),
+            )
+            .with_hint(format!("{callback}(['yes', 2]) to answer with several values")));
+        }
+        self.expect_punct(')', "`)`")?;
+        Ok(answer)
     }
 
     // ---- statements -----------------------------------------------------------------------
@@ -325,6 +952,31 @@ impl<'a> Parser<'a> {
             Some("socket") => {
                 self.advance();
                 self.socket_statement(in_handler)?
+            }
+            Some("callback") if in_handler => {
+                self.advance();
+                self.expect_punct('(', "`(`")?;
+                if let Some(token) = self.peek().filter(|t| t.is_punct(')')) {
+                    return Err(ParseError::new(token.column, "`callback` needs the answer")
+                        .with_hint("callback('yes'), or callback(msg) to send back what came"));
+                }
+                let answer = self.argument(in_handler)?;
+                if let Some(token) = self.peek().filter(|t| t.is_punct(',')) {
+                    return Err(ParseError::new(
+                        token.column,
+                        "`callback` takes one answer here: emitWithAck resolves to the first argument only",
+                    )
+                    .with_hint("callback(['yes', 2]) to answer with several values"));
+                }
+                self.expect_punct(')', "`)`")?;
+                StatementKind::Callback(answer)
+            }
+            Some("callback") => {
+                return Err(ParseError::new(
+                    first.column,
+                    "`callback` only exists inside an `on` handler, where a client's emitWithAck waits for it",
+                )
+                .with_hint("on 'question': callback('yes')"));
             }
             Some(word) if word == "nsp" || word == "namespace" => {
                 return Err(ParseError::new(first.column, format!("`{word}` is not defined here"))
@@ -351,6 +1003,8 @@ impl<'a> Parser<'a> {
         let mut namespace = "/".to_string();
         let mut chain = Vec::new();
         let mut first_link = true;
+        // `.volatile`, a flag (no parentheses) anywhere before the emit.
+        let mut volatile: Option<usize> = None;
         loop {
             self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
             let method = self.expect_ident("a method: emit, to, in, except or of")?;
@@ -358,17 +1012,30 @@ impl<'a> Parser<'a> {
             match word {
                 "emit" => {
                     let (event, args) = self.emit_arguments(in_handler)?;
-                    return Ok(StatementKind::Emit(Emit {
+                    let emit = Emit {
                         origin: Origin::Io { namespace },
                         chain,
                         event,
                         args,
-                    }));
+                    };
+                    return Ok(if volatile.is_some() {
+                        StatementKind::VolatileEmit(emit)
+                    } else {
+                        StatementKind::Emit(emit)
+                    });
                 }
                 "to" | "in" | "except" => {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "volatile" => volatile = Some(self.volatile_flag(method.column, volatile)?),
+                "timeout" => {
+                    if let Some(column) = volatile {
+                        return Err(volatile_with_ack(column));
+                    }
+                    return self.timeout_emit(Origin::Io { namespace }, chain, in_handler);
+                }
+                "emitWithAck" => return Err(without_timeout(method.column, "io")),
                 "of" if first_link => {
                     self.expect_punct('(', "`(`")?;
                     namespace = self.namespace_string()?;
@@ -413,7 +1080,10 @@ impl<'a> Parser<'a> {
                         method.column,
                         format!("`io` has no method `{other}` here"),
                     );
-                    if let Some(close) = closest(other, &["emit", "to", "in", "except", "of"]) {
+                    if let Some(close) = closest(
+                        other,
+                        &["emit", "to", "in", "except", "of", "timeout", "volatile"],
+                    ) {
                         error = error.with_hint(format!("did you mean `{close}`?"));
                     }
                     return Err(error);
@@ -425,6 +1095,7 @@ impl<'a> Parser<'a> {
 
     fn socket_statement(&mut self, in_handler: bool) -> Result<StatementKind, ParseError> {
         let mut chain = Vec::new();
+        let mut volatile: Option<usize> = None;
         loop {
             self.expect_punct('.', "`.` and a method such as `.emit(...)`")?;
             let method = self.expect_ident(
@@ -434,13 +1105,19 @@ impl<'a> Parser<'a> {
             match word {
                 "emit" => {
                     let (event, args) = self.emit_arguments(in_handler)?;
-                    return Ok(StatementKind::Emit(Emit {
+                    let emit = Emit {
                         origin: Origin::Socket,
                         chain,
                         event,
                         args,
-                    }));
+                    };
+                    return Ok(if volatile.is_some() {
+                        StatementKind::VolatileEmit(emit)
+                    } else {
+                        StatementKind::Emit(emit)
+                    });
                 }
+                "volatile" => volatile = Some(self.volatile_flag(method.column, volatile)?),
                 "broadcast" => {
                     if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
                         return Err(ParseError::new(
@@ -464,6 +1141,13 @@ impl<'a> Parser<'a> {
                     let rooms = self.room_arguments(in_handler)?;
                     chain.push(target(word, rooms));
                 }
+                "timeout" => {
+                    if let Some(column) = volatile {
+                        return Err(volatile_with_ack(column));
+                    }
+                    return self.timeout_emit(Origin::Socket, chain, in_handler);
+                }
+                "emitWithAck" => return Err(without_timeout(method.column, "socket")),
                 "leave" if chain.is_empty() && self.peek_punct_at(1, '[') => {
                     // Node's `socket.leave(room)` takes one room; given an array it leaves
                     // nothing (the array is not a room name) and says nothing. Refuse it.
@@ -517,6 +1201,8 @@ impl<'a> Parser<'a> {
                         "join",
                         "leave",
                         "disconnect",
+                        "timeout",
+                        "volatile",
                     ];
                     if let Some(close) = closest(other, &choices) {
                         error = error.with_hint(format!("did you mean `{close}`?"));
@@ -525,6 +1211,92 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// `.volatile`, a flag: refuses `volatile()` and a second `volatile`. Returns its column.
+    fn volatile_flag(&self, column: usize, before: Option<usize>) -> Result<usize, ParseError> {
+        if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
+            return Err(
+                ParseError::new(paren.column, "`volatile` is a flag, not a method")
+                    .with_hint("io.volatile.emit('position', 1)"),
+            );
+        }
+        if before.is_some() {
+            return Err(ParseError::new(column, "`volatile` is already set"));
+        }
+        Ok(column)
+    }
+
+    /// `(ms).emitWithAck('event', ...)` after `timeout`: the emit asks every recipient for an
+    /// answer and gives up on each after `ms` milliseconds, with Node's error.
+    fn timeout_emit(
+        &mut self,
+        origin: Origin,
+        chain: Vec<Target>,
+        in_handler: bool,
+    ) -> Result<StatementKind, ParseError> {
+        self.expect_punct('(', "`(` and the timeout in milliseconds")?;
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or_else(|| self.error_at_end("the timeout in milliseconds"))?;
+        let timeout_ms = match &token.kind {
+            TokenKind::Number(number) => number
+                .as_u64()
+                .filter(|ms| (1..=MAX_ACK_TIMEOUT_MS).contains(ms)),
+            _ => {
+                return Err(ParseError::new(
+                    token.column,
+                    format!(
+                        "expected the timeout in milliseconds, found {}",
+                        token.describe()
+                    ),
+                )
+                .with_hint("timeout(1000) waits one second"));
+            }
+        };
+        let Some(timeout_ms) = timeout_ms else {
+            return Err(ParseError::new(
+                token.column,
+                format!(
+                    "the lab waits between 1 and {MAX_ACK_TIMEOUT_MS} ms, in whole milliseconds"
+                ),
+            )
+            .with_hint("timeout(1000) waits one second"));
+        };
+        self.advance();
+        self.expect_punct(')', "`)`")?;
+        self.expect_punct('.', "`.emitWithAck(...)` after the timeout")?;
+        let method = self.expect_ident("`emitWithAck`")?;
+        match method.ident() {
+            Some("emitWithAck") => {}
+            Some("emit") => {
+                return Err(ParseError::new(
+                    method.column,
+                    "after timeout, the lab runs the promise form: emitWithAck",
+                )
+                .with_hint(
+                    "timeout(1000).emitWithAck('question', 'hi') is emit with a callback, as a promise",
+                ));
+            }
+            _ => {
+                return Err(ParseError::new(
+                    method.column,
+                    "`timeout` comes last, right before `.emitWithAck(...)`",
+                )
+                .with_hint("io.to('room1').timeout(1000).emitWithAck('question')"));
+            }
+        }
+        let (event, args) = self.emit_arguments(in_handler)?;
+        Ok(StatementKind::EmitWithAck {
+            emit: Emit {
+                origin,
+                chain,
+                event,
+                args,
+            },
+            timeout_ms,
+        })
     }
 
     /// `('event', arg, ...)` after `emit`.
@@ -568,7 +1340,28 @@ impl<'a> Parser<'a> {
     }
 
     fn argument(&mut self, in_handler: bool) -> Result<Arg, ParseError> {
+        if let Some(arg) = self.socket_property()? {
+            return Ok(arg);
+        }
+        if let Some(token) = self.peek().filter(|t| t.ident() == Some("reason")) {
+            if self.departure {
+                self.advance();
+                return Ok(Arg::Reason);
+            }
+            return Err(ParseError::new(
+                token.column,
+                "`reason` only exists inside a `disconnecting` or `disconnect` handler",
+            )
+            .with_hint("on 'disconnect': io.emit('user left', reason)"));
+        }
         if let Some(token) = self.peek().filter(|t| t.ident() == Some("msg")) {
+            if self.departure {
+                return Err(ParseError::new(
+                    token.column,
+                    "a `disconnecting` or `disconnect` handler gets `reason`, not `msg`",
+                )
+                .with_hint("on 'disconnect': io.emit('user left', reason)"));
+            }
             if in_handler {
                 self.advance();
                 return Ok(Arg::Msg);
@@ -898,6 +1691,26 @@ impl<'a> Parser<'a> {
             .trim()
             .to_string()
     }
+}
+
+/// `volatile` before `timeout(...).emitWithAck`: socketioxide ignores the flag for an emit that
+/// waits for answers, so the lab would not do what it says.
+fn volatile_with_ack(column: usize) -> ParseError {
+    ParseError::new(
+        column,
+        "`volatile` and emitWithAck do not go together here: an answer is waited for, so the packet cannot be dropped",
+    )
+    .with_hint("io.volatile.emit('position', 1), or io.timeout(1000).emitWithAck('ready')")
+}
+
+/// `emitWithAck` with no `timeout` before it: in Node it waits forever for a client that never
+/// answers. The lab always needs the timeout, so that such a statement ends, with Node's error.
+fn without_timeout(column: usize, origin: &str) -> ParseError {
+    ParseError::new(
+        column,
+        "the lab needs a timeout before emitWithAck: without one, a socket that never answers keeps it waiting forever",
+    )
+    .with_hint(format!("{origin}.timeout(1000).emitWithAck('question', 'hi')"))
 }
 
 fn target(word: &str, rooms: Vec<RoomRef>) -> Target {

@@ -6,7 +6,8 @@
 //! newcomers' own welcome gets through. So arrivals and departures go to one task, which
 //! gathers what comes in during a short window and sends it as one `io.emit` with a list of
 //! names: in a burst of 1,000 arrivals over a few seconds each socket gets a few dozen
-//! packets, and in a quiet class a newcomer waits one window for its welcome.
+//! packets, and in a quiet class a newcomer waits one window for its welcome. While a crowd
+//! arrives the window widens (see [`CROWD_WINDOW`]).
 //!
 //! The newcomer's own welcome is sent only after the batch announcing it has been handed to
 //! every connection (the tests' barrier relies on that: once a client has its welcome, the
@@ -17,12 +18,21 @@
 use std::time::Duration;
 
 use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
 use tokio::sync::{mpsc, oneshot};
 
-/// How long the announcer gathers arrivals and departures before telling everyone. Short enough
-/// that a student does not notice, long enough that a crowd arriving at once costs each socket a
-/// few dozen packets rather than one per classmate.
+/// How long the announcer gathers arrivals and departures before telling everyone, in a quiet
+/// class: short enough that a student does not notice.
 pub const WINDOW: Duration = Duration::from_millis(50);
+
+/// The window while a crowd arrives (the last batch named more than [`CROWD`] arrivals): each
+/// batch is one packet to every socket, and every packet is work for every page, so a class of
+/// 1,000 arriving at once gets about four batches a second instead of twenty. A newcomer in a
+/// crowd waits at most this long for its welcome.
+pub const CROWD_WINDOW: Duration = Duration::from_millis(250);
+
+/// More arrivals than this in one batch, and the next window is [`CROWD_WINDOW`].
+pub const CROWD: usize = 20;
 
 enum News {
     /// `done` fires once the batch naming this arrival has been handed to every connection.
@@ -41,7 +51,7 @@ pub struct Pending(mpsc::UnboundedReceiver<News>);
 
 impl Pending {
     /// Starts the task, for `io`'s main namespace.
-    pub fn start(self, io: SocketIo) {
+    pub fn start<A: Adapter>(self, io: SocketIo<A>) {
         tokio::spawn(run(io, self.0));
     }
 }
@@ -71,9 +81,10 @@ impl Announcer {
     }
 }
 
-async fn run(io: SocketIo, mut inbox: mpsc::UnboundedReceiver<News>) {
+async fn run<A: Adapter>(io: SocketIo<A>, mut inbox: mpsc::UnboundedReceiver<News>) {
+    let mut window = WINDOW;
     while let Some(first) = inbox.recv().await {
-        tokio::time::sleep(WINDOW).await;
+        tokio::time::sleep(window).await;
         let mut batch = vec![first];
         while let Ok(news) = inbox.try_recv() {
             batch.push(news);
@@ -106,6 +117,11 @@ async fn run(io: SocketIo, mut inbox: mpsc::UnboundedReceiver<News>) {
                 let _ = everyone.emit("user connected", &arrived).await;
             }
         }
+        window = if waiting.len() > CROWD {
+            CROWD_WINDOW
+        } else {
+            WINDOW
+        };
         for done in waiting {
             let _ = done.send(());
         }

@@ -34,6 +34,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::operators::BroadcastOperators;
@@ -44,12 +45,21 @@ use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
 use super::roster::{Nickname, Roster};
 use crate::lab::report::MembershipAction;
-use crate::lab::scaffold::{SYNC_EVENT, join_own_room, on_sync};
+use crate::lab::scaffold::SYNC_EVENT;
 use crate::render::text::js_value;
 
-/// Serves the chat on `/`.
+/// Serves the chat on `/`, one server alone. (`SocketIo::ns` needs socketioxide-core's
+/// `DefinedAdapter`, which socketioxide does not re-export: hence one function per adapter.)
 pub fn register(io: &SocketIo) {
     io.ns("/", on_connect.with(admit));
+}
+
+/// Serves the chat on `/`, one process of a class shared through Redis (`serve --redis`). The
+/// result is the adapter's subscription: other processes' broadcasts arrive once it resolves.
+pub fn register_shared(
+    io: &SocketIo<crate::lab::redis::Adapter>,
+) -> socketioxide_redis::InitRes<crate::lab::redis::TapDriver> {
+    io.ns("/", on_connect.with(admit))
 }
 
 /// Runs before the server acknowledges the connection, so everything a socket needs is in place
@@ -60,8 +70,8 @@ pub fn register(io: &SocketIo) {
 /// registered in the connect handler could miss that first `chat message` (docs/stack-facts.md,
 /// 1). Middleware runs before the acknowledgement, so the handlers are registered here. Its
 /// error, if any, reaches the browser as a `connect_error` whose `message` the page shows.
-async fn admit(
-    socket: SocketRef,
+async fn admit<A: Adapter>(
+    socket: SocketRef<A>,
     TryData(auth): TryData<Value>,
     State(roster): State<Arc<Roster>>,
 ) -> Result<(), Refusal> {
@@ -79,27 +89,27 @@ async fn admit(
         .and_then(|auth| auth.get("confirms"))
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let name = roster.admit(socket.id, requested, confirms);
+    let name = roster.enter(socket.id, requested, confirms).await?;
     socket.extensions.insert(Nickname(name));
 
     // As in Node, every socket is in the room named by its own id: private messages
     // (`socket.to(bob.id)`) are sent to that room.
-    join_own_room(&socket);
+    socket.join(socket.id.to_string());
 
-    socket.on("chat message", on_chat_message);
-    socket.on("typing", on_typing);
-    socket.on("private message", on_private_message);
-    socket.on("join", on_join);
-    socket.on("leave", on_leave);
-    socket.on("room message", on_room_message);
-    socket.on(SYNC_EVENT, on_sync);
-    socket.on_disconnect(on_disconnect);
+    socket.on("chat message", on_chat_message::<A>);
+    socket.on("typing", on_typing::<A>);
+    socket.on("private message", on_private_message::<A>);
+    socket.on("join", on_join::<A>);
+    socket.on("leave", on_leave::<A>);
+    socket.on("room message", on_room_message::<A>);
+    socket.on(SYNC_EVENT, on_sync::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
     Ok(())
 }
 
 /// The proof of life of the official example (`a user connected`), then the announcements.
-async fn on_connect(
-    socket: SocketRef,
+async fn on_connect<A: Adapter>(
+    socket: SocketRef<A>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
     State(announcer): State<Announcer>,
@@ -108,7 +118,7 @@ async fn on_connect(
     // The newcomer gets the whole list, read now that it is in the namespace; everyone else
     // hears about the newcomer in the announcer's next batch (see `super::announce`). Sending
     // the whole list to everyone on every arrival would cost N² names as a class of N fills up.
-    let _ = socket.emit("online", &roster.names());
+    let _ = socket.emit("online", &roster.everyone().await);
     announcer.arrived(&name).await;
     // Last, on purpose: once a client has its welcome, the announcements about it have been
     // handed to every connection, so a barrier after the welcome covers them.
@@ -116,13 +126,13 @@ async fn on_connect(
 }
 
 /// The official example's handler: `io.emit('chat message', msg)`.
-async fn on_chat_message(
-    socket: SocketRef,
-    io: SocketIo,
+async fn on_chat_message<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
     TryData(msg): TryData<Value>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let outcome = match accept(&socket, &roster, || limits::message(msg.as_ref().ok())) {
         Ok(text) => {
@@ -145,11 +155,11 @@ async fn on_chat_message(
 
 /// "X is typing": everyone but the typist, which is what `socket.broadcast` means. A refusal is
 /// not told: the page sends this at most every two seconds, so only a script floods it.
-async fn on_typing(
-    socket: SocketRef,
+async fn on_typing<A: Adapter>(
+    socket: SocketRef<A>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     if roster.pace(socket.id) != Pace::Allowed {
         return answer(ack, Err(Refusal::TooFast));
@@ -172,20 +182,27 @@ struct PrivateMessage {
 }
 
 /// A private message goes to the recipient's own-id room, as in the Socket.IO docs.
-async fn on_private_message(
-    socket: SocketRef,
+async fn on_private_message<A: Adapter>(
+    socket: SocketRef<A>,
     TryData(message): TryData<PrivateMessage>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
+    // Looked up first: with `--redis` the recipient may be on another process (an await).
+    let to = message
+        .as_ref()
+        .ok()
+        .map(|message| limits::nickname_key(&message.to));
+    let found = match &to {
+        Some(to) => roster.find(to).await,
+        None => None,
+    };
     let checked = accept(&socket, &roster, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
         let text = limits::message(Some(&message.text))?;
-        let to = limits::nickname_key(&message.to);
-        let sid = roster
-            .sid_of(&to)
-            .ok_or_else(|| Refusal::NoSuchUser(to.clone()))?;
+        let to = to.unwrap_or_default();
+        let sid = found.ok_or_else(|| Refusal::NoSuchUser(to.clone()))?;
         if sid == socket.id {
             return Err(Refusal::ToYourself);
         }
@@ -215,12 +232,12 @@ async fn on_private_message(
     answer(ack, outcome);
 }
 
-async fn on_join(
-    socket: SocketRef,
+async fn on_join<A: Adapter>(
+    socket: SocketRef<A>,
     TryData(room): TryData<Value>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let checked = accept(&socket, &roster, || {
         let room = limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))?;
@@ -239,12 +256,12 @@ async fn on_join(
     answer(ack, outcome);
 }
 
-async fn on_leave(
-    socket: SocketRef,
+async fn on_leave<A: Adapter>(
+    socket: SocketRef<A>,
     TryData(room): TryData<Value>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let checked = accept(&socket, &roster, || {
         limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))
@@ -266,13 +283,13 @@ struct RoomMessage {
 
 /// A message to a room, from a member of it: `io.to(room)` reaches every member, the sender
 /// included, so everyone sees the conversation in the same order.
-async fn on_room_message(
-    socket: SocketRef,
-    io: SocketIo,
+async fn on_room_message<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
     TryData(message): TryData<RoomMessage>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let checked = accept(&socket, &roster, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
@@ -307,8 +324,8 @@ async fn on_room_message(
     answer(ack, outcome);
 }
 
-async fn on_disconnect(
-    socket: SocketRef,
+async fn on_disconnect<A: Adapter>(
+    socket: SocketRef<A>,
     reason: DisconnectReason,
     State(roster): State<Arc<Roster>>,
     State(announcer): State<Announcer>,
@@ -335,17 +352,23 @@ async fn on_disconnect(
     announcer.left(&name);
 }
 
+/// The barrier's round trip (the lab's `on_sync`, for any adapter): answering proves that
+/// everything sent to this socket before it has been written to its connection first.
+async fn on_sync<A: Adapter>(ack: AckSender<A>) {
+    let _ = ack.send(&());
+}
+
 /// Every socket of the chat's namespace: `io` in the JavaScript API. `None` once the server is
 /// closing: socketioxide's `io.emit` would panic then, and a student's disconnect can race the
 /// shutdown.
-fn everyone(io: &SocketIo) -> Option<BroadcastOperators> {
+fn everyone<A: Adapter>(io: &SocketIo<A>) -> Option<BroadcastOperators<A>> {
     io.of(super::roster::NAMESPACE)
 }
 
 /// Runs the checks of one incoming event, rate limit first. A refusal is told to the sender
 /// as a notice (a flood only once a second); an error means: relay nothing.
-fn accept<T>(
-    socket: &SocketRef,
+fn accept<A: Adapter, T>(
+    socket: &SocketRef<A>,
     roster: &Roster,
     check: impl FnOnce() -> Result<T, Refusal>,
 ) -> Result<T, Refusal> {
@@ -370,7 +393,7 @@ fn accept<T>(
 
 /// Answers the event's acknowledgement, if the client asked for one (the page does not; the
 /// tests do). Sent after the relay's emit has returned: see the module docs.
-fn answer(ack: AckSender, outcome: Result<(), Refusal>) {
+fn answer<A: Adapter>(ack: AckSender<A>, outcome: Result<(), Refusal>) {
     let reply = match outcome {
         Ok(()) => json!({ "ok": true }),
         Err(refusal) => json!({ "error": refusal.to_string() }),
@@ -380,9 +403,9 @@ fn answer(ack: AckSender, outcome: Result<(), Refusal>) {
 
 /// Relays one event with an acknowledgement and has its answers reported when they are in.
 /// Returns once the emit has been handed to every addressed connection (see the module docs).
-async fn relay<T: Serialize + ?Sized>(
+async fn relay<A: Adapter, T: Serialize + ?Sized>(
     roster: &Arc<Roster>,
-    operator: BroadcastOperators,
+    operator: BroadcastOperators<A>,
     record: Relay<'_>,
     data: &T,
 ) {
@@ -413,7 +436,7 @@ fn id_of(name: &str) -> String {
 }
 
 /// The rooms a socket joined, without its own-id room, sorted.
-fn named_rooms(socket: &SocketRef) -> Vec<String> {
+fn named_rooms<A: Adapter>(socket: &SocketRef<A>) -> Vec<String> {
     let own = socket.id.to_string();
     let mut rooms: Vec<String> = socket
         .rooms()

@@ -21,18 +21,20 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::Sid;
 use socketioxide::{AckError, SocketError};
 
 use super::roster::{Member, Roster};
+use super::shared::Forwarded;
 
 /// How long a page has to answer a relayed event. A browser on loopback answers in a
 /// millisecond, a phone on a busy classroom Wi-Fi in tens; past this, the terminal says so.
 pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Why a socket missed an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Miss {
     /// Its page answers relayed events, but did not answer this one in time.
@@ -94,8 +96,10 @@ pub struct Relay<'a> {
     pub event: &'a str,
 }
 
-/// What one addressed socket answered.
-enum Answer {
+/// What one addressed socket answered (forwarded between `serve --redis` processes).
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
     Confirmed,
     Failed(Miss),
     Timeout,
@@ -105,9 +109,9 @@ enum Answer {
 /// for the answers and builds the record. The emit itself has been handed to every addressed
 /// connection when this returns (the sender's own acknowledgement, the tests' barrier, relies
 /// on it); the answers are awaited by the caller, in a task of its own.
-pub async fn emit<T: Serialize + ?Sized>(
+pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
     roster: &Roster,
-    operator: BroadcastOperators,
+    operator: BroadcastOperators<A>,
     relay: Relay<'_>,
     data: &T,
 ) -> impl Future<Output = Relayed> + Send + 'static {
@@ -118,6 +122,7 @@ pub async fn emit<T: Serialize + ?Sized>(
     };
     // The class as it is at the moment of the emit, for names and for who was not addressed.
     let class = roster.members();
+    let shared = roster.class().cloned();
     let stream = operator
         .timeout(CONFIRM_TIMEOUT)
         .emit_with_ack::<_, Value>(relay.event, data)
@@ -153,9 +158,55 @@ pub async fn emit<T: Serialize + ?Sized>(
                 answers.insert(sid, answer);
             }
         }
+        if let Some(shared) = shared {
+            // Answers from the pages of other processes: theirs to report (`super::shared`).
+            let others: Vec<(String, Answer)> = answers
+                .iter()
+                .filter(|(sid, _)| !class.iter().any(|m| m.sid == **sid))
+                .map(|(sid, answer)| (sid.to_string(), *answer))
+                .collect();
+            if !others.is_empty() {
+                shared
+                    .forward(&Forwarded {
+                        origin: shared.origin().to_string(),
+                        sender: record.sender.clone(),
+                        trigger: record.trigger.clone(),
+                        statement: record.statement.clone(),
+                        event: record.event.clone(),
+                        args: record.args.clone(),
+                        answers: others,
+                    })
+                    .await;
+            }
+        }
         fill(&mut record, &class, answers);
         record
     }
+}
+
+/// The record of a relay another process sent, for this process's own students: those the
+/// forwarded answers name, and the others as not addressed.
+pub fn forwarded(forwarded: Forwarded, class: &[Member]) -> Relayed {
+    let mut record = Relayed {
+        sender: forwarded.sender,
+        trigger: forwarded.trigger,
+        statement: forwarded.statement,
+        event: forwarded.event,
+        args: forwarded.args,
+        received: Vec::new(),
+        not_received: Vec::new(),
+        confirmed: Vec::new(),
+        missed: Vec::new(),
+        unconfirmed: Vec::new(),
+        class: Vec::new(),
+    };
+    let answers = forwarded
+        .answers
+        .into_iter()
+        .filter_map(|(sid, answer)| sid.parse::<Sid>().ok().map(|sid| (sid, answer)))
+        .collect();
+    fill(&mut record, class, answers);
+    record
 }
 
 /// Sorts the answers into the record's lists, in connection order.

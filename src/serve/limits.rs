@@ -50,6 +50,8 @@ pub enum Refusal {
     ToYourself,
     TooFast,
     ShuttingDown,
+    /// `serve --redis`: the Redis the class shares did not answer.
+    ClassUnavailable,
 }
 
 impl std::fmt::Display for Refusal {
@@ -86,6 +88,10 @@ impl std::fmt::Display for Refusal {
             Refusal::NoSuchUser(name) => write!(f, "nobody called {name} is online"),
             Refusal::ToYourself => write!(f, "a private message to yourself was not sent"),
             Refusal::ShuttingDown => write!(f, "the server is shutting down"),
+            Refusal::ClassUnavailable => write!(
+                f,
+                "the class's shared register (Redis) did not answer; try again in a moment"
+            ),
             Refusal::TooFast => write!(
                 f,
                 "slow down: at most {MESSAGES_PER_SECOND} messages a second; that one was not sent"

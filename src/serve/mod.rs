@@ -16,6 +16,7 @@
 //! - [`delivery`]: each relay emitted with an acknowledgement, and what the answers say.
 //! - [`view`]: the terminal's compact, verbose and JSON views.
 //! - [`bots`]: rehearsal bots for `--bots N`.
+//! - [`shared`]: `--redis URL`, one class across several serve processes.
 
 pub mod announce;
 pub mod bots;
@@ -26,6 +27,7 @@ pub mod listen;
 pub mod origin;
 pub mod page;
 pub mod roster;
+pub mod shared;
 pub mod view;
 
 use std::io::Write;
@@ -34,9 +36,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::json;
-use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, LocalAdapter};
+use socketioxide::{SocketIo, SocketIoBuilder};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::lab::redis;
 use crate::lab::scaffold::{self, Serving};
 use crate::render::View;
 use page::ClientScript;
@@ -55,14 +59,51 @@ pub struct Options {
     pub allow_origins: Vec<String>,
     /// `--verbose`: one line per socket for every event.
     pub verbose: bool,
+    /// `--redis URL`: share the class with the other serve processes using this Redis.
+    pub redis: Option<String>,
 }
 
-/// A running classroom server.
-pub struct Classroom {
+/// A running classroom server: alone (the local adapter), or one process of a class shared
+/// through Redis (`--redis`, socketioxide-redis's adapter).
+pub struct Classroom<A: Adapter = LocalAdapter> {
     pub address: SocketAddr,
-    pub io: SocketIo,
+    pub io: SocketIo<A>,
     pub roster: Arc<Roster>,
     serving: Serving,
+}
+
+/// The pieces every classroom server is built from, before the adapter is chosen.
+struct Parts {
+    address: SocketAddr,
+    roster: Arc<Roster>,
+    announcer: announce::Announcer,
+    announcing: announce::Pending,
+}
+
+impl Parts {
+    fn new(listener: &tokio::net::TcpListener, roster: Roster) -> Result<Parts, String> {
+        let address = listener
+            .local_addr()
+            .map_err(|error| format!("cannot read the listening address: {error}"))?;
+        let (announcer, announcing) = announce::Announcer::new();
+        Ok(Parts {
+            address,
+            roster: Arc::new(roster),
+            announcer,
+            announcing,
+        })
+    }
+}
+
+/// The limits and the shared state, on any adapter's builder.
+fn configure<A: Adapter>(builder: SocketIoBuilder<A>, parts: &Parts) -> SocketIoBuilder<A> {
+    let bytes = limits::MAX_PACKET_BYTES;
+    builder
+        .max_payload(bytes as u64)
+        .ws_max_message_size(bytes)
+        .ws_max_frame_size(bytes)
+        .with_state(parts.roster.clone())
+        .with_state(parts.announcer.clone())
 }
 
 impl Classroom {
@@ -73,21 +114,75 @@ impl Classroom {
         origins: origin::Origins,
         reports: mpsc::UnboundedSender<ClassReport>,
     ) -> Result<Classroom, String> {
-        let address = listener
-            .local_addr()
-            .map_err(|error| format!("cannot read the listening address: {error}"))?;
-        let roster = Arc::new(Roster::new(reports));
-        let bytes = limits::MAX_PACKET_BYTES;
-        let (announcer, announcing) = announce::Announcer::new();
-        let (layer, io) = SocketIo::builder()
-            .max_payload(bytes as u64)
-            .ws_max_message_size(bytes)
-            .ws_max_frame_size(bytes)
-            .with_state(roster.clone())
-            .with_state(announcer)
-            .build_layer();
-        announcing.start(io.clone());
+        let parts = Parts::new(&listener, Roster::new(reports))?;
+        let (layer, io) = configure(SocketIo::builder(), &parts).build_layer();
         chat::register(&io);
+        Ok(Classroom::serve(
+            listener, client, origins, parts, layer, io,
+        ))
+    }
+}
+
+impl Classroom<redis::Adapter> {
+    /// Starts one process of a class shared through the Redis `shared` is connected to: its
+    /// broadcasts reach the other processes' students, and theirs reach this one's.
+    pub async fn start_shared(
+        listener: tokio::net::TcpListener,
+        client: ClientScript,
+        origins: origin::Origins,
+        reports: mpsc::UnboundedSender<ClassReport>,
+        class: shared::Shared,
+    ) -> Result<Classroom<redis::Adapter>, String> {
+        let adapter = redis::adapter(class.url(), shared::PREFIX)
+            .await
+            .map_err(|error| error.to_string())?;
+        let (forwarded, mut inbox) = mpsc::unbounded_channel();
+        class
+            .listen(forwarded)
+            .await
+            .map_err(|error| error.to_string())?;
+        let parts = Parts::new(&listener, Roster::shared(reports.clone(), class))?;
+        let (layer, io) = configure(
+            SocketIo::builder().with_adapter::<redis::Adapter>(adapter),
+            &parts,
+        )
+        .build_layer();
+        // Other processes' broadcasts reach this one only once the namespace has subscribed.
+        chat::register_shared(&io)
+            .await
+            .map_err(|error| format!("cannot subscribe to the class's Redis channels: {error}"))?;
+        // Deliveries other processes forward, reported for this process's own students.
+        let roster = parts.roster.clone();
+        tokio::spawn(async move {
+            while let Some(forwarded) = inbox.recv().await {
+                let record = delivery::forwarded(forwarded, &roster.members());
+                if !record.received.is_empty() {
+                    let _ = reports.send(ClassReport::Relayed(record));
+                }
+            }
+        });
+        Ok(Classroom::serve(
+            listener, client, origins, parts, layer, io,
+        ))
+    }
+}
+
+impl<A: Adapter> Classroom<A> {
+    fn serve(
+        listener: tokio::net::TcpListener,
+        client: ClientScript,
+        origins: origin::Origins,
+        parts: Parts,
+        layer: socketioxide::layer::SocketIoLayer<A>,
+        io: SocketIo<A>,
+    ) -> Classroom<A> {
+        let Parts {
+            address,
+            roster,
+            announcing,
+            ..
+        } = parts;
+        announcing.start(io.clone());
         let socket_io = axum::Router::new()
             .layer(layer)
             .layer(axum::middleware::from_fn_with_state(origins, origin::check));
@@ -95,17 +190,19 @@ impl Classroom {
 
         // The lab's scaffold: TCP_NODELAY on every connection (without it, about 40 ms on every
         // message; docs/stack-facts.md, 3) and the stop order that closes Socket.IO sessions.
-        Ok(Classroom {
+        Classroom {
             address,
             io,
             roster,
             serving: scaffold::serve(listener, app),
-        })
+        }
     }
 
     /// Closes every Socket.IO session, then stops axum (whose graceful shutdown alone would wait
     /// for open WebSockets forever).
     pub async fn stop(self) {
+        // With --redis: this process's students leave the class's list of names.
+        self.roster.release_all().await;
         self.io.close().await;
         // Relays still waiting for answers end now (their sockets are closed): report them.
         self.roster.settle().await;
@@ -142,7 +239,32 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
         finish,
         ClassView::new(options.view, options.verbose),
     ));
-    let classroom = Classroom::start(listener, client, origins, reports).map_err(ServeError)?;
+    match &options.redis {
+        None => {
+            let classroom =
+                Classroom::start(listener, client, origins, reports).map_err(ServeError)?;
+            class(classroom, &options, finished, printer).await
+        }
+        Some(url) => {
+            let shared = shared::SharedClass::connect(url)
+                .await
+                .map_err(|error| ServeError(error.to_string()))?;
+            let classroom =
+                Classroom::start_shared(listener, client, origins, reports, Arc::new(shared))
+                    .await
+                    .map_err(ServeError)?;
+            class(classroom, &options, finished, printer).await
+        }
+    }
+}
+
+/// The class, from the first line printed to the goodbye, on either adapter.
+async fn class<A: Adapter>(
+    classroom: Classroom<A>,
+    options: &Options,
+    finished: oneshot::Sender<()>,
+    printer: tokio::task::JoinHandle<()>,
+) -> Result<(), ServeError> {
     announce(classroom.address, options.view);
 
     let bots = if options.bots > 0 {

@@ -14,7 +14,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::delivery::{CONFIRM_TIMEOUT, Relayed};
-use super::limits::{Pace, RateLimit};
+use super::limits::{Pace, RateLimit, Refusal};
+use super::shared::Shared;
 use crate::lab::report::{Membership, MembershipAction, Report, ServerLog};
 use crate::lab::scaffold::lock;
 
@@ -62,6 +63,8 @@ pub struct Roster {
     /// The tasks waiting for pages' answers to relayed events; shutdown lets them finish, so
     /// that the last messages are reported too.
     pending: Mutex<JoinSet<()>>,
+    /// With `serve --redis`: the class other processes share (names, forwarded deliveries).
+    shared: Option<Shared>,
 }
 
 impl Roster {
@@ -72,6 +75,76 @@ impl Roster {
             peak: AtomicUsize::new(0),
             reports,
             pending: Mutex::new(JoinSet::new()),
+            shared: None,
+        }
+    }
+
+    /// A roster for one process of a class shared through Redis (`serve --redis`).
+    pub fn shared(reports: mpsc::UnboundedSender<ClassReport>, shared: Shared) -> Roster {
+        Roster {
+            shared: Some(shared),
+            ..Roster::new(reports)
+        }
+    }
+
+    /// The class other processes share, if this process is one of several.
+    pub fn class(&self) -> Option<&Shared> {
+        self.shared.as_ref()
+    }
+
+    /// Seats a socket under a name unique in the whole class: [`Roster::admit`] alone, or a
+    /// name claimed in the shared class first (see `super::shared`).
+    pub async fn enter(
+        &self,
+        sid: Sid,
+        requested: Option<String>,
+        confirms: bool,
+    ) -> Result<Arc<str>, Refusal> {
+        let Some(shared) = &self.shared else {
+            return Ok(self.admit(sid, requested, confirms));
+        };
+        let name: Arc<str> = shared
+            .claim(requested.as_deref(), sid.as_str())
+            .await
+            .map_err(|_| Refusal::ClassUnavailable)?
+            .into();
+        let mut members = lock(&self.members);
+        members.push(Seat {
+            member: Member {
+                sid,
+                name: name.clone(),
+                confirms,
+            },
+            pace: RateLimit::default(),
+        });
+        self.peak.fetch_max(members.len(), Ordering::Relaxed);
+        Ok(name)
+    }
+
+    /// Everyone in the class, in arrival order: this process's students, or with `--redis`
+    /// every process's.
+    pub async fn everyone(&self) -> Vec<String> {
+        if let Some(shared) = &self.shared
+            && let Ok(names) = shared.names().await
+        {
+            return names;
+        }
+        self.names()
+    }
+
+    /// The socket id of a student, on this process or (with `--redis`) another.
+    pub async fn find(&self, name: &str) -> Option<Sid> {
+        if let Some(sid) = self.sid_of(name) {
+            return Some(sid);
+        }
+        let shared = self.shared.as_ref()?;
+        shared.sid_of(name).await.ok()??.parse().ok()
+    }
+
+    /// With `--redis`: gives back this process's names to the class (when it stops).
+    pub async fn release_all(&self) {
+        if let Some(shared) = &self.shared {
+            shared.release(&self.names()).await;
         }
     }
 
@@ -116,7 +189,13 @@ impl Roster {
     pub fn remove(&self, sid: Sid) -> Option<Arc<str>> {
         let mut members = lock(&self.members);
         let index = members.iter().position(|m| m.member.sid == sid)?;
-        Some(members.remove(index).member.name)
+        let name = members.remove(index).member.name;
+        if let Some(shared) = &self.shared {
+            let shared = shared.clone();
+            let released = vec![name.to_string()];
+            tokio::spawn(async move { shared.release(&released).await });
+        }
+        Some(name)
     }
 
     pub fn len(&self) -> usize {
@@ -147,6 +226,7 @@ impl Roster {
             .collect()
     }
 
+    /// The socket id of a student of this process.
     pub fn sid_of(&self, name: &str) -> Option<Sid> {
         lock(&self.members)
             .iter()

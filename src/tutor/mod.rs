@@ -19,9 +19,9 @@ mod write;
 
 use colored::Colorize;
 
+use crate::lab::Lab;
 use crate::lab::LabError;
 use crate::lab::report::Report;
-use crate::lab::{Lab, LabOptions};
 use crate::lesson::walk::{At, walk};
 use crate::lesson::{Choice, Lesson, Line, Quiz, QuizKind, Step};
 use crate::render::View;
@@ -239,8 +239,7 @@ impl Tutor {
         }
         self.progress.last = Some(id);
 
-        let mut lab =
-            Lab::start_scaled(LabOptions::serving(&lesson.namespaces), &lesson.scale).await?;
+        let mut lab = Lab::start_scaled(lesson.lab_options(), &lesson.scale).await?;
         let outcome = self.walk(&mut lab, lesson, &mut state).await;
         lab.shutdown().await;
         match outcome {
@@ -571,9 +570,13 @@ async fn predict(
     let received = Report::received_by(&reports);
     let mut shown = String::new();
     let mut listed: Vec<&str> = Vec::new();
+    let mut scored = false;
     for report in &reports {
         match report {
-            Report::Delivery(delivery) => {
+            // The first delivery is the one the prediction is about (`Report::received_by`);
+            // another one (what a departure handler sent, say) is shown as it is.
+            Report::Delivery(delivery) if !scored => {
+                scored = true;
                 listed.extend(delivery.sockets.iter().map(|(name, _)| name.as_str()));
                 shown.push_str(&crate::render::text::delivery_with_prediction(
                     delivery, &picked,

@@ -53,7 +53,7 @@ pub async fn write(
         .take(index)
         .flat_map(|at| at.runs.into_iter().map(|run| run.line.command.clone()))
         .collect();
-    let judge = Judge::new(&lesson.namespaces, setup, &reference.command)
+    let judge = Judge::new(&lesson.lab_options(), setup, &reference.command)
         .await
         .map_err(|error| judge_failed(reference, error))?;
     let mut editor = editor(Names::of(lab).await)?;

@@ -8,6 +8,12 @@
 //   (or: cargo bench --bench serve, which does both)
 //
 // Options: --clients 100,1000  --messages 100  --runs 3
+//
+// With --redis-url URL (`cargo bench --bench serve -- --redis` starts a private Redis and passes
+// it), the comparison is sio-tutor against itself instead: one `serve` process, and two
+// `serve --redis URL` processes with the clients split between them (the sender on the first).
+// Besides latency it measures throughput: 20 senders, half on each process, each sending 9
+// messages a second for 3 s, timed until every client has all of them.
 // The sender stays under sio-tutor's limit of 10 messages a second (it sends one every 110 ms),
 // so the figures are for a live chat, not for a flood (which the server refuses by design).
 import { spawn } from 'node:child_process';
@@ -33,19 +39,35 @@ const runs = Number(option('runs', '3'));
 const GAP_MS = 110;
 const WARMUP = 5;
 
-const servers = {
-  // The default (compact) terminal view, as a class sees it; the output is drained below.
-  'sio-tutor serve': () => spawn(binary, ['serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] }),
-  'node socket.io': () => spawn(process.execPath, [join(here, 'bench-node-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] }),
-};
+const redisUrl = option('redis-url', null);
+const BURST_SENDERS = 20;
+const BURST_EACH = 27;
+
+// Each setup is a list of server processes to start; the clients are spread over them.
+// The default (compact) terminal view, as a class sees it; the output is drained below.
+const serve = (...extra) => () => spawn(binary, ['serve', '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+const servers = redisUrl
+  ? {
+    'serve, 1 process': [serve()],
+    'serve --redis, 2': [serve('--redis', redisUrl), serve('--redis', redisUrl)],
+  }
+  : {
+    'sio-tutor serve': [serve()],
+    'node socket.io': [() => spawn(process.execPath, [join(here, 'bench-node-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] })],
+  };
+const [ours, theirs] = Object.keys(servers);
 
 function startServer(make) {
   const child = make();
   return new Promise((resolve, reject) => {
     let buffer = '';
     let found = false;
+    // Everything the server prints is kept (and so drained: a server whose stdout pipe fills up
+    // would stall): sio-tutor's compact lines say how many pages confirmed each message.
+    child.output = '';
+    child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
-      // Keep draining: a server whose stdout pipe fills up would stall.
+      child.output += chunk;
       if (found) return;
       buffer += chunk;
       const line = buffer.split('\n')[0];
@@ -59,74 +81,139 @@ function startServer(make) {
   });
 }
 
+// sio-tutor's terminal, compact view: `> guest-1.emit('chat message', 'message 7')  →  ...
+// confirmed 1000/1000`. Counts the pages that confirmed the measured messages (an answer means
+// the page's handler ran), so that a run where confirmations were lost cannot pass as fast.
+// With --redis each terminal counts its own students, so the counts of all terminals add up.
+function confirmations(outputs, n) {
+  let confirmed = 0;
+  for (const output of outputs) {
+    const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+    for (const match of plain.matchAll(/emit\('chat message', 'message (\d+)'\).* confirmed (\d+)\/(\d+)/g)) {
+      if (Number(match[1]) >= WARMUP) confirmed += Number(match[2]);
+    }
+  }
+  return { confirmed, expected: messages * n };
+}
+
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]);
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
+// The server's CPU time so far (user + system), in ms, from /proc (clock ticks of 10 ms).
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function once(make, n) {
-  const { child, url } = await startServer(make);
+async function once(makers, n) {
+  const started = [];
+  for (const make of makers) started.push(await startServer(make));
+  const children = started.map((s) => s.child);
+  const sum = (f) => children.map((c) => f(c.pid)).reduce((a, b) => a + b, 0);
   const clients = [];
   const pending = new Map(); // message -> { count, started, done }
+  let result;
   try {
     // All N at once, as a class does when the teacher says "go"; timed until every one is in.
     // Each client behaves as the chat page does: it declares that it confirms deliveries and
-    // answers the acknowledgement sio-tutor asks for (Node's chat example asks for none).
+    // answers the acknowledgement sio-tutor asks for (Node's chat example asks for none). The
+    // answer goes out once the event loop has handled what has arrived (setImmediate): these
+    // 1,000 pages share one Node process, where a page answering in its handler would delay
+    // the next page's receipt by its write (in a class each page answers on its own device).
+    // Every page still answers every message, and the server still waits for every answer:
+    // `confirmed` below counts them from sio-tutor's own terminal.
     const connectStarted = performance.now();
     const batch = [];
     for (let j = 0; j < n; j += 1) {
+      const url = started[j % started.length].url;
       const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { confirms: true } });
       socket.on('chat message', (msg, ...rest) => {
         const ack = rest.find((x) => typeof x === 'function');
-        if (ack) ack();
+        if (ack) setImmediate(ack);
         const entry = pending.get(msg);
-        if (entry && ++entry.count === n) entry.done(performance.now() - entry.started);
+        if (entry && ++entry.count === entry.needed) entry.done(performance.now() - entry.started);
       });
       clients.push(socket);
       batch.push(new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); }));
     }
     await Promise.all(batch);
     const connectMs = performance.now() - connectStarted;
-    const connected = rssMiB(child.pid);
+    const connectedRss = sum((pid) => rssMiB(pid).rss);
     const latencies = [];
+    let cpuStarted = 0;
     for (let i = 0; i < WARMUP + messages; i += 1) {
+      if (i === WARMUP) cpuStarted = sum(cpuMs);
       const msg = `message ${i}`;
-      const arrived = new Promise((resolve) => pending.set(msg, { count: 0, started: performance.now(), done: resolve }));
+      const arrived = new Promise((resolve) => pending.set(msg, { count: 0, needed: n, started: performance.now(), done: resolve }));
       clients[0].emit('chat message', msg);
       const ms = await Promise.race([arrived, sleep(5000).then(() => Infinity)]);
       pending.delete(msg);
       if (i >= WARMUP) latencies.push(ms);
       await sleep(GAP_MS);
     }
+    // Measured after the gap that follows the last message, so the answers to it are in.
+    const cpuPerMessage = (sum(cpuMs) - cpuStarted) / messages;
     latencies.sort((a, b) => a - b);
-    const memory = rssMiB(child.pid);
-    return {
+    const peak = sum((pid) => rssMiB(pid).peak);
+    let perSecond = NaN;
+    if (redisUrl) {
+      // Throughput: BURST_SENDERS senders (alternating between the processes), each at 9
+      // messages a second, all at once; timed until every client has every message.
+      const senders = clients.slice(0, BURST_SENDERS);
+      const total = BURST_SENDERS * BURST_EACH;
+      const entry = { count: 0, needed: total * n, started: performance.now() };
+      const all = new Promise((resolve) => { entry.done = resolve; });
+      for (let s = 0; s < senders.length; s += 1) {
+        for (let k = 0; k < BURST_EACH; k += 1) pending.set(`burst ${s} ${k}`, entry);
+      }
+      await Promise.all(senders.map(async (socket, s) => {
+        for (let k = 0; k < BURST_EACH; k += 1) {
+          socket.emit('chat message', `burst ${s} ${k}`);
+          await sleep(GAP_MS);
+        }
+      }));
+      const ms = await Promise.race([all, sleep(30000).then(() => Infinity)]);
+      perSecond = total / (ms / 1000);
+    }
+    result = {
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
       lost: latencies.filter((l) => l === Infinity).length,
       connectMs,
-      rssConnected: connected.rss,
-      peak: memory.peak,
+      rssConnected: connectedRss,
+      peak,
+      cpuPerMessage,
+      perSecond,
     };
   } finally {
     clients.forEach((s) => s.disconnect());
-    child.kill('SIGINT');
-    await new Promise((resolve) => child.once('exit', resolve));
+    for (const child of children) {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   }
+  return { children, result };
+}
+
+async function measured(makers, n) {
+  const { children, result } = await once(makers, n);
+  return { ...result, ...confirmations(children.map((c) => c.output), n) };
 }
 
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'lost');
 console.log(`${runs} runs each, ${messages} messages per run, median of the runs; time until all N clients have a message`);
 for (const n of sizes) {
   const results = {};
-  for (const [name, make] of Object.entries(servers)) {
+  for (const [name, makers] of Object.entries(servers)) {
     const all = [];
-    for (let r = 0; r < runs; r += 1) all.push(await once(make, n));
+    for (let r = 0; r < runs; r += 1) all.push(await measured(makers, n));
     results[name] = {
       p50: median(all.map((x) => x.p50)),
       p99: median(all.map((x) => x.p99)),
@@ -134,12 +221,21 @@ for (const n of sizes) {
       connect: median(all.map((x) => x.connectMs)),
       rss: median(all.map((x) => x.rssConnected)),
       peak: median(all.map((x) => x.peak)),
+      cpu: median(all.map((x) => x.cpuPerMessage)),
+      perSecond: median(all.map((x) => x.perSecond)),
+      confirmed: all.reduce((s, x) => s + x.confirmed, 0),
+      expected: all.reduce((s, x) => s + x.expected, 0),
     };
     const f = results[name];
-    console.log(`N=${String(n).padStart(5)}  ${name.padEnd(16)} p50 ${fmt(f.p50)} ms  p99 ${fmt(f.p99)} ms  connect all ${fmt(f.connect, 0)} ms  RSS ${fmt(f.rss, 1)} MiB connected, peak ${fmt(f.peak, 1)} MiB  lost ${f.lost}`);
+    const throughput = redisUrl ? `  ${fmt(f.perSecond, 0)} messages/s (${fmt(f.perSecond * n, 0)} deliveries/s)` : '';
+    console.log(`N=${String(n).padStart(5)}  ${name.padEnd(16)} p50 ${fmt(f.p50)} ms  p99 ${fmt(f.p99)} ms${throughput}  connect all ${fmt(f.connect, 0)} ms  server CPU ${fmt(f.cpu, 1)} ms/message  RSS ${fmt(f.rss, 1)} MiB connected, peak ${fmt(f.peak, 1)} MiB  lost ${f.lost}${name !== 'node socket.io' ? `  confirmed ${f.confirmed}/${f.expected} (${messages} messages x ${n} pages x ${runs} runs)` : ''}`);
   }
-  const ours = results['sio-tutor serve'];
-  const theirs = results['node socket.io'];
-  console.log(`N=${String(n).padStart(5)}  ratio node/sio-tutor: p50 ${fmt(theirs.p50 / ours.p50)}x  p99 ${fmt(theirs.p99 / ours.p99)}x  connect ${fmt(theirs.connect / ours.connect)}x  memory ${fmt(theirs.peak / ours.peak)}x  (above 1: sio-tutor is faster / smaller)`);
+  const a = results[ours];
+  const b = results[theirs];
+  if (redisUrl) {
+    console.log(`N=${String(n).padStart(5)}  ratio two/one: p50 ${fmt(b.p50 / a.p50)}x  p99 ${fmt(b.p99 / a.p99)}x  messages/s ${fmt(b.perSecond / a.perSecond)}x  server CPU ${fmt(b.cpu / a.cpu)}x  (latency above 1: two processes are slower)`);
+  } else {
+    console.log(`N=${String(n).padStart(5)}  ratio node/sio-tutor: p50 ${fmt(b.p50 / a.p50)}x  p99 ${fmt(b.p99 / a.p99)}x  connect ${fmt(b.connect / a.connect)}x  memory ${fmt(b.peak / a.peak)}x  server CPU ${fmt(b.cpu / a.cpu)}x  (above 1: sio-tutor is faster / smaller)`);
+  }
 }
 process.exit(0);

@@ -27,6 +27,7 @@
 // Usage: node semantics.mjs < example.json
 
 import { createServer } from "node:http";
+import { format } from "node:util";
 import { Server } from "socket.io";
 import { io as connectClient } from "socket.io-client";
 
@@ -175,7 +176,39 @@ function parseInput(doc) {
       if (typeof event !== "string" || !Array.isArray(args)) {
         inputError(`rows[${i}].emit needs a string event and an array of args`);
       }
-      return { kind: "emit", name, event, args };
+      // `withAck`: the row is `alice.emitWithAck(...)`, whose answer the result reports.
+      return { kind: "emit", name, event, args, withAck: r.emit.withAck === true };
+    }
+    // `bob.on('question', (q, callback) => callback('yes'))`: the line itself runs on bob's
+    // real socket.io-client socket, as JavaScript.
+    // `socket.onAny((event, ...args) => console.log(event, args))`: the line runs, as
+    // JavaScript, on every server socket of `/`, with a console that records what it prints.
+    if (isObject(r.onAny)) {
+      if (typeof r.onAny.source !== "string") inputError(`rows[${i}].onAny.source must be a string`);
+      return { kind: "onAny", source: r.onAny.source };
+    }
+    if (isObject(r.clientOn)) {
+      const { name, source } = r.clientOn;
+      listed(name, `rows[${i}].clientOn.name`);
+      if (typeof source !== "string") inputError(`rows[${i}].clientOn.source must be a string`);
+      return { kind: "clientOn", name, source };
+    }
+    if (isObject(r.use)) {
+      if (typeof r.use.statement !== "string") inputError(`rows[${i}].use needs a statement`);
+      return { kind: "use", statement: r.use.statement };
+    }
+    if (isObject(r.connect)) {
+      const { name, namespace, auth } = r.connect;
+      checkSocketName(name, `rows[${i}].connect.name`);
+      if (names.has(name)) inputError(`rows[${i}] connects ${JSON.stringify(name)} a second time`);
+      names.add(name);
+      if (typeof namespace !== "string" || !namespace.startsWith("/")) {
+        inputError(`rows[${i}].connect.namespace must be a namespace`);
+      }
+      if (auth !== null && auth !== undefined && !isObject(auth)) {
+        inputError(`rows[${i}].connect.auth must be an object or null`);
+      }
+      return { kind: "connect", name, namespace, auth: auth ?? null };
     }
     if (r.disconnect !== undefined) {
       return { kind: "disconnect", name: listed(r.disconnect, `rows[${i}].disconnect`) };
@@ -183,7 +216,8 @@ function parseInput(doc) {
     const as = r.as ?? null;
     if (as !== null) listed(as, `rows[${i}].as`);
     if (typeof r.statement !== "string") inputError(`rows[${i}].statement must be a string`);
-    return { kind: "statement", as, statement: r.statement };
+    // `ask`: the statement is an emitWithAck; how its promise settles is the row's result.
+    return { kind: "statement", as, statement: r.statement, ask: r.ask === true };
   });
 
   return { namespaces, sockets, rows };
@@ -224,11 +258,20 @@ async function startServer(namespaces) {
     handlers: new Map(),
     // What the last handler threw, for its client-emit row to report.
     handlerError: null,
+    // What onAny listeners printed during the current row (not during its barrier).
+    logs: [],
+    capturing: false,
+    // A plain client-emit row: the harness still asks for an ack (for its barrier), which a
+    // real `emit` does not; the recording console leaves that function out of what it prints.
+    plainEmit: false,
     // Socket names, for the parameters of a handler statement.
     names: [],
     clients: [],
   };
   for (const ns of namespaces) {
+    // First of the namespace's middlewares, so that a row's `io.use(...)` runs after it and
+    // never sees the lab's name in `socket.handshake.auth` (the Rust lab takes it out too).
+    io.of(ns).use(takeName);
     io.of(ns).on("connection", (socket) => onConnection(socket, lab));
   }
   await new Promise((resolve, reject) => {
@@ -239,13 +282,27 @@ async function startServer(namespaces) {
   return lab;
 }
 
+// The key under which a client sends its name in the handshake auth, beside a row's own auth
+// (sio-tutor's lab uses the same key, `NAME_KEY` in src/lab/server.rs).
+const NAME_KEY = "sio-tutor:name";
+const labNames = new WeakMap();
+
+function takeName(socket, next) {
+  const auth = socket.handshake.auth;
+  if (isObject(auth)) {
+    labNames.set(socket, auth[NAME_KEY]);
+    delete auth[NAME_KEY];
+  }
+  next();
+}
+
 function handlerKey(namespace, event) {
   return `${namespace}\u0000${event}`;
 }
 
 function onConnection(socket, lab) {
   const byName = lab.byName;
-  const name = socket.handshake.auth && socket.handshake.auth.name;
+  const name = labNames.get(socket);
   // The `disconnect` promise is created before anything can disconnect the socket,
   // so a later wait for it can never miss the event.
   const gone = new Promise((resolve) => socket.once("disconnect", resolve));
@@ -262,13 +319,29 @@ function onConnection(socket, lab) {
     if (handler) {
       const values = lab.clients.map((c) => ({ id: c.server.id }));
       try {
-        await awaitIfThenable(handler(lab.io, socket, args[0], ...values));
+        // `callback` is the client's ack function, as in `(msg, callback) => ...`; the ack()
+        // below is then a no-op (socket.io sends an ack once).
+        await awaitIfThenable(handler(lab.io, socket, args[0], ack ?? undefined, ...values));
       } catch (err) {
         lab.handlerError = err instanceof Error ? err.message : String(err);
       }
     }
     if (ack) ack();
   });
+  // `disconnecting` and `disconnect` rows: `(reason) => statement`, looked up when the event
+  // fires, as the lab's server does.
+  for (const event of ["disconnecting", "disconnect"]) {
+    socket.on(event, (reason) => {
+      const handler = lab.handlers.get(handlerKey(socket.nsp.name, event));
+      if (!handler) return;
+      const values = lab.clients.map((c) => ({ id: c.server.id }));
+      try {
+        handler(lab.io, socket, reason, undefined, ...values);
+      } catch (err) {
+        lab.handlerError = err instanceof Error ? err.message : String(err);
+      }
+    });
+  }
   byName.set(name, { socket, gone });
   // Last line on purpose (docs/stack-facts.md, 1): once the client sees `welcome`, every
   // handler above is in place.
@@ -278,10 +351,12 @@ function onConnection(socket, lab) {
 // ---------------------------------------------------------------------------------------
 // Clients
 
-async function connectOne(lab, spec) {
+// Connects one socket and waits for its welcome. With `refusable`, a `connect_error` (a
+// middleware's refusal) resolves to `{ refused: err.message }` instead of failing the run.
+async function connectOne(lab, spec, auth = null, refusable = false) {
   const client = connectClient(`http://127.0.0.1:${lab.port}${spec.namespace}`, {
     transports: ["websocket"],
-    auth: { name: spec.name },
+    auth: { ...(auth ?? {}), [NAME_KEY]: spec.name },
     forceNew: true, // one connection per socket, like the Rust lab's clients
     reconnection: false, // a socket the server dropped must stay dropped
   });
@@ -302,12 +377,17 @@ async function connectOne(lab, spec) {
     record.events.push({ event, args: args.filter((a) => typeof a !== "function") });
   });
 
-  await new Promise((resolve, reject) => {
-    client.once("welcome", resolve);
-    client.once("connect_error", (err) =>
-      reject(new Error(`${spec.name} could not connect to ${spec.namespace}: ${err.message}`)),
-    );
+  const refused = await new Promise((resolve, reject) => {
+    client.once("welcome", () => resolve(null));
+    client.once("connect_error", (err) => {
+      if (refusable) resolve(err.message);
+      else reject(new Error(`${spec.name} could not connect to ${spec.namespace}: ${err.message}`));
+    });
   });
+  if (refused !== null) {
+    client.close();
+    return { refused };
+  }
   record.ready = true;
 
   const entry = lab.byName.get(spec.name);
@@ -323,17 +403,71 @@ async function connectOne(lab, spec) {
 async function runRow(row, lab, clients) {
   lab.clients = clients;
   let error = null;
-  if (row.kind === "statement") {
+  let connectError = null;
+  let settled = null;
+  if (row.kind === "use") {
+    try {
+      await awaitIfThenable(compile(row.statement, ["io"])(lab.io));
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+  } else if (row.kind === "connect") {
+    const spec = { name: row.name, namespace: row.namespace, rooms: [] };
+    const outcome = await connectOne(lab, spec, row.auth, true);
+    if (outcome.refused !== undefined) connectError = outcome.refused;
+    else clients.push(outcome);
+  } else if (row.kind === "statement" && row.ask) {
+    settled = await askStatement(row, lab.io, clients);
+  } else if (row.kind === "statement") {
     error = await runStatement(row, lab.io, clients);
+  } else if (row.kind === "onAny") {
+    const console = {
+      log: (...parts) => {
+        if (!lab.capturing) return;
+        const shown = lab.plainEmit
+          ? parts.map((p) => (Array.isArray(p) ? p.filter((a) => typeof a !== "function") : p))
+          : parts;
+        lab.logs.push(format(...shown));
+      },
+    };
+    try {
+      for (const c of clients) {
+        if (c.live && c.server.nsp.name === "/") compile(row.source, ["socket", "console"])(c.server, console);
+      }
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+  } else if (row.kind === "clientOn") {
+    const c = clients.find((c) => c.name === row.name);
+    try {
+      compile(row.source, [row.name])(c.client);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+  } else if (row.kind === "emit" && row.withAck) {
+    const c = clients.find((c) => c.name === row.name);
+    lab.handlerError = null;
+    lab.capturing = true;
+    // No timeout: the lab runs this only when the server's handler answers.
+    const value = await c.client.emitWithAck(row.event, ...row.args);
+    settled = { resolved: value ?? null };
+    error = lab.handlerError;
+    lab.capturing = false;
   } else if (row.kind === "on") {
     try {
-      const params = ["io", "socket", "msg", ...clients.map((c) => c.name)];
+      // A departure handler gets `reason` where an event handler gets `msg`.
+      const payload = ["disconnecting", "disconnect"].includes(row.event) ? "reason" : "msg";
+      const params = ["io", "socket", payload, "callback", ...clients.map((c) => c.name)];
       lab.handlers.set(handlerKey(row.namespace, row.event), compile(row.statement, params));
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
   } else if (row.kind === "emit") {
+    lab.capturing = true;
+    lab.plainEmit = true;
     error = await clientEmit(row, lab, clients);
+    lab.capturing = false;
+    lab.plainEmit = false;
   } else if (row.kind === "disconnect") {
     const c = clients.find((c) => c.name === row.name);
     if (!c.live) {
@@ -345,8 +479,30 @@ async function runRow(row, lab, clients) {
   }
   await settleDisconnections(clients);
   await barrier(clients);
-  return collect(clients, error);
+  const logs = lab.logs;
+  lab.logs = [];
+  return { ...collect(clients, error), connect_error: connectError, settled, logs };
 }
+
+// Runs an emitWithAck statement and reports how its promise settled: the value it resolved to,
+// or the rejection's message with the answers that came (`err.responses`, broadcasts only).
+// A broadcast's answers come in the order they arrive: the Rust side compares them unordered.
+async function askStatement(row, io, clients) {
+  const names = clients.map((c) => c.name);
+  const values = clients.map((c) => ({ id: c.server.id }));
+  const sender = row.as === null ? undefined : clients.find((c) => c.name === row.as).server;
+  try {
+    const fn = compile(row.statement, ["io", "socket", ...names]);
+    const value = await fn(io, sender, ...values);
+    return { resolved: value ?? null };
+  } catch (err) {
+    return {
+      rejected: err instanceof Error ? err.message : String(err),
+      responses: err && err.responses !== undefined ? err.responses : null,
+    };
+  }
+}
+
 
 // A client emits an event and waits for the server's ack, or for its own disconnection when
 // the handler disconnected it (an ack after a disconnect never arrives).
