@@ -52,6 +52,10 @@ pub enum Commands {
         /// Read lessons from DIR instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         lessons: Option<PathBuf>,
+        /// For a lesson with two servers sharing Redis: use the Redis 7 at URL
+        /// (redis://host:port) instead of starting a private redis-server.
+        #[arg(long, value_name = "URL")]
+        redis: Option<String>,
     },
     /// Start or resume a lesson, with predictions and quizzes (needs a terminal).
     Learn {
@@ -323,6 +327,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             json,
             step,
             lessons,
+            redis,
         }) => {
             demo(
                 lesson.as_deref(),
@@ -330,6 +335,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 View::from_json_flag(json),
                 step,
                 lessons.as_deref(),
+                redis.as_deref(),
             )
             .await
         }
@@ -552,8 +558,16 @@ async fn demo(
     view: View,
     step: bool,
     dir: Option<&Path>,
+    redis: Option<&str>,
 ) -> Result<(), CliError> {
-    let lessons = load_lessons(dir)?;
+    let mut lessons = load_lessons(dir)?;
+    if let Some(url) = redis {
+        for lesson in &mut lessons {
+            if let crate::lab::Scale::TwoWithRedis { url: given } = &mut lesson.scale {
+                *given = Some(url.to_string());
+            }
+        }
+    }
     let chosen: Vec<&Lesson> = if all {
         lessons.iter().collect()
     } else {

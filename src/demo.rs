@@ -90,7 +90,7 @@ pub async fn run_paced(
     out: &mut impl Write,
     pace: Option<&mut Pace<'_>>,
 ) -> Result<(), DemoError> {
-    let mut lab = Lab::start(lesson.lab_options())
+    let mut lab = Lab::start_scaled(lesson.lab_options(), &lesson.scale)
         .await
         .map_err(|error| DemoError::Lab {
             lesson: lesson.id.clone(),

@@ -2,6 +2,9 @@
 //! predicted statement asks its question before it runs. Plain `demo` shows a prediction's
 //! answer only after the run.
 
+#[path = "common/redis.rs"]
+mod redis_here;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -105,6 +108,10 @@ fn step_runs_on_when_the_input_ends() {
 /// With `--all`, each lesson's end waits for Enter before the next lesson clears the screen.
 #[test]
 fn step_all_pauses_at_the_end_of_every_lesson() {
+    // `--all` runs the scaling lesson too, which needs redis-server.
+    if !redis_here::available("step_all_pauses_at_the_end_of_every_lesson") {
+        return;
+    }
     let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
         .expect("the built-in lessons load")
         .len();

@@ -391,6 +391,7 @@ async fn run_on_lab(scenario: &Scenario) -> Vec<Outcome> {
             names: vec![name.clone()],
             namespace: namespace.clone(),
             auth: None,
+            server: None,
         };
         lab.execute(&connect).await.expect("a socket connects");
     }

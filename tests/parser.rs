@@ -80,6 +80,19 @@ fn every_statement_form_parses_to_its_tree() {
     let a = Some("alice");
     let cases: Vec<(&str, Command)> = vec![
         (
+            "io.local.to('r').emit('x')",
+            run(
+                None,
+                "io.local.to('r').emit('x')",
+                emit(
+                    io("/"),
+                    vec![Target::Local, Target::To(rooms(&["r"]))],
+                    "x",
+                    vec![],
+                ),
+            ),
+        ),
+        (
             "alice: socket.emit('hi')",
             run(a, "socket.emit('hi')", emit(Socket, vec![], "hi", vec![])),
         ),
@@ -374,6 +387,7 @@ fn playground_commands_parse_to_their_trees() {
                 names: vec!["alice".into(), "bob".into(), "carol".into()],
                 namespace: "/".into(),
                 auth: None,
+                server: None,
             }),
         ),
         (
@@ -382,6 +396,25 @@ fn playground_commands_parse_to_their_trees() {
                 names: vec!["dave".into()],
                 namespace: "/tenant-a".into(),
                 auth: None,
+                server: None,
+            }),
+        ),
+        (
+            "connect carol dave on B",
+            Some(Command::Connect {
+                names: vec!["carol".into(), "dave".into()],
+                namespace: "/".into(),
+                auth: None,
+                server: Some("B".into()),
+            }),
+        ),
+        (
+            "connect erin on B to /tenant-a",
+            Some(Command::Connect {
+                names: vec!["erin".into()],
+                namespace: "/tenant-a".into(),
+                auth: None,
+                server: Some("B".into()),
             }),
         ),
         (
@@ -610,6 +643,18 @@ const MISTAKES: &[Mistake] = &[
         column: 28,
         message: "`msg` only exists inside an `on` handler",
         hint: Some("on 'chat message'"),
+    },
+    Mistake {
+        line: "connect alice on B bob",
+        column: 20,
+        message: "the socket names come first, then `to /namespace` and `on server`",
+        hint: Some("connect alice bob to /tenant-a on B"),
+    },
+    Mistake {
+        line: "io.local().emit('x')",
+        column: 9,
+        message: "`local` is a flag, not a method",
+        hint: Some("io.local.emit(...)"),
     },
     Mistake {
         line: "conect alice bob",
@@ -1021,6 +1066,7 @@ fn middleware_and_auth_forms_parse_to_their_trees() {
             names: vec!["alice".into(), "bob".into()],
             namespace: "/admin".into(),
             auth: Some(json!({"token": "abc", "n": 1})),
+            server: None,
         }
     );
     assert_eq!(
@@ -1029,6 +1075,7 @@ fn middleware_and_auth_forms_parse_to_their_trees() {
             names: vec!["alice".into()],
             namespace: "/".into(),
             auth: Some(json!({})),
+            server: None,
         }
     );
     match parse(

@@ -11,6 +11,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[path = "common/redis.rs"]
+mod redis_here;
+
 use sio_tutor::lab::redis::{self, Adapter, RedisError, RedisServer};
 
 const CHILD: &str = "SIO_REDIS_CHILD";
@@ -31,6 +34,9 @@ fn gone(port: u16) -> bool {
 
 #[test]
 fn a_private_server_answers_and_stops_when_dropped() {
+    if !redis_here::available("a_private_server_answers_and_stops_when_dropped") {
+        return;
+    }
     let server = RedisServer::start().expect("redis-server starts");
     assert!(
         server.url().ends_with("?protocol=resp3"),
@@ -45,6 +51,9 @@ fn a_private_server_answers_and_stops_when_dropped() {
 
 #[test]
 fn a_panic_stops_the_server() {
+    if !redis_here::available("a_panic_stops_the_server") {
+        return;
+    }
     let port = Arc::new(Mutex::new(0u16));
     let seen = port.clone();
     let outcome = std::panic::catch_unwind(move || {
@@ -61,6 +70,9 @@ fn a_panic_stops_the_server() {
 /// The owner is killed with SIGKILL (no drop runs): the watchdog still stops redis-server.
 #[test]
 fn a_killed_owner_leaves_no_redis_server_behind() {
+    if !redis_here::available("a_killed_owner_leaves_no_redis_server_behind") {
+        return;
+    }
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "child_process",
@@ -178,15 +190,20 @@ fn child_process() {
 /// it publishes for a broadcast goes through the tap.
 #[tokio::test]
 async fn the_adapter_subscribes_and_publishes_through_redis() {
+    if !redis_here::available("the_adapter_subscribes_and_publishes_through_redis") {
+        return;
+    }
     let server = RedisServer::start().expect("redis-server starts");
     redis::check(server.url()).await.expect("Redis 7 answers");
     let published: Arc<Mutex<Vec<String>>> = Arc::default();
-    let seen = published.clone();
+    let requests: Arc<Mutex<Vec<redis::AdapterRequest>>> = Arc::default();
+    let (seen, read) = (published.clone(), requests.clone());
     let state = redis::adapter_with_tap(
         server.url(),
         "sio-tutor-test",
-        Some(Arc::new(move |channel: &str, _: &[u8]| {
+        Some(Arc::new(move |channel: &str, bytes: &[u8]| {
             seen.lock().unwrap().push(channel.to_string());
+            read.lock().unwrap().extend(redis::read_request(bytes));
         })),
     )
     .await
@@ -204,6 +221,19 @@ async fn the_adapter_subscribes_and_publishes_through_redis() {
         *published.lock().unwrap(),
         vec!["sio-tutor-test-request#/#".to_string()]
     );
+    io.to("room1")
+        .except("room2")
+        .emit("more", &1)
+        .await
+        .expect("published");
+    let requests = requests.lock().unwrap();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[0].kind, "broadcast");
+    assert_eq!(requests[0].event.as_deref(), Some("news"));
+    assert!(requests[0].rooms.is_empty() && requests[0].except.is_empty());
+    assert_eq!(requests[1].event.as_deref(), Some("more"));
+    assert_eq!(requests[1].rooms, ["room1"]);
+    assert_eq!(requests[1].except, ["room2"]);
 }
 
 #[tokio::test]

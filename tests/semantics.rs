@@ -705,7 +705,12 @@ fn table_holds_on_node() {
             Command::Use { middleware, .. } => json!({
                 "use": { "statement": middleware.source },
             }),
-            Command::Connect { names, namespace, auth } => json!({
+            Command::Connect {
+                names,
+                namespace,
+                auth,
+                ..
+            } => json!({
                 "connect": { "name": names[0], "namespace": namespace, "auth": auth },
             }),
             other => panic!("{}\n    the table has no rows of this kind: {other:?}", row.name()),

@@ -19,6 +19,7 @@ use socketioxide::AckError;
 use super::LabError;
 use super::execute::Arguments;
 use super::select::Selection;
+use super::server::LabAdapter;
 use super::state::ServerState;
 
 /// Node's error for an acknowledgement that did not come in time (`new Error("operation has
@@ -37,10 +38,10 @@ pub struct AskAnswer {
 /// Emits through `selection` asking every recipient for an answer, and waits until each has
 /// answered or timed out. Returns whether the form resolves to one value (`socket.timeout(..)
 /// .emitWithAck`) rather than an array, and the answers by socket name (in no particular order).
-pub(super) async fn ask(
+pub(super) async fn ask<A: LabAdapter>(
     state: &ServerState,
     namespace: &str,
-    selection: Selection,
+    selection: Selection<A>,
     event: &str,
     args: &[Value],
     timeout_ms: u64,

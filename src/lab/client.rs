@@ -9,7 +9,8 @@
 //! concurrent acks. Callbacks never await anything that needs the receive loop (that would
 //! deadlock it) and never panic (that would kill it silently).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,10 +18,11 @@ use futures_util::FutureExt;
 use serde_json::Value;
 use tf_rust_socketio::asynchronous::{Client, ClientBuilder};
 use tf_rust_socketio::{Event, Payload, TransportType};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Notify, oneshot, watch};
 
 use super::LabError;
-use super::server::{NAME_KEY, SYNC_EVENT, WELCOME_EVENT};
+use super::scaffold::lock;
+use super::server::{FENCE_EVENT, NAME_KEY, WELCOME_EVENT};
 
 /// Event names that rust_socketio reads as its own events (case does not matter to it): an
 /// event with one of these names would not reach a lab socket as sent, so the lab refuses to
@@ -140,6 +142,66 @@ pub struct LabClient {
     /// Bumped after every event recorded in the inbox, so that the lab can wait for one event
     /// (a volatile one, which the barrier cannot vouch for) without polling.
     arrivals: Arc<watch::Sender<u64>>,
+    /// The number of the last fence this client received (see [`Fences`]).
+    fence_seen: Arc<AtomicU64>,
+    /// This client's id on the lab's fence board.
+    pub board_id: u64,
+}
+
+/// The fence board: the one piece of memory the lab's clients and the lab share for the proof
+/// of receipt (see `crate::lab`, "How bob did NOT receive it is proven").
+///
+/// The lab arms fence *n* for the clients it has, the server emits `sio-tutor:fence` *n* to
+/// every socket, and each client, when that event reaches its receive loop (after everything
+/// the server sent it before), crosses itself off here. The last one wakes the lab. Nothing
+/// travels back over the network: one broadcast replaces a round trip per client.
+///
+/// The board waits for *named* clients, not for a count: a client the lab has already let go
+/// of (its socket disconnected by the server a moment ago) can still receive a fence, and must
+/// not stand in for one that has not. (A count did exactly that, about once in a thousand
+/// statements after a server-side disconnect.)
+#[derive(Default)]
+pub struct Fences {
+    /// The fence being waited for, and the clients (by board id) that have not seen it yet.
+    current: Mutex<(u64, HashSet<u64>)>,
+    /// Woken when that set becomes empty.
+    all_seen: Notify,
+    /// The next client's board id.
+    next_id: AtomicU64,
+}
+
+impl Fences {
+    /// Arms the next fence for the clients `ids` and returns its number.
+    pub fn arm(&self, ids: impl IntoIterator<Item = u64>) -> u64 {
+        let mut current = lock(&self.current);
+        *current = (current.0 + 1, ids.into_iter().collect());
+        current.0
+    }
+
+    /// Client `id` has received fence `number`.
+    fn saw(&self, id: u64, number: u64) {
+        let mut current = lock(&self.current);
+        if current.0 == number && current.1.remove(&id) && current.1.is_empty() {
+            // A permit is stored if the lab is not waiting yet, so the wake is never lost.
+            self.all_seen.notify_one();
+        }
+    }
+
+    /// Waits until every client armed for has seen fence `number`. No polling and no sleep:
+    /// the last client's callback wakes it.
+    pub async fn wait(&self, number: u64) {
+        loop {
+            // Registered before the check, so a wake between the two is not missed.
+            let woken = self.all_seen.notified();
+            {
+                let current = lock(&self.current);
+                if current.0 != number || current.1.is_empty() {
+                    return;
+                }
+            }
+            woken.await;
+        }
+    }
 }
 
 /// How a connection attempt ended.
@@ -159,7 +221,8 @@ fn fire<T>(signal: &Signal<T>, value: T) {
 }
 
 impl LabClient {
-    /// Connects `name` to `namespace` and waits for the server's welcome (or its refusal).
+    /// Connects `name` to `namespace` and waits for the server's welcome (or its refusal). The
+    /// client reports the fences it receives to `fences`.
     ///
     /// `auth` is the handshake auth a lesson gives the socket (`connect alice with auth {...}`);
     /// the lab's friendly name travels beside it, under [`NAME_KEY`], and the server takes it
@@ -169,7 +232,11 @@ impl LabClient {
         name: &str,
         namespace: &str,
         auth: Option<&Value>,
+        fences: &Arc<Fences>,
     ) -> Result<Connection, LabError> {
+        let fence_seen = Arc::new(AtomicU64::new(0));
+        let (board, seen) = (fences.clone(), fence_seen.clone());
+        let board_id = fences.next_id.fetch_add(1, Ordering::Relaxed);
         let mut handshake = match auth {
             Some(Value::Object(auth)) => auth.clone(),
             _ => serde_json::Map::new(),
@@ -193,6 +260,16 @@ impl LabClient {
             .reconnect(false)
             .on(WELCOME_EVENT, move |_, _| {
                 fire(&on_welcome, Ok(()));
+                async {}.boxed()
+            })
+            // Callbacks run in the order the events arrived on this one connection, so when the
+            // fence's runs, every event sent before it is already in the inbox.
+            .on(FENCE_EVENT, move |payload, _| {
+                if let Some(number) = fence_number(&payload)
+                    && seen.fetch_max(number, Ordering::AcqRel) < number
+                {
+                    board.saw(board_id, number);
+                }
                 async {}.boxed()
             })
             .on(Event::Error, move |payload, _| {
@@ -237,6 +314,8 @@ impl LabClient {
                 inbox,
                 answers,
                 arrivals,
+                fence_seen,
+                board_id,
             })),
             Err(message) => {
                 let _ = client.disconnect().await;
@@ -245,11 +324,9 @@ impl LabClient {
         }
     }
 
-    /// The barrier's round trip: sends `sync` and waits for the server's acknowledgement. One
-    /// connection is ordered, so once the ack is here, every event the server sent this socket
-    /// before it has been received and recorded.
-    pub async fn sync(&self) -> Result<(), LabError> {
-        self.emit_acked(SYNC_EVENT, Vec::new()).await
+    /// The number of the last fence this client received.
+    pub fn fence_seen(&self) -> u64 {
+        self.fence_seen.load(Ordering::Acquire)
     }
 
     /// Emits an event and waits for the server to acknowledge it. The server acknowledges a
@@ -363,6 +440,14 @@ fn answer_for(answers: &Answers, received: &Received, ack_id: Option<i32>) -> Op
     (answer.arity == received.args.len() + 1).then(|| (id, answer.value.clone()))
 }
 
+/// The fence number in a `sio-tutor:fence` event's payload.
+fn fence_number(payload: &Payload) -> Option<u64> {
+    match payload {
+        Payload::Text(values, _) => values.first().and_then(Value::as_u64),
+        _ => None,
+    }
+}
+
 /// The text of a connect error: `{"message": "Invalid namespace"}` becomes `Invalid namespace`.
 fn error_message(payload: &Payload) -> String {
     let text = match payload {
@@ -388,4 +473,30 @@ fn error_message(payload: &Payload) -> String {
                 .map(String::from)
         })
         .unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report from a client the fence was not armed for (one the lab has let go of) does not
+    /// count: only the named clients complete a fence. Seen failing with a board that counts.
+    #[tokio::test]
+    async fn only_the_armed_clients_complete_a_fence() {
+        let board = Fences::default();
+        let number = board.arm([1, 2]);
+        board.saw(7, number); // a client the lab no longer has
+        board.saw(1, number);
+        board.saw(1, number); // twice is once
+        board.saw(2, number - 1); // an old fence does not count either
+        assert_eq!(
+            lock(&board.current).1,
+            HashSet::from([2]),
+            "the fence is still waiting for client 2, and for it alone"
+        );
+        board.saw(2, number);
+        tokio::time::timeout(ROUND_TRIP_LIMIT, board.wait(number))
+            .await
+            .expect("the fence completes once 1 and 2 have seen it");
+    }
 }

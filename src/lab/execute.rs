@@ -27,6 +27,7 @@ use super::LabError;
 use super::ack;
 use super::report::{Effect, own_room_label};
 use super::select::{Selection, resolve_rooms, select};
+use super::server::LabAdapter;
 use super::state::{Handshake, ServerState};
 use crate::script::{Arg, Emit, RoomRef, Statement, StatementKind};
 
@@ -49,10 +50,10 @@ impl Serialize for Arguments<'_> {
 ///
 /// Returns only once the emit has been handed to every recipient's connection, so that the
 /// barrier that follows proves what was and was not delivered.
-pub async fn execute(
-    io: &SocketIo,
+pub async fn execute<A: LabAdapter>(
+    io: &SocketIo<A>,
     state: &ServerState,
-    socket: Option<&SocketRef>,
+    socket: Option<&SocketRef<A>>,
     statement: &Statement,
     msg: Option<&Value>,
 ) -> Result<Effect, LabError> {
@@ -61,10 +62,10 @@ pub async fn execute(
 
 /// [`execute`] inside a `disconnecting` or `disconnect` handler, where `reason` is why the
 /// socket leaves.
-pub async fn execute_with(
-    io: &SocketIo,
+pub async fn execute_with<A: LabAdapter>(
+    io: &SocketIo<A>,
     state: &ServerState,
-    socket: Option<&SocketRef>,
+    socket: Option<&SocketRef<A>>,
     statement: &Statement,
     msg: Option<&Value>,
     reason: Option<&str>,
@@ -115,7 +116,7 @@ pub async fn execute_with(
             let socket = need_socket()?;
             let namespace = socket.ns().to_string();
             let room_refs: Vec<&RoomRef> = rooms.iter().collect();
-            let resolved = resolve_rooms(state, Some(socket), &room_refs)?;
+            let resolved = resolve_rooms(state, Some(socket.id), &room_refs)?;
             let labels = rooms
                 .iter()
                 .map(|room| room_label(state, socket, room))
@@ -250,7 +251,7 @@ pub fn argument_of(arg: &Arg, msg: Option<&Value>, scope: Option<&Scope>) -> Val
     }
 }
 
-fn room_label(state: &ServerState, socket: &SocketRef, room: &RoomRef) -> String {
+fn room_label<A: LabAdapter>(state: &ServerState, socket: &SocketRef<A>, room: &RoomRef) -> String {
     match room {
         RoomRef::Named(name) => name.clone(),
         RoomRef::SocketId(name) => own_room_label(name),

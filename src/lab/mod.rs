@@ -4,19 +4,44 @@
 //! Every front end (demo, learn, play, serve's rehearsal bots, the tests) drives a [`Lab`] and
 //! prints the [`Report`]s it returns. The lab never prints anything itself.
 //!
-//! ## How "bob did NOT receive it" is proven
+//! ## How "bob did NOT receive it" is proven: the fence
 //!
-//! After a statement, the lab runs a *barrier*: every connected client sends an acknowledged
-//! `sync` event and waits for the answer. Each client has one ordered connection, and the server
-//! has already handed the statement's event to every recipient's connection before the barrier
-//! starts (it awaits its own emit), so the event is ahead of the sync answer on the wire. When all
-//! answers are back, every delivery has arrived, and a client with nothing in its inbox provably
-//! got nothing. There is no sleep and no timeout in that reasoning.
+//! After a statement, the server emits a numbered *fence* event (`sio-tutor:fence`, *n*) to
+//! every socket of every namespace that has a lab client, through the same adapter the
+//! statement went through; each client, when the fence reaches it, crosses itself off a board
+//! in this process ([`client::Fences`]), and the lab waits until every client has seen fence
+//! *n*. A client with nothing in its inbox then provably got nothing. There is no sleep and no
+//! timeout in that reasoning (the timeout only bounds a failure), and nothing travels back over
+//! the network: one broadcast instead of an acknowledged round trip per client.
 //!
-//! For a client-side emit (`alice.emit(...)`) one more step is needed, because socketioxide runs
-//! each incoming event in its own task: the server acknowledges alice's event only after its
-//! handler's emit has returned, and alice awaits that ack before the barrier starts. Without
-//! that, bob's sync could overtake alice's relay (it did, a few times in a thousand runs).
+//! Why the fence comes after everything the statement sent, link by link:
+//!
+//! 1. **The server.** The statement's emit is awaited before the fence is emitted. With the
+//!    local adapter, `emit(...).await` has put the packet on every recipient's outgoing queue
+//!    when it returns; the fence's broadcast puts its packet on the same queues after it.
+//! 2. **The adapter (two servers, Redis).** A Redis adapter's broadcast publishes one request
+//!    to the namespace's channel, then delivers locally; `emit(...).await` returns after the
+//!    publish is answered. The fence is published after it, by the same server, on the same
+//!    connection, to the same channel. Redis delivers one channel's messages to a subscriber in
+//!    the order they were published, and the other server's adapter handles its channel's
+//!    requests one at a time, in order (one task reads the subscription), delivering each to its
+//!    local sockets' queues before it reads the next. So on the other server too, the fence is
+//!    queued behind the statement for every socket. This is why the fence goes out from the
+//!    server that ran the statement, through the adapter, and not from each server on its own.
+//!    Without an adapter, a statement cannot reach another server's sockets at all, so each
+//!    server fences its own.
+//! 3. **The connection.** Each client has one ordered WebSocket connection, and rust_socketio
+//!    runs a client's callbacks one after another in arrival order: when the fence's callback
+//!    runs, the statement's event is already in the inbox.
+//!
+//! For a client-side emit (`alice.emit(...)`) one more step comes first, because socketioxide
+//! runs each incoming event in its own task: the server acknowledges alice's event only after its
+//! handler's emit has returned (and so, with Redis, after its publish), and alice awaits that
+//! ack before the fence is emitted. Without that, the fence could overtake alice's relay.
+//!
+//! The fence replaced a barrier in which every client round-tripped an acknowledged `sync`: that
+//! proved the same on one server (1,000 round trips for 1,000 sockets), but not on two, where an
+//! event for B's sockets travels A → Redis → B while B's clients could have answered a `sync`.
 //!
 //! The facts about socketioxide and rust_socketio this design rests on, each measured, are in
 //! `docs/stack-facts.md`.
@@ -46,28 +71,30 @@ pub mod report;
 pub mod scaffold;
 mod select;
 mod server;
+mod servers;
 mod state;
 
 pub use select::{EmitPreview, Preview};
+pub use servers::{SERVER_NAMES, Scale};
 pub use state::Handshake;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use futures_util::future::try_join_all;
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
 
 use crate::script::{Command, Emit, Origin, Statement, StatementKind};
-use client::{Connection, LabClient, Received};
+use client::{Connection, Fences, LabClient, Received};
 use report::{
-    Answers, AnyHandlerSet, ClientHandlerSet, ConnectError, Delivery, Effect, HandlerSet,
-    Membership, MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room, RoomMap,
-    SocketAnswer, Unhandled, own_room_label,
+    AdapterMessage, Answers, AnyHandlerSet, ClientHandlerSet, ConnectError, Delivery, Effect,
+    HandlerSet, Membership, MembershipAction, MiddlewareSet, NamespaceRooms, Reply, Report, Room,
+    RoomMap, SocketAnswer, Unhandled, own_room_label,
 };
-use server::LabServer;
-use state::Member;
+use servers::Servers;
+use state::{Member, ServerState};
 
 /// What went wrong while carrying out a command. Each message reads as a sentence for the
 /// learner; a failure of the client or server library keeps that library's error as its
@@ -117,6 +144,15 @@ pub enum LabError {
         #[source]
         cause: Cause,
     },
+    /// `connect ... on X` names a server the lab does not have.
+    #[error("{0}")]
+    UnknownServer(String),
+    /// No Redis for a lab that needs one (the message says how to get one).
+    #[error("{cause}")]
+    Redis {
+        #[source]
+        cause: Cause,
+    },
     /// The lab's own server failed (socketioxide's or the system's error as the cause).
     #[error("the lab server failed: {cause}")]
     Server {
@@ -146,6 +182,13 @@ impl LabError {
         LabError::Client {
             name: name.to_string(),
             cause: cause.into(),
+        }
+    }
+
+    /// A Redis failure: no `redis-server`, an old one, no answer at a URL.
+    pub fn redis(error: redis::RedisError) -> LabError {
+        LabError::Redis {
+            cause: Cause(std::sync::Arc::new(error)),
         }
     }
 
@@ -248,29 +291,44 @@ pub const MAX_SOCKETS: usize = 5_000;
 const CONNECTS_IN_FLIGHT: usize = 64;
 
 pub struct Lab {
-    server: LabServer,
-    url: String,
+    servers: Servers,
+    /// What the servers know, shared by all of them (one application, scaled out).
+    state: Arc<ServerState>,
     options: LabOptions,
     /// Connected clients, in connection order: the order every view lists sockets in.
     clients: Vec<LabClient>,
     /// Each client's relay, by name, in a lab with its own network.
     links: HashMap<String, network::Link>,
+    /// Where the clients cross off the fences they receive (the proof of receipt).
+    fences: Arc<Fences>,
+    /// What the Redis adapters published since the last command (two servers sharing Redis).
+    published: servers::Published,
 }
 
 impl Lab {
     pub async fn start(options: LabOptions) -> Result<Lab, LabError> {
+        Lab::start_scaled(options, &Scale::One).await
+    }
+
+    /// A lab with the servers `scale` asks for: one, or two (A and B) with or without a shared
+    /// Redis adapter.
+    pub async fn start_scaled(options: LabOptions, scale: &Scale) -> Result<Lab, LabError> {
         // Each client costs two descriptors; the usual soft limit of 1,024 would make the
         // thousandth connection hang with no error.
         let _ = rlimit::increase_nofile_limit((MAX_SOCKETS as u64) * 2 + 256);
         let heartbeat = options.network.then_some(NETWORK_HEARTBEAT);
-        let server = LabServer::start(&options.namespaces, heartbeat).await?;
-        let url = format!("http://{}", server.address);
+        let state = Arc::new(ServerState::default());
+        let published = servers::Published::default();
+        let servers =
+            Servers::start(scale, &options.namespaces, heartbeat, &state, &published).await?;
         Ok(Lab {
-            server,
-            url,
+            servers,
+            state,
             options,
             clients: Vec::new(),
             links: HashMap::new(),
+            fences: Arc::default(),
+            published,
         })
     }
 
@@ -285,7 +343,7 @@ impl Lab {
     /// Every socket name that ever connected to this lab, disconnected ones included (the
     /// tutor's prediction list shows them, so that "dave is gone" can be got wrong).
     pub fn known_names(&self) -> Vec<String> {
-        self.server.state.known_names()
+        self.state.known_names()
     }
 
     /// The namespaces the server serves, `/` first.
@@ -306,25 +364,29 @@ impl Lab {
         if let Some(error) = events_of(command).find_map(client::refuse_event) {
             return Err(error);
         }
+        // What the adapters published before this command is not this command's.
+        scaffold::lock(&self.published).clear();
         match command {
             Command::Connect {
                 names,
                 namespace,
                 auth,
-            } => self.connect(names, namespace, auth.as_ref()).await,
+                server,
+            } => {
+                let index = self.server_index(server.as_deref())?;
+                self.connect(names, namespace, auth.as_ref(), index).await
+            }
             Command::Use {
                 namespace,
                 middleware,
             } => {
-                if !self.server.serves(namespace) {
+                if !self.servers.serves(namespace) {
                     if !self.options.serve_on_connect {
                         return Err(LabError::UnknownNamespace(namespace.clone()));
                     }
-                    self.serve(namespace);
+                    self.serve(namespace).await?;
                 }
-                self.server
-                    .state
-                    .add_middleware(namespace, middleware.clone());
+                self.state.add_middleware(namespace, middleware.clone());
                 Ok(vec![Report::Middleware(MiddlewareSet {
                     namespace: namespace.clone(),
                     statement: middleware.source.clone(),
@@ -335,15 +397,13 @@ impl Lab {
                 event,
                 handler,
             } => {
-                if !self.server.serves(namespace) {
+                if !self.servers.serves(namespace) {
                     if !self.options.serve_on_connect {
                         return Err(LabError::UnknownNamespace(namespace.clone()));
                     }
-                    self.serve(namespace);
+                    self.serve(namespace).await?;
                 }
-                self.server
-                    .state
-                    .set_handler(namespace, event, handler.clone());
+                self.state.set_handler(namespace, event, handler.clone());
                 Ok(vec![Report::Handler(HandlerSet {
                     namespace: namespace.clone(),
                     event: event.clone(),
@@ -364,8 +424,7 @@ impl Lab {
                 let index = self.client_index(name)?;
                 let client = self.clients.remove(index);
                 client.disconnect().await;
-                self.server
-                    .state
+                self.state
                     .wait_until(|members| !members.iter().any(|m| m.name == *name))
                     .await;
                 self.links.remove(name);
@@ -385,7 +444,7 @@ impl Lab {
                 source,
             } => self.client_emit_with_ack(name, event, args, source).await,
             Command::OnAny { log, source } => {
-                self.server.state.add_on_any("/", log.clone());
+                self.state.add_on_any("/", log.clone());
                 Ok(vec![Report::AnyHandler(AnyHandlerSet {
                     namespace: "/".to_string(),
                     source: source.clone(),
@@ -427,14 +486,14 @@ impl Lab {
             event: event.to_string(),
             why,
         };
-        let handler = match self.server.state.handler(&namespace, event) {
+        let handler = match self.state.handler(&namespace, event) {
             None => return Err(never("the server has no handler for it")),
             Some(handler) if !matches!(handler.kind, StatementKind::Callback(_)) => {
                 return Err(never("the server's handler for it never calls callback"));
             }
             Some(handler) => handler,
         };
-        self.server.state.take_last_effect();
+        self.state.take_last_effect();
         let answer = self.clients[index]
             .emit_with_ack(event, args.to_vec())
             .await?
@@ -442,10 +501,10 @@ impl Lab {
             .next()
             .unwrap_or(Value::Null);
         // The server set its effect before it answered; a failure there is the lab's.
-        if let Some(Err(error)) = self.server.state.take_last_effect() {
+        if let Some(Err(error)) = self.state.take_last_effect() {
             return Err(error);
         }
-        self.barrier().await?;
+        self.barrier(0).await?;
         self.take_inboxes();
         let mut reports = vec![Report::Reply(Reply {
             socket: name.to_string(),
@@ -460,11 +519,38 @@ impl Lab {
         Ok(reports)
     }
 
-    fn serve(&mut self, namespace: &str) {
-        self.server.serve(namespace);
+    async fn serve(&mut self, namespace: &str) -> Result<(), LabError> {
+        self.servers.serve(namespace).await?;
         if namespace != "/" && !self.options.namespaces.iter().any(|n| n == namespace) {
             self.options.namespaces.push(namespace.to_string());
         }
+        Ok(())
+    }
+
+    /// The names of the lab's servers (`A`, or `A` and `B`).
+    pub fn server_names(&self) -> Vec<&'static str> {
+        SERVER_NAMES[..self.servers.count()].to_vec()
+    }
+
+    /// The index of the server named `name` (`None`: the first).
+    fn server_index(&self, name: Option<&str>) -> Result<usize, LabError> {
+        let Some(name) = name else { return Ok(0) };
+        let names = self.server_names();
+        names.iter().position(|n| *n == name).ok_or_else(|| {
+            LabError::UnknownServer(if names.len() == 1 {
+                format!("this lab has one server: leave out `on {name}`")
+            } else {
+                format!(
+                    "this lab's servers are {}: there is no {name}",
+                    names.join(" and ")
+                )
+            })
+        })
+    }
+
+    /// The server that holds `name`'s socket (0 when unknown).
+    fn server_of_member(&self, member: Option<&Member>) -> usize {
+        member.and_then(|m| self.servers.server_of(m)).unwrap_or(0)
     }
 
     /// The whole line is checked before anything connects (a repeated name, a name already
@@ -476,10 +562,11 @@ impl Lab {
         names: &[String],
         namespace: &str,
         auth: Option<&Value>,
+        server: usize,
     ) -> Result<Vec<Report>, LabError> {
         self.check_connect(names)?;
         if self.options.serve_on_connect {
-            self.serve(namespace);
+            self.serve(namespace).await?;
         }
         // A sliding window, not fixed batches, so one slow connection never holds up the rest.
         // After a failure the window stops taking new names (each is skipped), but lets the
@@ -489,16 +576,16 @@ impl Lab {
         let mut urls = Vec::new();
         for name in names {
             if self.options.network {
-                let link = network::Link::open(self.server.address)
+                let link = network::Link::open(self.servers.address(server))
                     .await
                     .map_err(LabError::server)?;
                 urls.push(format!("http://{}", link.address));
                 self.links.insert(name.clone(), link);
             } else {
-                urls.push(self.url.clone());
+                urls.push(self.servers.url(server));
             }
         }
-        let (urls, failed_ref) = (&urls, &failed);
+        let (urls, failed_ref, fences) = (&urls, &failed, &self.fences);
         let mut outcomes: Vec<Option<Result<Connection, LabError>>> =
             names.iter().map(|_| None).collect();
         let mut connections =
@@ -506,7 +593,7 @@ impl Lab {
                 if failed_ref.load(Ordering::Relaxed) {
                     return (index, None);
                 }
-                let outcome = LabClient::connect(&urls[index], name, namespace, auth).await;
+                let outcome = LabClient::connect(&urls[index], name, namespace, auth, fences).await;
                 if outcome.is_err() {
                     failed_ref.store(true, Ordering::Relaxed);
                 }
@@ -588,21 +675,14 @@ impl Lab {
     /// the server has let them go, and forgets their proof-of-life lines.
     async fn close_new_sockets(&mut self, names: &[String]) {
         let new: BTreeSet<&str> = names.iter().map(String::as_str).collect();
-        for member in self.server.state.members() {
-            if new.contains(member.name.as_str())
-                && let Some(socket) = self
-                    .server
-                    .io
-                    .of(&member.namespace)
-                    .and_then(|ns| ns.get_socket(member.sid))
-            {
-                let _ = socket.disconnect();
+        for member in self.state.members() {
+            if new.contains(member.name.as_str()) {
+                self.servers.disconnect(&member);
             }
         }
         let _ = tokio::time::timeout(
             client::ROUND_TRIP_LIMIT,
-            self.server
-                .state
+            self.state
                 .wait_until(|members| !members.iter().any(|m| new.contains(m.name.as_str()))),
         )
         .await;
@@ -636,7 +716,7 @@ impl Lab {
             ..
         } = &statement.kind
         {
-            self.serve(namespace);
+            self.serve(namespace).await?;
         }
         // A volatile emit skips the socket's ordered queue, so the barrier below cannot prove it
         // arrived: wait for it at each socket it was sent to (the selection, read before the
@@ -648,14 +728,15 @@ impl Lab {
             },
             _ => Vec::new(),
         };
-        let effect = self.server.run(member.as_ref(), statement).await?;
+        // A statement runs on the server of the socket it runs as; `io...` runs on A.
+        let origin = self.server_of_member(member.as_ref());
+        let effect = self.servers.run(origin, member.as_ref(), statement).await?;
         self.wait_for_volatile(&volatile_recipients, &Some(Ok(effect.clone())))
             .await?;
         if let Effect::Disconnected { .. } = effect {
             // Wait until the server has run its disconnect handler, then forget the client.
             if let Some(member) = &member {
-                self.server
-                    .state
+                self.state
                     .wait_until(|members| !members.iter().any(|m| m.sid == member.sid))
                     .await;
                 if let Ok(index) = self.client_index(&member.name) {
@@ -664,8 +745,9 @@ impl Lab {
                 self.links.remove(&member.name);
             }
         }
-        self.barrier().await?;
+        self.barrier(origin).await?;
         let mut reports = self.describe(as_socket, statement, None, effect);
+        reports.extend(self.adapter_log());
         reports.extend(self.server_log());
         Ok(reports)
     }
@@ -674,9 +756,9 @@ impl Lab {
     /// `disconnecting` and `disconnect` handlers sent (proven by the barrier), then the server's
     /// log. `trigger` is the line that made it leave.
     async fn departed(&mut self) -> Result<Vec<Report>, LabError> {
-        self.barrier().await?;
+        self.barrier(0).await?;
         let mut inboxes = self.take_inboxes();
-        let departures = self.server.state.take_departures();
+        let departures = self.state.take_departures();
         let mut reports = self.departures_in(&mut inboxes, departures);
         reports.extend(self.server_log());
         Ok(reports)
@@ -734,8 +816,7 @@ impl Lab {
         let limit = client::ROUND_TRIP_LIMIT + interval + timeout;
         tokio::time::timeout(
             limit,
-            self.server
-                .state
+            self.state
                 .wait_until(|members| !members.iter().any(|m| m.name == name)),
         )
         .await
@@ -757,12 +838,15 @@ impl Lab {
         let index = self.client_index(name)?;
         let namespace = self.clients[index].namespace.clone();
         // Clear what a previous command may have left, so the effect read below is this one's.
-        self.server.state.take_last_effect();
-        let sid = self.member(name)?.sid;
+        self.state.take_last_effect();
+        let sender = self.member(name)?;
+        let sid = sender.sid;
+        // The sender's handler runs on the sender's server, which then sends the fence.
+        let origin = self.server_of_member(Some(&sender));
         if let Some(Statement {
             kind: StatementKind::Callback(_),
             ..
-        }) = self.server.state.handler(&namespace, event)
+        }) = self.state.handler(&namespace, event)
         {
             return Err(LabError::NotAFunction {
                 name: name.to_string(),
@@ -770,7 +854,7 @@ impl Lab {
             });
         }
         // A volatile relay skips the ordered queue: see `run`.
-        let volatile_recipients = match self.server.state.handler(&namespace, event) {
+        let volatile_recipients = match self.state.handler(&namespace, event) {
             Some(handler) if matches!(handler.kind, StatementKind::VolatileEmit(_)) => {
                 match self.preview(Some(name), &handler)? {
                     Preview::Emit(preview) => preview.receive,
@@ -781,25 +865,25 @@ impl Lab {
         };
         self.clients[index].emit_acked(event, args.to_vec()).await?;
         // The server sets the effect before it acknowledges, so it is here now.
-        let last_effect = self.server.state.take_last_effect();
+        let last_effect = self.state.take_last_effect();
         self.wait_for_volatile(&volatile_recipients, &last_effect)
             .await?;
         if let Some(Ok(Effect::Disconnected { .. })) = &last_effect {
             // The handler disconnected the sender: wait until the server has run its
             // disconnect handler, then forget the client, as `run` does for a statement.
-            self.server
-                .state
+            self.state
                 .wait_until(|members| !members.iter().any(|m| m.sid == sid))
                 .await;
             self.clients.remove(index).disconnect().await;
             self.links.remove(name);
         }
-        self.barrier().await?;
-        let handler = self.server.state.handler(&namespace, event);
+        self.barrier(origin).await?;
+        let handler = self.state.handler(&namespace, event);
         let mut reports: Vec<Report> = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
                 let effect = effect?;
                 let mut reports = self.describe(Some(name), &handler, Some(source), effect);
+                reports.extend(self.adapter_log());
                 reports.extend(self.server_log());
                 reports
             }
@@ -843,10 +927,31 @@ impl Lab {
         Ok(())
     }
 
-    /// Every client round-trips an acknowledged `sync`; see the module docs for why this proves
-    /// non-receipt. One ack in flight per client, all clients at once.
-    async fn barrier(&self) -> Result<(), LabError> {
-        try_join_all(self.clients.iter().map(LabClient::sync)).await?;
+    /// The fence: the server emits fence *n* to every socket of every namespace that has a lab
+    /// client, after the statement, and the lab waits until every client has received it. See
+    /// the module docs for why this proves non-receipt.
+    /// `origin` is the server that ran the statement.
+    async fn barrier(&self, origin: usize) -> Result<(), LabError> {
+        let number = self.fences.arm(self.clients.iter().map(|c| c.board_id));
+        let namespaces: BTreeSet<&str> =
+            self.clients.iter().map(|c| c.namespace.as_str()).collect();
+        self.servers.fence(origin, &namespaces, number).await?;
+        if tokio::time::timeout(client::ROUND_TRIP_LIMIT, self.fences.wait(number))
+            .await
+            .is_err()
+        {
+            let missing: Vec<&str> = self
+                .clients
+                .iter()
+                .filter(|c| c.fence_seen() < number)
+                .map(|c| c.name.as_str())
+                .collect();
+            return Err(LabError::server(format!(
+                "the lab's fence did not reach {} within {} s",
+                missing.join(", "),
+                client::ROUND_TRIP_LIMIT.as_secs()
+            )));
+        }
         Ok(())
     }
 
@@ -863,7 +968,7 @@ impl Lab {
         effect: Effect,
     ) -> Vec<Report> {
         let mut inboxes = self.take_inboxes();
-        let departures = self.server.state.take_departures();
+        let departures = self.state.take_departures();
         let last = departures.is_empty();
         let mut reports =
             self.describe_in(&mut inboxes, last, as_socket, statement, trigger, effect);
@@ -1016,17 +1121,50 @@ impl Lab {
 
     /// What the catch-all listener printed for the last client event.
     fn any_log(&self) -> Vec<Report> {
-        self.server
-            .state
+        self.state
             .take_any_log()
             .into_iter()
             .map(Report::ServerLog)
             .collect()
     }
 
+    /// What the adapters published for the last command, socket ids turned into names; the
+    /// lab's own fences are left out (they are how the lab proves receipt, not the lesson).
+    fn adapter_log(&self) -> Vec<Report> {
+        let published = std::mem::take(&mut *scaffold::lock(&self.published));
+        let label = |room: &String| -> String {
+            match self.state.known_names().into_iter().find(|name| {
+                self.state
+                    .id_of(name)
+                    .is_some_and(|sid| sid.as_str() == room)
+            }) {
+                Some(name) => own_room_label(&name),
+                None => room.clone(),
+            }
+        };
+        published
+            .into_iter()
+            .filter(|(_, request)| {
+                !request
+                    .event
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with(client::INTERNAL_EVENT_PREFIX))
+            })
+            .map(|(server, request)| {
+                Report::Adapter(AdapterMessage {
+                    server: server.to_string(),
+                    request: request.kind.to_string(),
+                    namespace: request.namespace,
+                    event: request.event,
+                    rooms: request.rooms.iter().map(label).collect(),
+                    except: request.except.iter().map(label).collect(),
+                })
+            })
+            .collect()
+    }
+
     fn server_log(&self) -> Vec<Report> {
-        self.server
-            .state
+        self.state
             .take_log()
             .into_iter()
             .map(Report::ServerLog)
@@ -1034,8 +1172,7 @@ impl Lab {
     }
 
     fn member(&self, name: &str) -> Result<Member, LabError> {
-        self.server
-            .state
+        self.state
             .member(name)
             .ok_or_else(|| LabError::UnknownSocket(name.to_string()))
     }
@@ -1059,8 +1196,12 @@ impl Lab {
             Some(name) => Some(self.member(name)?),
             None => None,
         };
-        let socket = match &member {
-            Some(member) => Some(self.server.socket(member)?),
+        let origin = match &member {
+            Some(m) => Some(
+                self.servers
+                    .server_of(m)
+                    .ok_or_else(|| LabError::UnknownSocket(m.name.clone()))?,
+            ),
             None => None,
         };
         // An emitWithAck goes to the same sockets as its emit: the answers are the clients'.
@@ -1069,35 +1210,24 @@ impl Lab {
             | StatementKind::EmitWithAck { emit, .. }
             | StatementKind::VolatileEmit(emit) => emit,
             _ => {
-                if socket.is_none() {
+                if origin.is_none() {
                     return Err(LabError::NeedsSocket(statement.source.clone()));
                 }
                 return Ok(Preview::Membership);
             }
         };
-        let (namespace, selection) = select::select(
-            &self.server.io,
-            &self.server.state,
-            socket.as_ref(),
+        let (namespace, [in_namespace, in_rooms, after_except, receive]) = self.servers.preview(
+            origin.unwrap_or(0),
+            member.as_ref(),
+            &self.state,
             &statement.source,
             emit,
         )?;
-        let [in_namespace, in_rooms, after_except] = select::stages(
-            &self.server.io,
-            &self.server.state,
-            socket.as_ref(),
-            &namespace,
-            emit,
-        )?;
-        let names = |sockets: Vec<socketioxide::extract::SocketRef>| {
-            let mut names: Vec<String> = sockets
-                .into_iter()
-                .filter_map(|s| self.server.state.name_of(&namespace, s.id))
-                .collect();
+        let order = |mut names: Vec<String>| {
             names.sort_by_key(|name| self.clients.iter().position(|c| c.name == *name));
             names
         };
-        let receive = names(selection.sockets());
+        let receive = order(receive);
         let not_receive = self
             .clients
             .iter()
@@ -1106,9 +1236,9 @@ impl Lab {
             .collect();
         Ok(Preview::Emit(EmitPreview {
             event: emit.event.clone(),
-            in_namespace: names(in_namespace),
-            in_rooms: names(in_rooms),
-            after_except: names(after_except),
+            in_namespace: order(in_namespace),
+            in_rooms: order(in_rooms),
+            after_except: order(after_except),
             receive,
             not_receive,
             namespace,
@@ -1119,11 +1249,13 @@ impl Lab {
     /// `socket.data` and `socket.rooms`.
     pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
         let member = self.member(name)?;
-        // Refuses a socket the server no longer has, as a run would.
-        self.server.socket(&member)?;
+        // Refuses a socket no server has any more, as a run would.
+        if self.servers.server_of(&member).is_none() {
+            return Err(LabError::UnknownSocket(member.name.clone()));
+        }
         Ok(execute::Scope {
-            handshake: self.server.state.handshake(member.sid),
-            rooms: self.server.state.rooms_of(member.sid),
+            handshake: self.state.handshake(member.sid),
+            rooms: self.state.rooms_of(member.sid),
             reason: None,
         })
     }
@@ -1137,19 +1269,19 @@ impl Lab {
     ) -> Result<(String, Option<Statement>), LabError> {
         let index = self.client_index(name)?;
         let namespace = self.clients[index].namespace.clone();
-        let handler = self.server.state.handler(&namespace, event);
+        let handler = self.state.handler(&namespace, event);
         Ok((namespace, handler))
     }
 
     /// The rooms of every namespace, as the server's adapter sees them right now.
     pub async fn room_map(&self, show_own_rooms: bool) -> RoomMap {
-        let members = self.server.state.members();
+        let members = self.state.members();
         let order = |name: &str| self.clients.iter().position(|c| c.name == name);
         let mut namespaces = Vec::new();
         for namespace in self.namespaces() {
-            let Some(operator) = self.server.io.of(&namespace) else {
+            if !self.servers.serves(&namespace) {
                 continue;
-            };
+            }
             let mut sockets: Vec<String> = members
                 .iter()
                 .filter(|m| m.namespace == namespace)
@@ -1158,15 +1290,12 @@ impl Lab {
             sockets.sort_by_key(|name| order(name));
             let mut named = Vec::new();
             let mut own = Vec::new();
-            let mut room_names = operator.clone().rooms().await.unwrap_or_default();
-            room_names.sort();
-            for room in room_names {
-                let mut names: Vec<String> = operator
-                    .clone()
-                    .within(room.clone())
-                    .sockets()
+            // Every server's adapter answers for its own sockets' rooms (a socket's rooms live
+            // where it lives); the map shows the whole lab.
+            for (room, sids) in self.servers.rooms(&namespace).await {
+                let mut names: Vec<String> = sids
                     .into_iter()
-                    .filter_map(|s| self.server.state.name_of(&namespace, s.id))
+                    .filter_map(|sid| self.state.name_of(&namespace, sid))
                     .collect();
                 names.sort_by_key(|name| order(name));
                 if names.is_empty() {
@@ -1175,7 +1304,7 @@ impl Lab {
                 }
                 let owner = members
                     .iter()
-                    .find(|m| m.namespace == namespace && m.sid.as_str() == room.as_ref());
+                    .find(|m| m.namespace == namespace && m.sid.as_str() == room);
                 match owner {
                     Some(owner) => own.push(Room {
                         name: own_room_label(&owner.name),
@@ -1183,7 +1312,7 @@ impl Lab {
                         members: names,
                     }),
                     None => named.push(Room {
-                        name: room.to_string(),
+                        name: room,
                         own_room_of: None,
                         members: names,
                     }),
@@ -1218,17 +1347,15 @@ impl Lab {
         // them after about 1,500 labs.
         futures_util::future::join_all(self.clients.iter().map(LabClient::disconnect)).await;
         for namespace in self.namespaces() {
-            if let Some(operator) = self.server.io.of(&namespace) {
-                let _ = operator.disconnect().await;
-            }
+            self.servers.disconnect_all(&namespace).await;
         }
         // Bounded, so that a socket that never goes cannot hang the exit.
         let _ = tokio::time::timeout(
             client::ROUND_TRIP_LIMIT,
-            self.server.state.wait_until(|members| members.is_empty()),
+            self.state.wait_until(|members| members.is_empty()),
         )
         .await;
-        self.server.stop().await;
+        self.servers.stop().await;
     }
 }
 

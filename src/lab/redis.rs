@@ -331,6 +331,63 @@ pub async fn check(url: &str) -> Result<(), RedisError> {
 /// learner): the channel and the msgpack bytes.
 pub type Tap = Arc<dyn Fn(&str, &[u8]) + Send + Sync>;
 
+/// One request an adapter published, as the lab shows it: what it asks the other servers to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdapterRequest {
+    /// `broadcast`, `disconnect`, `join`, ... (socketioxide-redis's request types).
+    pub kind: &'static str,
+    /// The namespace's channel it went to.
+    pub namespace: String,
+    /// For a broadcast: the event.
+    pub event: Option<String>,
+    /// The rooms it targets (none: every socket) and the rooms it leaves out, as the adapter
+    /// names them (a socket's own room by its id).
+    pub rooms: Vec<String>,
+    pub except: Vec<String>,
+}
+
+/// Reads a request socketioxide-redis published (msgpack; see the crate's docs, "How does it
+/// work?"). `None` for what is not a request (a response) or cannot be read.
+pub fn read_request(bytes: &[u8]) -> Option<AdapterRequest> {
+    use socketioxide_core::adapter::remote_packet::{RequestIn, RequestTypeIn};
+    use socketioxide_core::packet::PacketData;
+    let request: RequestIn = rmp_serde::from_slice(bytes).ok()?;
+    let (kind, packet) = match &request.r#type {
+        RequestTypeIn::Broadcast(packet) => ("broadcast", Some(packet)),
+        RequestTypeIn::BroadcastWithAck(packet) => ("broadcast with acks", Some(packet)),
+        RequestTypeIn::DisconnectSockets => ("disconnect", None),
+        RequestTypeIn::AllRooms => ("list the rooms", None),
+        RequestTypeIn::AddSockets(_) => ("join", None),
+        RequestTypeIn::DelSockets(_) => ("leave", None),
+        RequestTypeIn::FetchSockets => ("list the sockets", None),
+        _ => ("request", None),
+    };
+    let event = packet.and_then(|packet| match &packet.inner {
+        PacketData::Event(value, _) | PacketData::BinaryEvent(value, _) => value
+            .as_str()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text.as_str()).ok())
+            .and_then(|array| array.get(0).and_then(|e| e.as_str()).map(String::from)),
+        _ => None,
+    });
+    let namespace = packet.map(|p| p.ns.to_string()).unwrap_or_default();
+    let (rooms, except) = request
+        .opts
+        .map(|opts| {
+            (
+                opts.rooms.iter().map(|r| r.to_string()).collect(),
+                opts.except.iter().map(|r| r.to_string()).collect(),
+            )
+        })
+        .unwrap_or_default();
+    Some(AdapterRequest {
+        kind,
+        namespace,
+        event,
+        rooms,
+        except,
+    })
+}
+
 /// socketioxide-redis's driver for the `redis` crate, with an optional [`Tap`] on what it
 /// publishes. One driver type for every user, so that one adapter type ([`Adapter`]) serves
 /// the lab and the classroom alike.

@@ -36,6 +36,23 @@ pub enum Report {
     AnyHandler(AnyHandlerSet),
     /// A connection middleware was added to a namespace (`io.use(...)`).
     Middleware(MiddlewareSet),
+    /// What one server's adapter published through Redis for the other servers (labs with two
+    /// servers sharing Redis only).
+    Adapter(AdapterMessage),
+}
+
+/// One request a server's Redis adapter published, with socket ids turned into names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdapterMessage {
+    /// The server that published it (`A` or `B`).
+    pub server: String,
+    /// What it asks the other servers to do (`broadcast`, ...).
+    pub request: String,
+    pub namespace: String,
+    pub event: Option<String>,
+    /// The rooms it targets (empty: every socket of the namespace) and those it leaves out.
+    pub rooms: Vec<String>,
+    pub except: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use axum::serve::ListenerExt;
 use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -43,7 +44,7 @@ pub fn serve(listener: TcpListener, app: axum::Router) -> Serving {
 impl Serving {
     /// Closes every Socket.IO session, then stops axum: axum's graceful shutdown alone would
     /// wait for the open WebSocket connections forever.
-    pub async fn stop(self, io: &SocketIo) {
+    pub async fn stop<A: Adapter>(self, io: &SocketIo<A>) {
         io.close().await;
         self.stop_axum().await;
     }
@@ -58,7 +59,7 @@ impl Serving {
 
 /// Node's Socket.IO puts every socket in a room named by its own id; socketioxide leaves that to
 /// the server. Private messages (`io.to(bob.id)`) depend on it.
-pub fn join_own_room(socket: &SocketRef) {
+pub fn join_own_room<A: Adapter>(socket: &SocketRef<A>) {
     socket.join(socket.id.to_string());
 }
 

@@ -12,15 +12,17 @@
 //!   that registers event handlers and joins rooms. An emit sent in that gap is silently dropped.
 //!   The client therefore counts as connected only once `sio-tutor:welcome` arrives.
 //! - **Client events are acknowledged only after the handler's emit has returned.** socketioxide
-//!   runs each incoming event in its own task, so without this the barrier's `sync` of another
-//!   client could overtake the relay. See `crate::lab` for the barrier itself.
+//!   runs each incoming event in its own task, so without this the lab's fence could overtake
+//!   the relay. See `crate::lab` for the fence itself.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::socket::DisconnectReason;
@@ -28,33 +30,61 @@ use socketioxide::socket::DisconnectReason;
 use super::LabError;
 use super::execute::{Arguments, execute, execute_with};
 use super::report::Effect;
-use super::scaffold::{self, Serving, join_own_room, lock, on_sync};
+use super::scaffold::{self, Serving, join_own_room, lock};
 use super::state::{Departure, Handshake, Member, ServerState};
 use crate::script::{AuthCheck, DataValue, Decision, Statement, StatementKind};
 
 /// Events the lab sends for its own bookkeeping. They never show up in a delivery record.
 pub const WELCOME_EVENT: &str = "sio-tutor:welcome";
-pub use super::scaffold::SYNC_EVENT;
+/// The lab's fence (see `crate::lab`): a numbered event sent to every socket after a statement.
+pub const FENCE_EVENT: &str = "sio-tutor:fence";
+
+/// What the lab needs from an adapter beyond socketioxide's [`Adapter`]: to know when a
+/// namespace is ready. socketioxide's local adapter is ready at once; a Redis adapter once it
+/// has subscribed to the namespace's channels (before that, the other server's broadcasts for
+/// it are lost).
+pub trait LabAdapter: Adapter + socketioxide_core::adapter::DefinedAdapter {
+    /// Waits for what `io.ns(...)` returned.
+    fn ready(init: Self::InitRes) -> impl Future<Output = Result<(), LabError>> + Send;
+}
+
+impl LabAdapter for LocalAdapter {
+    async fn ready(_: ()) -> Result<(), LabError> {
+        Ok(())
+    }
+}
+
+impl LabAdapter for super::redis::Adapter {
+    async fn ready(init: Self::InitRes) -> Result<(), LabError> {
+        init.await
+            .map_err(|e| LabError::server(format!("the Redis adapter did not subscribe: {e}")))
+    }
+}
 
 /// A running lab server.
-pub struct LabServer {
-    pub io: SocketIo,
+pub struct LabServer<A: Adapter = LocalAdapter> {
+    pub io: SocketIo<A>,
     pub state: Arc<ServerState>,
     pub address: SocketAddr,
     serving: Serving,
 }
 
-impl LabServer {
-    /// Starts the server on an ephemeral loopback port, serving `/` and `namespaces`.
+impl<A: LabAdapter> LabServer<A> {
+    /// Starts a server on an ephemeral loopback port with the adapter `A` (built from
+    /// `adapter`: `()` for socketioxide's local adapter), sharing `state` with the lab's other
+    /// server if there is one, serving `/` and `namespaces`.
     ///
     /// `heartbeat` is the ping interval and ping timeout, for a lesson that lets the heartbeat
     /// give up on a silent client (`None`: socketioxide's 25 s and 20 s).
-    pub async fn start(
+    pub async fn start_with(
         namespaces: &[String],
         heartbeat: Option<(Duration, Duration)>,
-    ) -> Result<LabServer, LabError> {
-        let state = Arc::new(ServerState::default());
-        let mut builder = SocketIo::builder().with_state(state.clone());
+        state: Arc<ServerState>,
+        adapter: A::State,
+    ) -> Result<LabServer<A>, LabError> {
+        let mut builder = SocketIo::builder()
+            .with_state(state.clone())
+            .with_adapter::<A>(adapter);
         if let Some((interval, timeout)) = heartbeat {
             builder = builder.ping_interval(interval).ping_timeout(timeout);
         }
@@ -71,19 +101,24 @@ impl LabServer {
             address,
             serving: scaffold::serve(listener, app),
         };
-        server.serve("/");
+        server.serve("/").await?;
         for namespace in namespaces {
-            server.serve(namespace);
+            server.serve(namespace).await?;
         }
         Ok(server)
     }
 
-    /// Makes the server serve a namespace. Serving one twice is harmless.
-    pub fn serve(&self, namespace: &str) {
+    /// Makes the server serve a namespace, and returns once its adapter is ready. Serving one
+    /// twice is harmless.
+    pub async fn serve(&self, namespace: &str) -> Result<(), LabError> {
         if self.io.of(namespace).is_none() {
-            self.io
-                .ns(namespace.to_string(), on_connect.with(run_middlewares));
+            A::ready(self.io.ns(
+                namespace.to_string(),
+                on_connect::<A>.with(run_middlewares::<A>),
+            ))
+            .await?;
         }
+        Ok(())
     }
 
     pub fn serves(&self, namespace: &str) -> bool {
@@ -91,7 +126,7 @@ impl LabServer {
     }
 
     /// The live socket of a member.
-    pub fn socket(&self, member: &Member) -> Result<SocketRef, LabError> {
+    pub fn socket(&self, member: &Member) -> Result<SocketRef<A>, LabError> {
         self.io
             .of(&member.namespace)
             .and_then(|ns| ns.get_socket(member.sid))
@@ -109,6 +144,27 @@ impl LabServer {
             None => None,
         };
         execute(&self.io, &self.state, socket.as_ref(), statement, None).await
+    }
+
+    /// Emits fence `number` to every socket of `namespace`, through the adapter (so behind
+    /// everything this server has emitted before), and returns once it is handed to every
+    /// local socket's connection (and, with a Redis adapter, published).
+    pub async fn fence(&self, namespace: &str, number: u64) -> Result<(), LabError> {
+        let Some(operator) = self.io.of(namespace) else {
+            return Ok(());
+        };
+        match operator.emit(FENCE_EVENT, &number).await {
+            Ok(()) => Ok(()),
+            // A socket closing right now misses it; the lab no longer counts it.
+            Err(socketioxide::BroadcastError::Socket(errors))
+                if errors
+                    .iter()
+                    .all(|e| matches!(e, socketioxide::SocketError::Closed)) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(LabError::server(format!("the fence failed: {e}"))),
+        }
     }
 
     /// Closes every Socket.IO session, then stops axum (see [`Serving::stop`]).
@@ -136,8 +192,8 @@ fn name_from_auth(auth: &Result<Value, impl std::fmt::Debug>) -> String {
 ///
 /// The auth is taken with `TryData`: with `Data`, a missing or odd payload would skip the whole
 /// handler silently and leave a half-set-up socket.
-pub(super) async fn on_connect(
-    socket: SocketRef,
+pub(super) async fn on_connect<A: LabAdapter>(
+    socket: SocketRef<A>,
     TryData(auth): TryData<Value>,
     State(state): State<Arc<ServerState>>,
 ) {
@@ -148,9 +204,8 @@ pub(super) async fn on_connect(
     join_own_room(&socket);
     state.remember_rooms(&socket);
 
-    socket.on(SYNC_EVENT, on_sync);
-    socket.on_fallback(on_client_event);
-    socket.on_disconnect(on_disconnect);
+    socket.on_fallback(on_client_event::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
 
     lock(&state.ids).insert(name.clone(), socket.id);
     lock(&state.members).push(Member {
@@ -182,8 +237,8 @@ impl std::fmt::Display for Refused {
 ///
 /// socketioxide fixes a namespace's middlewares when the namespace is created, and a lesson
 /// adds them later, so this one fixed middleware reads the lab's list at each connection.
-async fn run_middlewares(
-    socket: SocketRef,
+async fn run_middlewares<A: LabAdapter>(
+    socket: SocketRef<A>,
     TryData(auth): TryData<Value>,
     State(state): State<Arc<ServerState>>,
 ) -> Result<(), Refused> {
@@ -250,13 +305,13 @@ fn strictly_equal(value: &Value, literal: &Value) -> bool {
 }
 
 /// Any event a client sends: run the handler the lab was given for it, then acknowledge.
-async fn on_client_event(
-    socket: SocketRef,
-    io: SocketIo,
+async fn on_client_event<A: LabAdapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
     Event(event): Event,
     TryData(payload): TryData<Value>,
     TryData(all): TryData<AllArgs>,
-    ack: AckSender,
+    ack: AckSender<A>,
     State(state): State<Arc<ServerState>>,
 ) {
     // The catch-all listener first, as in Node, with every argument the client sent. Every lab
@@ -364,10 +419,10 @@ pub fn node_reason(reason: DisconnectReason) -> &'static str {
 
 /// Runs the lab's handler for a departure event of this socket, if it has one, and keeps what
 /// it did for the lab to report.
-async fn on_departure(
-    io: &SocketIo,
+async fn on_departure<A: LabAdapter>(
+    io: &SocketIo<A>,
     state: &ServerState,
-    socket: &SocketRef,
+    socket: &SocketRef<A>,
     event: &str,
     reason: &str,
 ) {
@@ -388,9 +443,9 @@ async fn on_departure(
     });
 }
 
-async fn on_disconnect(
-    socket: SocketRef,
-    io: SocketIo,
+async fn on_disconnect<A: LabAdapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
     reason: DisconnectReason,
     State(state): State<Arc<ServerState>>,
 ) {

@@ -186,7 +186,10 @@ impl ServerState {
     }
 
     /// Remembers a socket's rooms, after a change (see [`ServerState::rooms`]).
-    pub fn remember_rooms(&self, socket: &socketioxide::extract::SocketRef) {
+    pub fn remember_rooms<A: socketioxide::adapter::Adapter>(
+        &self,
+        socket: &socketioxide::extract::SocketRef<A>,
+    ) {
         let rooms = socket.rooms().into_iter().map(|r| r.to_string()).collect();
         lock(&self.rooms).insert(socket.id, rooms);
     }

@@ -29,7 +29,7 @@ pub async fn check(lesson: &Lesson) -> Result<(), LessonError> {
             snippet: None,
         });
     }
-    let mut lab = Lab::start(lesson.lab_options())
+    let mut lab = Lab::start_scaled(lesson.lab_options(), &lesson.scale)
         .await
         .map_err(|error| LessonError {
             file: lesson.file.clone(),

@@ -6,6 +6,7 @@
 //! is not served) is checked by running the lesson on a real lab, in [`super::check()`]. Every
 //! error names the file, line and column and says what was expected.
 
+use crate::lab::Scale;
 use std::ops::Range;
 use std::path::Path;
 
@@ -187,6 +188,10 @@ struct RawLesson {
     summary: String,
     #[serde(default)]
     namespaces: Vec<Spanned<String>>,
+    /// 1 (the default) or 2: servers A and B.
+    servers: Option<Spanned<i64>>,
+    /// With two servers: "redis" (they share the socketioxide-redis adapter) or "none".
+    adapter: Option<Spanned<String>>,
     #[serde(default)]
     network: bool,
     steps: Vec<Spanned<RawStep>>,
@@ -392,6 +397,34 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
         namespaces.push(namespace.get_ref().clone());
     }
 
+    let scale = match (&raw.servers, &raw.adapter) {
+        (None, None) => Scale::One,
+        (Some(servers), adapter) if *servers.get_ref() == 2 => {
+            match adapter.as_ref().map(|a| a.get_ref().as_str()) {
+                Some("redis") => Scale::TwoWithRedis { url: None },
+                None | Some("none") => Scale::TwoAlone,
+                Some(_) => {
+                    let span = adapter.as_ref().map(|a| a.span()).unwrap_or(servers.span());
+                    checker.error(span, "expected \"redis\" or \"none\"");
+                    Scale::TwoAlone
+                }
+            }
+        }
+        (Some(servers), None) if *servers.get_ref() == 1 => Scale::One,
+        (Some(servers), _) if ![1, 2].contains(servers.get_ref()) => {
+            checker.error(servers.span(), "expected 1 or 2 servers");
+            Scale::One
+        }
+        (_, Some(adapter)) => {
+            checker.error(
+                adapter.span(),
+                "an adapter joins two servers: add `servers = 2`",
+            );
+            Scale::One
+        }
+        (Some(_), None) => Scale::One,
+    };
+
     let mut steps = Vec::new();
     for raw_step in raw.steps {
         let span = raw_step.span();
@@ -408,6 +441,7 @@ fn load_one(file: &str, text: &str, number: usize) -> Result<Lesson, Vec<LessonE
             title: raw.title,
             summary: raw.summary,
             namespaces,
+            scale,
             network: raw.network,
             steps,
         })

@@ -16,6 +16,8 @@ pub struct Lesson {
     pub summary: String,
     /// Namespaces the lab serves besides `/`.
     pub namespaces: Vec<String>,
+    /// The lab's servers: one, or A and B (`servers = 2`), sharing Redis (`adapter = "redis"`).
+    pub scale: crate::lab::Scale,
     /// The lab's clients go through a network the lesson can `cut` or `silence`.
     pub network: bool,
     pub steps: Vec<Step>,

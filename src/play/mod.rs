@@ -47,6 +47,17 @@ impl Session {
         })
     }
 
+    /// A session over a lab with the servers `scale` asks for (`play --lesson` of the scaling
+    /// lesson).
+    pub async fn start_scaled(
+        options: LabOptions,
+        scale: &crate::lab::Scale,
+    ) -> Result<Session, LabError> {
+        Ok(Session {
+            lab: Lab::start_scaled(options, scale).await?,
+        })
+    }
+
     /// Parses and runs one line.
     pub async fn line(&mut self, line: &str) -> LineOutcome {
         match parse_command(line) {

@@ -61,6 +61,8 @@ pub struct Opening {
     /// only these, as in the lesson (where connecting elsewhere fails on purpose); the
     /// playground serves any namespace once they have run.
     pub lesson_namespaces: Option<Vec<String>>,
+    /// For a lesson: its servers (one, or A and B with or without Redis).
+    pub lesson_scale: crate::lab::Scale,
     /// For a lesson with its own network: the lab has it too, so that `cut` and `silence` work.
     pub lesson_network: bool,
 }
@@ -87,6 +89,7 @@ impl Opening {
             commands: walk::lines(lesson).cloned().collect(),
             announcement,
             lesson_namespaces: Some(lesson.namespaces.clone()),
+            lesson_scale: lesson.scale.clone(),
             lesson_network: lesson.network,
         })
     }
@@ -111,6 +114,7 @@ impl Opening {
             commands,
             announcement,
             lesson_namespaces: None,
+            lesson_scale: crate::lab::Scale::One,
             lesson_network: false,
         })
     }
@@ -119,10 +123,13 @@ impl Opening {
     pub async fn session(&self) -> Result<Session, LabError> {
         match &self.lesson_namespaces {
             Some(namespaces) => {
-                Session::start_with(LabOptions {
-                    network: self.lesson_network,
-                    ..LabOptions::serving(namespaces)
-                })
+                Session::start_scaled(
+                    LabOptions {
+                        network: self.lesson_network,
+                        ..LabOptions::serving(namespaces)
+                    },
+                    &self.lesson_scale,
+                )
                 .await
             }
             None => Session::start().await,
@@ -283,6 +290,7 @@ impl Repl {
                 names,
                 namespace,
                 auth,
+                ..
             } if !refused.is_empty() => {
                 let kept: Vec<String> = names
                     .iter()

@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use super::LineError;
 use crate::lab::report::{
-    Answers, ClientHandlerSet, ConnectError, Delivery, HandlerSet, Membership, MembershipAction,
-    MiddlewareSet, Reply, Report, RoomMap, ServerLog, Unhandled,
+    AdapterMessage, Answers, ClientHandlerSet, ConnectError, Delivery, HandlerSet, Membership,
+    MembershipAction, MiddlewareSet, Reply, Report, RoomMap, ServerLog, Unhandled,
 };
 
 const RECEIVED: &str = "✓";
@@ -33,6 +33,7 @@ pub fn report(report: &Report) -> String {
         Report::Unhandled(unhandled) => self::unhandled(unhandled),
         Report::ConnectError(error) => connect_error(error),
         Report::Rooms(map) => rooms(map),
+        Report::Adapter(message) => adapter(message),
         Report::Middleware(middleware) => self::middleware(middleware),
         Report::ClientHandler(handler) => client_handler(handler),
         Report::Reply(reply) => self::reply(reply),
@@ -139,6 +140,36 @@ fn count(n: usize, what: &str) -> String {
         1 => format!("1 {what}"),
         n => format!("{n} {what}s"),
     }
+}
+
+/// ```text
+///   A → Redis: broadcast 'news' to every socket, except alice's own room
+/// ```
+fn adapter(message: &AdapterMessage) -> String {
+    let mut line = format!("{} → Redis: {}", message.server, message.request);
+    if let Some(event) = &message.event {
+        line.push_str(&format!(" '{}'", visible(event)));
+    }
+    if message.rooms.is_empty() {
+        line.push_str(" to every socket");
+    } else {
+        let noun = if message.rooms.len() == 1 {
+            "room"
+        } else {
+            "rooms"
+        };
+        line.push_str(&format!(
+            " to {noun} {}",
+            visible(&message.rooms.join(", "))
+        ));
+    }
+    if message.namespace != "/" && !message.namespace.is_empty() {
+        line.push_str(&format!(" of {}", message.namespace));
+    }
+    if !message.except.is_empty() {
+        line.push_str(&format!(", except {}", visible(&message.except.join(", "))));
+    }
+    format!("  {} {}\n", "adapter:".magenta(), line)
 }
 
 /// ```text

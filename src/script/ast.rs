@@ -11,12 +11,14 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// `connect alice bob` or `connect dave to /tenant-a`: one real client socket per name.
+    /// `connect carol on B` picks the lab's server, in a lab with two (`None`: the first, A).
     /// `... with auth {token: 'abc'}` sends that handshake auth, as the client's
     /// `io({ auth: { token: 'abc' } })` does (`None`: no auth, as `io()`).
     Connect {
         names: Vec<String>,
         namespace: String,
         auth: Option<Value>,
+        server: Option<String>,
     },
     /// `on 'chat message': io.emit('chat message', msg)`: the server's handler for an event that
     /// clients send on `namespace`. Inside it, `socket` is the sender and `msg` its first argument.
@@ -183,6 +185,9 @@ pub enum Target {
     In(Vec<RoomRef>),
     /// `.except(rooms)`: leave out every socket in these rooms.
     Except(Vec<RoomRef>),
+    /// `.local` (on `io` only): this server's sockets only, nothing through the adapter to the
+    /// other servers. On a lone server it changes nothing.
+    Local,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -211,6 +216,11 @@ impl Emit {
                 _ => Vec::new(),
             })
             .collect()
+    }
+
+    /// True for `io.local...`: the emit stays on the server that runs it.
+    pub fn is_local(&self) -> bool {
+        self.chain.contains(&Target::Local)
     }
 
     /// The rooms left out by `except`, in the order written.

@@ -247,21 +247,37 @@ impl<'a> Parser<'a> {
         self.advance(); // connect
         let mut names = Vec::new();
         let mut namespace = "/".to_string();
+        let mut server = None;
         let mut auth = None;
+        // `to /ns` and `on B` end the names, in either order, each at most once; `with auth
+        // {...}` comes last.
+        let (mut seen_to, mut seen_on) = (false, false);
         while let Some(token) = self.peek().cloned() {
-            if token.ident() == Some("to") && !names.is_empty() {
-                self.advance();
-                namespace = self.namespace_path()?;
-                if self.peek().and_then(Token::ident) == Some("with") {
-                    auth = Some(self.with_auth()?);
+            match token.ident() {
+                Some("to") if !seen_to && !names.is_empty() => {
+                    self.advance();
+                    namespace = self.namespace_path()?;
+                    seen_to = true;
                 }
-                break;
+                Some("on") if !seen_on && !names.is_empty() => {
+                    self.advance();
+                    let name = self.expect_ident("a server's name, such as A or B")?;
+                    server = Some(name.ident().unwrap_or_default().to_string());
+                    seen_on = true;
+                }
+                Some("with") if !names.is_empty() => {
+                    auth = Some(self.with_auth()?);
+                    break;
+                }
+                _ if seen_to || seen_on => {
+                    return Err(ParseError::new(
+                        token.column,
+                        "the socket names come first, then `to /namespace` and `on server`",
+                    )
+                    .with_hint("connect alice bob to /tenant-a on B"));
+                }
+                _ => names.push(self.socket_name("a socket name")?),
             }
-            if token.ident() == Some("with") && !names.is_empty() {
-                auth = Some(self.with_auth()?);
-                break;
-            }
-            names.push(self.socket_name("a socket name")?);
         }
         if names.is_empty() {
             return Err(self
@@ -272,6 +288,7 @@ impl<'a> Parser<'a> {
             names,
             namespace,
             auth,
+            server,
         })
     }
 
@@ -1029,6 +1046,16 @@ impl<'a> Parser<'a> {
                         ParseError::new(method.column, "`of` must come right after `io`")
                             .with_hint("io.of('/tenant-a').to('room1').emit(...)"),
                     );
+                }
+                "local" => {
+                    if let Some(paren) = self.peek().filter(|t| t.is_punct('(')) {
+                        return Err(ParseError::new(
+                            paren.column,
+                            "`local` is a flag, not a method",
+                        )
+                        .with_hint("io.local.emit(...)"));
+                    }
+                    chain.push(Target::Local);
                 }
                 "broadcast" => {
                     return Err(ParseError::new(method.column, "`io` has no `broadcast` flag: io.emit already reaches every socket")

@@ -239,7 +239,7 @@ impl Tutor {
         }
         self.progress.last = Some(id);
 
-        let mut lab = Lab::start(lesson.lab_options()).await?;
+        let mut lab = Lab::start_scaled(lesson.lab_options(), &lesson.scale).await?;
         let outcome = self.walk(&mut lab, lesson, &mut state).await;
         lab.shutdown().await;
         match outcome {
