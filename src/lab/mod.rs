@@ -47,6 +47,8 @@
 //! `docs/stack-facts.md`.
 //!
 //! - [`server`]: the axum + socketioxide server and its handlers.
+//! - `servers`: the lab's servers, one or two (A and B), with or without the Redis adapter
+//!   between them ([`Scale`]); generic code gets the list whatever its adapter.
 //! - [`client`]: one named rust_socketio client and its inbox.
 //! - [`execute`]: one statement onto the socketioxide API, with the JavaScript meaning.
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
