@@ -235,7 +235,7 @@ fn load_table() -> (Scenario, Vec<Row>) {
                 (StatementKind::Disconnect, Some(sender)) => departure(sender),
                 _ => Expect::Nothing,
             },
-            Command::Disconnect { name: sender } => {
+            Command::Disconnect { name: sender } | Command::Cut { name: sender } => {
                 disconnects = Some(sender.clone());
                 departure(sender)
             }
@@ -390,7 +390,8 @@ async fn table_holds_on_the_lab() {
             .cloned()
             .collect(),
         serve_on_connect: false,
-        network: false,
+        // `cut` rows need the lab's own network: every client of the table goes through it.
+        network: true,
     })
     .await
     .expect("the lab starts");
@@ -700,6 +701,7 @@ fn table_holds_on_node() {
                 "emit": { "name": name, "event": event, "args": args },
             }),
             Command::Disconnect { name } => json!({ "disconnect": name }),
+            Command::Cut { name } => json!({ "cut": name }),
             Command::Use { middleware, .. } => json!({
                 "use": { "statement": middleware.source },
             }),

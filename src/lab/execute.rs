@@ -78,7 +78,7 @@ pub async fn execute_with<A: LabAdapter>(
             let scope = match socket {
                 Some(socket) => Some(Scope {
                     handshake: state.handshake(socket.id),
-                    rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+                    rooms: state.rooms_of(socket.id),
                     reason: reason.map(String::from),
                 }),
                 None if emit.args.iter().any(Arg::needs_socket) => {
@@ -125,12 +125,14 @@ pub async fn execute_with<A: LabAdapter>(
             // statement already sees the new membership.
             if matches!(statement.kind, StatementKind::Join(_)) {
                 socket.join(resolved);
+                state.remember_rooms(socket);
                 Ok(Effect::Joined {
                     namespace,
                     rooms: labels,
                 })
             } else {
                 socket.leave(resolved);
+                state.remember_rooms(socket);
                 Ok(Effect::Left {
                     namespace,
                     rooms: labels,

@@ -54,6 +54,11 @@
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
 //!   ([`Lab::preview`]).
 //! - [`report`]: the records the lab returns.
+//! - [`network`]: a relay per client that a lesson can `cut` or `silence` (lesson 6).
+//!
+//! A socket's departure runs the lesson's `disconnecting` and `disconnect` handlers on the
+//! server before the socket counts as gone, so the same barrier proves what they sent; their
+//! deliveries follow the line that made the socket leave.
 //! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
 //! - [`redis`]: a Redis for Socket.IO (a private `redis-server`, or a given URL) and the
 //!   socketioxide-redis adapter built on it.
@@ -1246,9 +1251,13 @@ impl Lab {
     /// `socket.data` and `socket.rooms`.
     pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
         let member = self.member(name)?;
+        // Refuses a socket the server no longer has, as a run would.
+        self.servers
+            .server_of(&member)
+            .ok_or_else(|| LabError::UnknownSocket(member.name.clone()))?;
         Ok(execute::Scope {
             handshake: self.state.handshake(member.sid),
-            rooms: self.servers.rooms_of(&member)?,
+            rooms: self.state.rooms_of(member.sid),
             reason: None,
         })
     }

@@ -202,6 +202,7 @@ pub(super) async fn on_connect<A: LabAdapter>(
     state.print("a user connected", &name, &namespace);
 
     join_own_room(&socket);
+    state.remember_rooms(&socket);
 
     socket.on_fallback(on_client_event::<A>);
     socket.on_disconnect(on_disconnect::<A>);
@@ -348,7 +349,7 @@ async fn on_client_event<A: LabAdapter>(
         }) => {
             let scope = super::execute::Scope {
                 handshake: state.handshake(socket.id),
-                rooms: socket.rooms().into_iter().map(|r| r.to_string()).collect(),
+                rooms: state.rooms_of(socket.id),
                 reason: None,
             };
             let answer = super::execute::argument_of(&arg, payload.as_ref().ok(), Some(&scope));
@@ -455,6 +456,7 @@ async fn on_disconnect<A: LabAdapter>(
     // first and cleans the rooms up after. Leaving here keeps Node's order, so that once the
     // lab sees the socket gone, the room map no longer lists it either.
     socket.leave_all();
+    lock(&state.rooms).remove(&socket.id);
     on_departure(&io, &state, &socket, "disconnect", reason).await;
     lock(&state.handshakes).remove(&socket.id);
     let name = {

@@ -161,18 +161,6 @@ impl Servers {
         each!(self, list => list[index].address)
     }
 
-    /// The rooms `member`'s socket is in, on its server (`socket.rooms`).
-    pub(crate) fn rooms_of(&self, member: &Member) -> Result<Vec<String>, LabError> {
-        each!(self, list => {
-            for server in list {
-                if let Ok(socket) = server.socket(member) {
-                    return Ok(socket.rooms().into_iter().map(|r| r.to_string()).collect());
-                }
-            }
-            Err(LabError::UnknownSocket(member.name.clone()))
-        })
-    }
-
     pub(crate) fn serves(&self, namespace: &str) -> bool {
         each!(self, list => list[0].serves(namespace))
     }

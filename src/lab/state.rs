@@ -58,6 +58,12 @@ pub struct ServerState {
     /// Each socket's `socket.handshake.auth` (as the learner sent it, without the lab's name)
     /// and `socket.data`, from the moment its middlewares run.
     pub(super) handshakes: Mutex<HashMap<Sid, Handshake>>,
+    /// Each socket's rooms as they were after its last join or leave: what `socket.rooms` is in
+    /// its `disconnecting` handler. socketioxide's own list cannot be read there reliably: when a
+    /// client's DISCONNECT packet is followed by the close of its connection, the second close
+    /// takes the socket out of every room at once, and that can come before the handler runs
+    /// (seen once in 20 runs of lesson 6). Node runs `disconnecting` before anything else can.
+    pub(super) rooms: Mutex<HashMap<Sid, Vec<String>>>,
 }
 
 /// A departure handler that ran.
@@ -177,6 +183,20 @@ impl ServerState {
             .get(&sid)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Remembers a socket's rooms, after a change (see [`ServerState::rooms`]).
+    pub fn remember_rooms<A: socketioxide::adapter::Adapter>(
+        &self,
+        socket: &socketioxide::extract::SocketRef<A>,
+    ) {
+        let rooms = socket.rooms().into_iter().map(|r| r.to_string()).collect();
+        lock(&self.rooms).insert(socket.id, rooms);
+    }
+
+    /// A socket's rooms as last remembered.
+    pub fn rooms_of(&self, sid: Sid) -> Vec<String> {
+        lock(&self.rooms).get(&sid).cloned().unwrap_or_default()
     }
 
     pub fn take_departures(&self) -> Vec<Departure> {

@@ -213,6 +213,9 @@ function parseInput(doc) {
     if (r.disconnect !== undefined) {
       return { kind: "disconnect", name: listed(r.disconnect, `rows[${i}].disconnect`) };
     }
+    if (r.cut !== undefined) {
+      return { kind: "cut", name: listed(r.cut, `rows[${i}].cut`) };
+    }
     const as = r.as ?? null;
     if (as !== null) listed(as, `rows[${i}].as`);
     if (typeof r.statement !== "string") inputError(`rows[${i}].statement must be a string`);
@@ -474,6 +477,18 @@ async function runRow(row, lab, clients) {
       error = `${row.name} is not connected`;
     } else {
       c.client.disconnect();
+      await retire(c);
+    }
+  } else if (row.kind === "cut") {
+    // The lab's `cut`: the TCP connection closes under the client, with no goodbye. Destroying
+    // the client's own socket is that, seen from the server.
+    const c = clients.find((c) => c.name === row.name);
+    const ws = c.live && c.client.io.engine && c.client.io.engine.transport.ws;
+    const tcp = ws && ws._socket;
+    if (!tcp) {
+      error = `${row.name} has no WebSocket connection to cut`;
+    } else {
+      tcp.destroy();
       await retire(c);
     }
   }
