@@ -47,6 +47,8 @@
 //! `docs/stack-facts.md`.
 //!
 //! - [`server`]: the axum + socketioxide server and its handlers.
+//! - `servers`: the lab's servers, one or two (A and B), with or without the Redis adapter
+//!   between them ([`Scale`]); generic code gets the list whatever its adapter.
 //! - [`client`]: one named rust_socketio client and its inbox.
 //! - [`execute`]: one statement onto the socketioxide API, with the JavaScript meaning.
 //! - `select`: the one operator chain for an emit, used to run it and to preview it
@@ -1249,10 +1251,10 @@ impl Lab {
     /// `socket.data` and `socket.rooms`.
     pub fn scope(&self, name: &str) -> Result<execute::Scope, LabError> {
         let member = self.member(name)?;
-        // Refuses a socket no server has any more, as a run would.
-        if self.servers.server_of(&member).is_none() {
-            return Err(LabError::UnknownSocket(member.name.clone()));
-        }
+        // Refuses a socket the server no longer has, as a run would.
+        self.servers
+            .server_of(&member)
+            .ok_or_else(|| LabError::UnknownSocket(member.name.clone()))?;
         Ok(execute::Scope {
             handshake: self.state.handshake(member.sid),
             rooms: self.state.rooms_of(member.sid),
