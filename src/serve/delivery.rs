@@ -16,6 +16,7 @@
 //! Sockets of the class the emit did not address are listed too, as the lab does.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -80,6 +81,17 @@ pub struct Relayed {
     /// Every socket of the class at the emit, in connection order (for the verbose view).
     #[serde(skip)]
     pub class: Vec<String>,
+    /// When it was relayed, in this process's order ([`next_sent`]). Records are finished in
+    /// the order their last answer comes, not the order they were sent: a view that cares about
+    /// the order (typing before a message) reads this.
+    #[serde(skip)]
+    pub sent: u64,
+}
+
+/// The next number in the order relays are sent (or, for a forwarded record, received).
+fn next_sent() -> u64 {
+    static SENT: AtomicU64 = AtomicU64::new(0);
+    SENT.fetch_add(1, Ordering::Relaxed)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +135,7 @@ pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
     // The class as it is at the moment of the emit, for names and for who was not addressed.
     let class = roster.members();
     let shared = roster.class().cloned();
+    let sent = next_sent();
     let stream = operator
         .timeout(CONFIRM_TIMEOUT)
         .emit_with_ack::<_, Value>(relay.event, data)
@@ -139,6 +152,7 @@ pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
         missed: Vec::new(),
         unconfirmed: Vec::new(),
         class: Vec::new(),
+        sent,
     };
     async move {
         let mut answers: HashMap<Sid, Answer> = HashMap::new();
@@ -199,6 +213,7 @@ pub fn forwarded(forwarded: Forwarded, class: &[Member]) -> Relayed {
         missed: Vec::new(),
         unconfirmed: Vec::new(),
         class: Vec::new(),
+        sent: next_sent(),
     };
     let answers = forwarded
         .answers

@@ -9,7 +9,7 @@
 //! in the lessons. Every text from a student passes through `render::text::visible` (student
 //! text in statements is already a quoted literal built by `js_value`, which does the same).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use colored::Colorize;
 use serde_json::{Value, json};
@@ -29,6 +29,10 @@ pub struct ClassView {
     verbose: bool,
     /// Who has been shown typing since their last message: their next keystrokes are not.
     typing: HashSet<String>,
+    /// Each sender's newest message shown, by send order ([`Relayed::sent`]). A record is
+    /// finished when its last page answers, so a keystroke's record can come after the message
+    /// that followed it (both wait for the same silent page): such a keystroke is old news.
+    last_message: HashMap<String, u64>,
 }
 
 impl ClassView {
@@ -37,6 +41,7 @@ impl ClassView {
             view,
             verbose,
             typing: HashSet::new(),
+            last_message: HashMap::new(),
         }
     }
 
@@ -48,6 +53,7 @@ impl ClassView {
                     && log.line.starts_with("user disconnected")
                 {
                     self.typing.remove(&log.socket);
+                    self.last_message.remove(&log.socket);
                 }
                 view.report(report)
             }
@@ -58,8 +64,10 @@ impl ClassView {
     }
 
     fn compact(&mut self, relayed: &Relayed) -> String {
+        let newest = self.last_message.get(&relayed.sender).copied();
         if relayed.event == "typing" {
-            if !self.typing.insert(relayed.sender.clone()) {
+            let stale = newest.is_some_and(|message| message > relayed.sent);
+            if stale || !self.typing.insert(relayed.sender.clone()) {
                 return String::new();
             }
             return format!(
@@ -69,7 +77,11 @@ impl ClassView {
                 count(relayed)
             );
         }
-        self.typing.remove(&relayed.sender);
+        if newest.is_none_or(|message| message < relayed.sent) {
+            self.last_message
+                .insert(relayed.sender.clone(), relayed.sent);
+            self.typing.remove(&relayed.sender);
+        }
         let mut out = format!(
             "{} {}  {}  {}  {}\n",
             ">".dimmed(),
@@ -221,7 +233,31 @@ mod tests {
             }],
             unconfirmed: names(&["guest-1"]),
             class: names(&["anna", "ben", "guest-1"]),
+            sent: 0,
         }
+    }
+
+    /// A keystroke whose record is finished after the message that followed it (both waited
+    /// for the same silent page) is not shown again: one typing line per run of keystrokes, in
+    /// the order they were sent.
+    #[test]
+    fn a_late_keystroke_is_not_shown_after_the_message_it_preceded() {
+        colored::control::set_override(false);
+        let mut view = ClassView::new(View::Text, false);
+        let typing = |sent| Relayed {
+            event: "typing".into(),
+            statement: "socket.broadcast.emit('typing', name)".into(),
+            sent,
+            ..relayed()
+        };
+        let message = |sent| Relayed { sent, ..relayed() };
+        let mut shown = |record| view.render(&ClassReport::Relayed(record));
+        assert!(shown(typing(1)).contains("anna is typing"));
+        assert_eq!(shown(typing(2)), "");
+        assert!(shown(message(4)).contains("confirmed"));
+        assert_eq!(shown(typing(3)), "", "a keystroke sent before the message");
+        assert!(shown(typing(5)).contains("anna is typing"), "a new run");
+        assert!(shown(message(6)).contains("confirmed"));
     }
 
     #[test]
