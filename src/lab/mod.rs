@@ -382,12 +382,7 @@ impl Lab {
                 namespace,
                 middleware,
             } => {
-                if !self.servers.serves(namespace) {
-                    if !self.options.serve_on_connect {
-                        return Err(LabError::UnknownNamespace(namespace.clone()));
-                    }
-                    self.serve(namespace).await?;
-                }
+                self.serve_for_handler(namespace).await?;
                 self.state.add_middleware(namespace, middleware.clone());
                 Ok(vec![Report::Middleware(MiddlewareSet {
                     namespace: namespace.clone(),
@@ -399,12 +394,7 @@ impl Lab {
                 event,
                 handler,
             } => {
-                if !self.servers.serves(namespace) {
-                    if !self.options.serve_on_connect {
-                        return Err(LabError::UnknownNamespace(namespace.clone()));
-                    }
-                    self.serve(namespace).await?;
-                }
+                self.serve_for_handler(namespace).await?;
                 self.state.set_handler(namespace, event, handler.clone());
                 Ok(vec![Report::Handler(HandlerSet {
                     namespace: namespace.clone(),
@@ -553,6 +543,19 @@ impl Lab {
     /// The server that holds `name`'s socket (0 when unknown).
     fn server_of_member(&self, member: Option<&Member>) -> usize {
         member.and_then(|m| self.servers.server_of(m)).unwrap_or(0)
+    }
+
+    /// Before a handler or a middleware is set on `namespace`: a namespace the server does not
+    /// serve is refused, as on a real server, unless the lab serves namespaces on demand (the
+    /// playground).
+    async fn serve_for_handler(&mut self, namespace: &str) -> Result<(), LabError> {
+        if !self.servers.serves(namespace) {
+            if !self.options.serve_on_connect {
+                return Err(LabError::UnknownNamespace(namespace.to_string()));
+            }
+            self.serve(namespace).await?;
+        }
+        Ok(())
     }
 
     /// The whole line is checked before anything connects (a repeated name, a name already

@@ -11,8 +11,8 @@ use colored::Colorize;
 
 use crate::lab::{EmitPreview, Lab, LabError, Preview};
 use crate::script::{
-    Arg, AuthCheck, Command, DEPARTURE_EVENTS, DataValue, Decision, Middleware, Origin, RoomRef,
-    Statement, StatementKind, Target,
+    Arg, AuthCheck, Command, DEPARTURE_EVENTS, DataValue, Decision, Emit, Middleware, Origin,
+    RoomRef, Statement, StatementKind, Target,
 };
 
 /// One rule of Socket.IO's addressing: a form of the API and what it means for recipients.
@@ -314,6 +314,24 @@ fn middleware_says(middleware: &Middleware) -> String {
     parts.join(", then ")
 }
 
+/// The explanation of `statement` as if it were a plain emit of `emit` (the same recipients):
+/// an ask or a volatile emit adds its own step to it.
+fn explain_as_plain_emit(
+    lab: &Lab,
+    as_socket: Option<&str>,
+    statement: &Statement,
+    emit: &Emit,
+) -> Result<Explanation, LabError> {
+    explain(
+        lab,
+        as_socket,
+        &Statement {
+            source: statement.source.clone(),
+            kind: StatementKind::Emit(emit.clone()),
+        },
+    )
+}
+
 /// Explains one statement run as `as_socket` (or at server level). Who is left after each step
 /// is the lab's answer ([`Lab::preview`]); this function only says which rule each step is.
 pub fn explain(
@@ -331,14 +349,7 @@ pub fn explain(
     let (emit, preview) = match (&statement.kind, preview) {
         (StatementKind::Emit(emit), Preview::Emit(preview)) => (emit, preview),
         (StatementKind::EmitWithAck { emit, timeout_ms }, Preview::Emit(_)) => {
-            let mut explanation = explain(
-                lab,
-                as_socket,
-                &Statement {
-                    source: statement.source.clone(),
-                    kind: StatementKind::Emit(emit.clone()),
-                },
-            )?;
+            let mut explanation = explain_as_plain_emit(lab, as_socket, statement, emit)?;
             let answers = if matches!(emit.origin, Origin::Socket) && !emit.excludes_sender() {
                 "its answer"
             } else {
@@ -355,14 +366,7 @@ pub fn explain(
             return Ok(explanation);
         }
         (StatementKind::VolatileEmit(emit), Preview::Emit(_)) => {
-            let mut explanation = explain(
-                lab,
-                as_socket,
-                &Statement {
-                    source: statement.source.clone(),
-                    kind: StatementKind::Emit(emit.clone()),
-                },
-            )?;
+            let mut explanation = explain_as_plain_emit(lab, as_socket, statement, emit)?;
             explanation.steps.push(Step {
                 what: "volatile: each of them gets it unless its connection is not ready to take \
                        it right now (then it is dropped, never sent later)"

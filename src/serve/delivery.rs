@@ -88,6 +88,33 @@ pub struct Relayed {
     pub sent: u64,
 }
 
+impl Relayed {
+    /// A relay with no answers sorted yet ([`fill`] sorts them).
+    fn new(
+        sender: String,
+        trigger: String,
+        statement: String,
+        event: String,
+        args: Vec<Value>,
+        sent: u64,
+    ) -> Relayed {
+        Relayed {
+            sender,
+            trigger,
+            statement,
+            event,
+            args,
+            received: Vec::new(),
+            not_received: Vec::new(),
+            confirmed: Vec::new(),
+            missed: Vec::new(),
+            unconfirmed: Vec::new(),
+            class: Vec::new(),
+            sent,
+        }
+    }
+}
+
 /// The next number in the order relays are sent (or, for a forwarded record, received).
 fn next_sent() -> u64 {
     static SENT: AtomicU64 = AtomicU64::new(0);
@@ -140,20 +167,14 @@ pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
         .timeout(CONFIRM_TIMEOUT)
         .emit_with_ack::<_, Value>(relay.event, data)
         .await;
-    let mut record = Relayed {
-        sender: relay.sender.to_string(),
-        trigger: relay.trigger,
-        statement: relay.statement,
-        event: relay.event.to_string(),
+    let mut record = Relayed::new(
+        relay.sender.to_string(),
+        relay.trigger,
+        relay.statement,
+        relay.event.to_string(),
         args,
-        received: Vec::new(),
-        not_received: Vec::new(),
-        confirmed: Vec::new(),
-        missed: Vec::new(),
-        unconfirmed: Vec::new(),
-        class: Vec::new(),
         sent,
-    };
+    );
     async move {
         let mut answers: HashMap<Sid, Answer> = HashMap::new();
         if let Ok(stream) = stream {
@@ -201,20 +222,14 @@ pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
 /// The record of a relay another process sent, for this process's own students: those the
 /// forwarded answers name, and the others as not addressed.
 pub fn forwarded(forwarded: Forwarded, class: &[Member]) -> Relayed {
-    let mut record = Relayed {
-        sender: forwarded.sender,
-        trigger: forwarded.trigger,
-        statement: forwarded.statement,
-        event: forwarded.event,
-        args: forwarded.args,
-        received: Vec::new(),
-        not_received: Vec::new(),
-        confirmed: Vec::new(),
-        missed: Vec::new(),
-        unconfirmed: Vec::new(),
-        class: Vec::new(),
-        sent: next_sent(),
-    };
+    let mut record = Relayed::new(
+        forwarded.sender,
+        forwarded.trigger,
+        forwarded.statement,
+        forwarded.event,
+        forwarded.args,
+        next_sent(),
+    );
     let answers = forwarded
         .answers
         .into_iter()
