@@ -249,3 +249,40 @@ fn demo_uses_a_given_redis_with_the_same_bytes() {
     assert!(given.contains("adapter: A → Redis"), "{given}");
     assert_eq!(given, demo(&[]));
 }
+
+/// A socket on B leaves, and its `disconnect` handler emits from B: the fence must go out from
+/// B, behind that emit, or A's sockets may be proven not to have it before it comes through
+/// Redis (seen with the fence sent from A: alice and bob missing in most rounds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_departure_handler_on_b_is_proven_on_a() {
+    if !redis_here::available("a_departure_handler_on_b_is_proven_on_a") {
+        return;
+    }
+    let mut lab = lab(Scale::TwoWithRedis { url: None }).await;
+    lab.execute(&command("on 'disconnect': io.emit('gone', reason)"))
+        .await
+        .unwrap();
+    for round in 0..30 {
+        let name = format!("guest{round}");
+        lab.execute(&command(&format!("connect {name} on B")))
+            .await
+            .unwrap();
+        let reports = lab
+            .execute(&command(&format!("disconnect {name}")))
+            .await
+            .unwrap();
+        let delivery = reports
+            .iter()
+            .find_map(|r| match r {
+                Report::Delivery(d) => Some(d),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("round {round}: no delivery in {reports:?}"));
+        assert_eq!(
+            delivery.received,
+            ["alice", "bob", "carol", "dave"],
+            "round {round}"
+        );
+    }
+    lab.shutdown().await;
+}

@@ -414,13 +414,14 @@ impl Lab {
             } => self.run(as_socket.as_deref(), statement).await,
             Command::Disconnect { name } => {
                 let index = self.client_index(name)?;
+                let origin = self.server_of_member(self.member(name).ok().as_ref());
                 let client = self.clients.remove(index);
                 client.disconnect().await;
                 self.state
                     .wait_until(|members| !members.iter().any(|m| m.name == *name))
                     .await;
                 self.links.remove(name);
-                self.departed().await
+                self.departed(origin).await
             }
             Command::Cut { name } | Command::Silence { name } => {
                 let cut = matches!(command, Command::Cut { .. });
@@ -759,9 +760,10 @@ impl Lab {
 
     /// The reports of a socket's departure once the server has let it go: what its
     /// `disconnecting` and `disconnect` handlers sent (proven by the barrier), then the server's
-    /// log. `trigger` is the line that made it leave.
-    async fn departed(&mut self) -> Result<Vec<Report>, LabError> {
-        self.barrier(0).await?;
+    /// log. `origin` is the server the socket was on: its handlers ran there, so the fence
+    /// goes out from there, behind what they sent (see the module docs).
+    async fn departed(&mut self, origin: usize) -> Result<Vec<Report>, LabError> {
+        self.barrier(origin).await?;
         let mut inboxes = self.take_inboxes();
         let departures = self.state.take_departures();
         let mut reports = self.departures_in(&mut inboxes, departures);
@@ -808,6 +810,7 @@ impl Lab {
     /// heartbeat times out).
     async fn break_link(&mut self, name: &str, cut: bool) -> Result<Vec<Report>, LabError> {
         let index = self.client_index(name)?;
+        let origin = self.server_of_member(self.member(name).ok().as_ref());
         let Some(link) = self.links.get(name) else {
             return Err(LabError::NoNetwork(name.to_string()));
         };
@@ -830,7 +833,7 @@ impl Lab {
         self.links.remove(name);
         let client = self.clients.remove(index);
         let _ = tokio::time::timeout(client::ROUND_TRIP_LIMIT, client.disconnect()).await;
-        self.departed().await
+        self.departed(origin).await
     }
 
     async fn client_emit(
