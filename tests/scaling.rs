@@ -35,6 +35,17 @@ async fn lab(scale: Scale) -> Lab {
     lab
 }
 
+/// The first delivery among `reports`; `what` names the line that should have made one.
+fn first_delivery<'a>(reports: &'a [Report], what: &str) -> &'a Delivery {
+    reports
+        .iter()
+        .find_map(|r| match r {
+            Report::Delivery(d) => Some(d),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("`{what}` delivered nothing: {reports:?}"))
+}
+
 /// Runs `line` (as `as_socket`), checks the preview said the same, returns who received it.
 async fn received(lab: &mut Lab, line: &str) -> Vec<String> {
     let Command::Run {
@@ -48,13 +59,7 @@ async fn received(lab: &mut Lab, line: &str) -> Vec<String> {
         .preview(as_socket.as_deref(), &statement)
         .expect("the preview");
     let reports = lab.execute(&command(line)).await.expect("it runs");
-    let delivery: &Delivery = reports
-        .iter()
-        .find_map(|r| match r {
-            Report::Delivery(d) => Some(d),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("`{line}` delivered nothing: {reports:?}"));
+    let delivery = first_delivery(&reports, line);
     if let Preview::Emit(preview) = preview {
         assert_eq!(
             preview.receive, delivery.received,
@@ -104,13 +109,7 @@ async fn with_redis_a_broadcast_reaches_both_servers() {
             .execute(&command("dave.emit('chat message', 'hi')"))
             .await
             .unwrap();
-        let delivery = reports
-            .iter()
-            .find_map(|r| match r {
-                Report::Delivery(d) => Some(d),
-                _ => None,
-            })
-            .expect("a relay");
+        let delivery = first_delivery(&reports, "dave.emit('chat message', 'hi')");
         assert_eq!(delivery.received, ["alice", "bob", "carol", "dave"]);
     }
     lab.shutdown().await;
@@ -271,13 +270,7 @@ async fn a_departure_handler_on_b_is_proven_on_a() {
             .execute(&command(&format!("disconnect {name}")))
             .await
             .unwrap();
-        let delivery = reports
-            .iter()
-            .find_map(|r| match r {
-                Report::Delivery(d) => Some(d),
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("round {round}: no delivery in {reports:?}"));
+        let delivery = first_delivery(&reports, &format!("round {round}: disconnect {name}"));
         assert_eq!(
             delivery.received,
             ["alice", "bob", "carol", "dave"],
