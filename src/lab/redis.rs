@@ -101,7 +101,12 @@ pub struct RedisServer {
 }
 
 /// The watchdog: starts `redis-server` with the arguments given, then waits for its standard
-/// input to close (this process ending, or [`RedisServer`]'s drop) and stops the server. If the
+/// input to close (this process ending, or [`RedisServer`]'s drop) and stops the server.
+///
+/// It stops it with SIGKILL, not SIGTERM: Redis handles SIGTERM in its timer callback
+/// (`serverCron`, ten times a second by default), so a polite stop took about 100 ms, most of
+/// the scaling lesson's wall time. This server keeps nothing (no snapshots, no append-only
+/// file, a temporary directory of its own), so there is nothing a graceful stop would save. If the
 /// server exits by itself first (a port taken), the watchdog exits too, so that the start sees
 /// the end of the output. `redis-server`'s own standard input is /dev/null (a background job's
 /// is), and SIGINT does not reach it from the terminal (its own process group, see the module
@@ -109,7 +114,7 @@ pub struct RedisServer {
 const WATCHDOG: &str = r#"
 redis-server "$@" 3<&- &
 server=$!
-( read -r _ || true; kill -TERM "$server" 2>/dev/null ) <&3 3<&- >/dev/null &
+( read -r _ || true; kill -KILL "$server" 2>/dev/null ) <&3 3<&- >/dev/null &
 watch=$!
 exec 3<&-
 wait "$server"
