@@ -56,6 +56,10 @@ pub enum Commands {
         /// (redis://host:port) instead of starting a private redis-server.
         #[arg(long, value_name = "URL")]
         redis: Option<String>,
+        /// At the end, say on standard error how long the run took and how much of it was the
+        /// real timers the lessons teach (ack timeouts, the heartbeat); for benches/demo-all.sh.
+        #[arg(long)]
+        timings: bool,
     },
     /// Start or resume a lesson, with predictions and quizzes (needs a terminal).
     Learn {
@@ -328,8 +332,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             step,
             lessons,
             redis,
+            timings,
         }) => {
-            demo(
+            let started = std::time::Instant::now();
+            let outcome = demo(
                 lesson.as_deref(),
                 all,
                 View::from_json_flag(json),
@@ -337,7 +343,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 lessons.as_deref(),
                 redis.as_deref(),
             )
-            .await
+            .await;
+            if timings {
+                report_timings(started.elapsed());
+            }
+            outcome
         }
         Some(Commands::Lessons {
             command: LessonsCommand::Check { dir },
@@ -588,6 +598,25 @@ async fn demo(
         }
     }
     Ok(())
+}
+
+/// `demo --timings`: the run's time, split into the lessons' own real timers and the rest, one
+/// line on standard error (the lesson's output on standard output stays byte-identical).
+fn report_timings(elapsed: std::time::Duration) {
+    let taught = crate::lab::timers::so_far();
+    let rest = elapsed.saturating_sub(taught.total());
+    let _ = writeln!(
+        output::stderr(),
+        "timings: {:.3} s in all; the lessons' own timers {:.3} s ({} ack timeouts {:.3} s, \
+         {} heartbeats {:.3} s); everything else {:.3} s",
+        elapsed.as_secs_f64(),
+        taught.total().as_secs_f64(),
+        taught.ack_timeouts,
+        taught.ack_timeout_time.as_secs_f64(),
+        taught.heartbeats,
+        taught.heartbeat_time.as_secs_f64(),
+        rest.as_secs_f64(),
+    );
 }
 
 async fn play_script(file: Option<PathBuf>, view: View) -> Result<(), CliError> {

@@ -10,17 +10,19 @@
 //! recipient records the event before it answers, so once the answers are in, so are the
 //! events.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde_json::Value;
 use socketioxide::AckError;
+use socketioxide::socket::Sid;
 
 use super::LabError;
 use super::execute::Arguments;
 use super::select::Selection;
 use super::server::LabAdapter;
 use super::state::ServerState;
+use super::timers::{self, Taught};
 
 /// Node's error for an acknowledgement that did not come in time (`new Error("operation has
 /// timed out")` in socket.io's `socket.js` and `broadcast-operator.js`, 4.8). socketioxide says
@@ -47,6 +49,7 @@ pub(super) async fn ask<A: LabAdapter>(
     timeout_ms: u64,
 ) -> Result<(bool, Vec<AskAnswer>), LabError> {
     let timeout = Duration::from_millis(timeout_ms);
+    let asked = Instant::now();
     let failed = |e: String| LabError::server(format!("the emit failed: {e}"));
     let name = |sid| {
         state
@@ -59,7 +62,11 @@ pub(super) async fn ask<A: LabAdapter>(
                 .timeout(timeout)
                 .emit_with_ack::<_, Value>(event, &Arguments(args))
                 .map_err(|e| failed(e.to_string()))?;
-            let answer = stream.await.map_err(describe);
+            let answer = stream.await;
+            if matches!(answer, Err(AckError::Timeout)) {
+                timers::record(Taught::AckTimeout, asked.elapsed());
+            }
+            let answer = answer.map_err(describe);
             Ok((
                 true,
                 vec![AskAnswer {
@@ -74,13 +81,20 @@ pub(super) async fn ask<A: LabAdapter>(
                 .emit_with_ack::<_, Value>(event, &Arguments(args))
                 .await
                 .map_err(|e| failed(e.to_string()))?;
-            let answers = stream
+            let answers: Vec<(Sid, Result<Value, AckError>)> = stream.collect().await;
+            if answers
+                .iter()
+                .any(|(_, answer)| matches!(answer, Err(AckError::Timeout)))
+            {
+                timers::record(Taught::AckTimeout, asked.elapsed());
+            }
+            let answers = answers
+                .into_iter()
                 .map(|(sid, answer)| AskAnswer {
                     socket: name(sid),
                     answer: answer.map_err(describe),
                 })
-                .collect()
-                .await;
+                .collect();
             Ok((false, answers))
         }
     }

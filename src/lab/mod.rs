@@ -60,6 +60,8 @@
 //! server before the socket counts as gone, so the same barrier proves what they sent; their
 //! deliveries follow the line that made the socket leave.
 //! - [`ack`]: the server's `emitWithAck`: who answered what, who timed out.
+//! - [`timers`]: how long the lab has waited on the timers lessons teach (ack timeouts, the
+//!   heartbeat), kept apart from its own overhead.
 //! - [`redis`]: a Redis for Socket.IO (a private `redis-server`, or a given URL) and the
 //!   socketioxide-redis adapter built on it.
 
@@ -75,6 +77,7 @@ mod select;
 mod server;
 mod servers;
 mod state;
+pub mod timers;
 
 pub use select::{EmitPreview, Preview};
 pub use servers::{SERVER_NAMES, Scale};
@@ -819,6 +822,7 @@ impl Lab {
         } else {
             link.silence();
         }
+        let broken = std::time::Instant::now();
         // Bounded, so that a server that never notices is an error rather than a hang.
         let (interval, timeout) = NETWORK_HEARTBEAT;
         let limit = client::ROUND_TRIP_LIMIT + interval + timeout;
@@ -829,6 +833,11 @@ impl Lab {
         )
         .await
         .map_err(|_| LabError::client(name, "the server never noticed the broken connection"))?;
+        if !cut {
+            // A cut is noticed at once (the transport closes); a silence only by the heartbeat,
+            // the timer lesson 6 teaches.
+            timers::record(timers::Taught::Heartbeat, broken.elapsed());
+        }
         // The client's side is broken for good: close what is left of it.
         self.links.remove(name);
         let client = self.clients.remove(index);
