@@ -4,7 +4,8 @@
 //!
 //! These are the tests that fail when the fence is taken out (the lab returns before the events
 //! arrive) or emitted before the statement (it then proves nothing about the statement): seen
-//! both ways, by breaking `Lab::barrier` and `Lab::run` on purpose.
+//! both ways, by breaking `Lab::barrier` and `Lab::run` on purpose, and by sending a client
+//! event's pending fence before its handler runs (`server::on_client_event`).
 //!
 //! Run: `cargo test --test fence`.
 
@@ -68,8 +69,9 @@ async fn every_delivery_is_recorded_when_a_statement_returns() {
     lab.shutdown().await;
 }
 
-/// A client's emit, relayed by a handler: the relay is recorded too (the sender's ack comes
-/// after the relay, and the fence after the ack).
+/// A client's emit, relayed by a handler: the relay is recorded too (the handler sends the
+/// fence the lab left pending after its relay's emit has returned). Seen failing with the fence
+/// sent at the start of the handler.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relayed_client_emit_is_recorded_when_it_returns() {
     let names: Vec<String> = (0..SOCKETS).map(|i| format!("s{i:03}")).collect();

@@ -34,10 +34,16 @@
 //!    runs a client's callbacks one after another in arrival order: when the fence's callback
 //!    runs, the statement's event is already in the inbox.
 //!
-//! For a client-side emit (`alice.emit(...)`) one more step comes first, because socketioxide
-//! runs each incoming event in its own task: the server acknowledges alice's event only after its
-//! handler's emit has returned (and so, with Redis, after its publish), and alice awaits that
-//! ack before the fence is emitted. Without that, the fence could overtake alice's relay.
+//! For a client-side emit (`alice.emit(...)`) the fence must come after the handler's relay, and
+//! socketioxide runs each incoming event in its own task, so nothing the lab does from outside
+//! is ordered with it. So the lab arms the fence *before* alice emits and leaves it with the
+//! server (`state::PendingFence`); the handler of alice's event sends it itself, once its own
+//! emits have returned (and so, with Redis, after their publish), then acknowledges. The lab
+//! waits for alice's acknowledgement (which carries what `callback` answered) and for the fence.
+//! Sent by the lab after the acknowledgement, the fence proved the same one network trip later;
+//! sent before the handler's emit, it would prove nothing (`tests/fence.rs` fails that way). A
+//! handler that disconnects its sender leaves the fence unsent, and the lab sends one after the
+//! sender is gone.
 //!
 //! The fence replaced a barrier in which every client round-tripped an acknowledged `sync`: that
 //! proved the same on one server (1,000 round trips for 1,000 sockets), but not on two, where an
@@ -99,7 +105,7 @@ use report::{
     RoomMap, SocketAnswer, Unhandled, own_room_label,
 };
 use servers::Servers;
-use state::{Member, ServerState};
+use state::{Member, PendingFence, ServerState};
 
 /// What went wrong while carrying out a command. Each message reads as a sentence for the
 /// learner; a failure of the client or server library keeps that library's error as its
@@ -880,7 +886,25 @@ impl Lab {
             }
             _ => Vec::new(),
         };
-        self.clients[index].emit_acked(event, args.to_vec()).await?;
+        // The fence, sent by the sender's server itself once the handler's emits have returned
+        // (before its acknowledgement), rather than by the lab once the acknowledgement is back:
+        // the same order on every connection, one trip fewer. It takes one server, or servers
+        // sharing an adapter, so that one server's fence reaches every socket; a handler that
+        // disconnects its sender leaves it unsent (the sender will not be there to see it) and
+        // the lab sends the usual one below, for the clients that remain.
+        let armed = (self.servers.count() == 1 || self.servers.shared()).then(|| {
+            let (number, namespaces) = self.arm_fence();
+            self.state.set_pending_fence(PendingFence {
+                sender: sid,
+                number,
+                namespaces,
+            });
+            number
+        });
+        let acked = self.clients[index].emit_acked(event, args.to_vec()).await;
+        // Still here after the acknowledgement: the handler did not send it.
+        let unsent = self.state.take_pending_fence(None);
+        acked?;
         // The server sets the effect before it acknowledges, so it is here now.
         let last_effect = self.state.take_last_effect();
         self.wait_for_volatile(&volatile_recipients, &last_effect)
@@ -894,7 +918,10 @@ impl Lab {
             self.clients.remove(index).disconnect().await;
             self.links.remove(name);
         }
-        self.barrier(origin).await?;
+        match (armed, unsent) {
+            (Some(number), None) => self.wait_for_fence(number).await?,
+            _ => self.barrier(origin).await?,
+        }
         let handler = self.state.handler(&namespace, event);
         let mut reports: Vec<Report> = match (last_effect, handler) {
             (Some(effect), Some(handler)) => {
@@ -949,10 +976,24 @@ impl Lab {
     /// the module docs for why this proves non-receipt.
     /// `origin` is the server that ran the statement.
     async fn barrier(&self, origin: usize) -> Result<(), LabError> {
+        let (number, namespaces) = self.arm_fence();
+        let namespaces: BTreeSet<&str> = namespaces.iter().map(String::as_str).collect();
+        self.servers.fence(origin, &namespaces, number).await?;
+        self.wait_for_fence(number).await
+    }
+
+    /// Arms the next fence for every client the lab has; returns its number and the namespaces
+    /// it must be sent to (every one that has a lab client).
+    fn arm_fence(&self) -> (u64, Vec<String>) {
         let number = self.fences.arm(self.clients.iter().map(|c| c.board_id));
         let namespaces: BTreeSet<&str> =
             self.clients.iter().map(|c| c.namespace.as_str()).collect();
-        self.servers.fence(origin, &namespaces, number).await?;
+        (number, namespaces.into_iter().map(String::from).collect())
+    }
+
+    /// Waits until every client armed for fence `number` has received it; past
+    /// `ROUND_TRIP_LIMIT`, an error naming the clients it did not reach.
+    async fn wait_for_fence(&self, number: u64) -> Result<(), LabError> {
         if tokio::time::timeout(client::ROUND_TRIP_LIMIT, self.fences.wait(number))
             .await
             .is_err()

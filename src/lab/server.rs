@@ -25,7 +25,7 @@ use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
-use socketioxide::socket::DisconnectReason;
+use socketioxide::socket::{DisconnectReason, Sid};
 
 use super::LabError;
 use super::execute::{Arguments, execute, execute_with};
@@ -150,21 +150,7 @@ impl<A: LabAdapter> LabServer<A> {
     /// everything this server has emitted before), and returns once it is handed to every
     /// local socket's connection (and, with a Redis adapter, published).
     pub async fn fence(&self, namespace: &str, number: u64) -> Result<(), LabError> {
-        let Some(operator) = self.io.of(namespace) else {
-            return Ok(());
-        };
-        match operator.emit(FENCE_EVENT, &number).await {
-            Ok(()) => Ok(()),
-            // A socket closing right now misses it; the lab no longer counts it.
-            Err(socketioxide::BroadcastError::Socket(errors))
-                if errors
-                    .iter()
-                    .all(|e| matches!(e, socketioxide::SocketError::Closed)) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(LabError::server(format!("the fence failed: {e}"))),
-        }
+        send_fence(&self.io, namespace, number).await
     }
 
     /// Closes every Socket.IO session, then stops axum (see [`Serving::stop`]).
@@ -177,6 +163,45 @@ impl<A: LabAdapter> LabServer<A> {
 /// whatever auth the lesson gives it. The server takes it out before anything the learner sees
 /// (`socket.handshake.auth`, a middleware's checks).
 pub const NAME_KEY: &str = "sio-tutor:name";
+
+/// Emits fence `number` to every socket of `namespace` on the server `io`, through its adapter.
+/// The one way a fence is sent, whether the lab asks for it or a handler sends the one the lab
+/// left pending.
+async fn send_fence<A: LabAdapter>(
+    io: &SocketIo<A>,
+    namespace: &str,
+    number: u64,
+) -> Result<(), LabError> {
+    let Some(operator) = io.of(namespace) else {
+        return Ok(());
+    };
+    match operator.emit(FENCE_EVENT, &number).await {
+        Ok(()) => Ok(()),
+        // A socket closing right now misses it; the lab no longer counts it.
+        Err(socketioxide::BroadcastError::Socket(errors))
+            if errors
+                .iter()
+                .all(|e| matches!(e, socketioxide::SocketError::Closed)) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(LabError::server(format!("the fence failed: {e}"))),
+    }
+}
+
+/// Sends the fence the lab left pending for an event from `sender`, if there is one, after
+/// everything the handler emitted (its emits have returned, so the fence is queued behind them
+/// on every connection, and with a Redis adapter published behind them on the same channel). A
+/// fence that fails is not sent: the lab then times out on it and says which clients it missed.
+async fn send_pending_fence<A: LabAdapter>(io: &SocketIo<A>, state: &ServerState, sender: Sid) {
+    if let Some(fence) = state.take_pending_fence(Some(sender)) {
+        for namespace in &fence.namespaces {
+            if send_fence(io, namespace, fence.number).await.is_err() {
+                return;
+            }
+        }
+    }
+}
 
 /// The auth payload a lab client sends: `{ "sio-tutor:name": "alice", ...the lesson's auth }`.
 fn name_from_auth(auth: &Result<Value, impl std::fmt::Debug>) -> String {
@@ -357,6 +382,7 @@ async fn on_client_event<A: LabAdapter>(
                 namespace: socket.ns().to_string(),
                 answer: answer.clone(),
             }));
+            send_pending_fence(&io, &state, socket.id).await;
             let _ = ack.send(&Arguments(&[answer]));
             return;
         }
@@ -368,6 +394,7 @@ async fn on_client_event<A: LabAdapter>(
         None => None,
     };
     *lock(&state.last_effect) = effect;
+    send_pending_fence(&io, &state, socket.id).await;
     let _ = ack.send(&());
 }
 

@@ -64,6 +64,19 @@ pub struct ServerState {
     /// takes the socket out of every room at once, and that can come before the handler runs
     /// (seen once in 20 runs of lesson 6). Node runs `disconnecting` before anything else can.
     pub(super) rooms: Mutex<HashMap<Sid, Vec<String>>>,
+    /// A fence the lab has armed for the next event from one client: the handler of that event
+    /// sends it itself, right after its own emits, instead of the lab asking once the client's
+    /// acknowledgement is back (see `Lab::client_emit`).
+    pub(super) pending_fence: Mutex<Option<PendingFence>>,
+}
+
+/// A fence for the server to send when it has handled the next event from `sender`.
+#[derive(Debug, Clone)]
+pub struct PendingFence {
+    pub sender: Sid,
+    pub number: u64,
+    /// Every namespace that has a lab client: the fence goes to each.
+    pub namespaces: Vec<String>,
 }
 
 /// A departure handler that ran.
@@ -201,6 +214,21 @@ impl ServerState {
 
     pub fn take_departures(&self) -> Vec<Departure> {
         std::mem::take(&mut *lock(&self.departures))
+    }
+
+    /// Hands the server a fence to send after it handles the next event from `fence.sender`.
+    pub fn set_pending_fence(&self, fence: PendingFence) {
+        *lock(&self.pending_fence) = Some(fence);
+    }
+
+    /// The pending fence, if it is for an event from `sender` (the server's side), or whatever
+    /// is left of it (the lab's side, `sender` = `None`: a fence still here was not sent).
+    pub fn take_pending_fence(&self, sender: Option<Sid>) -> Option<PendingFence> {
+        let mut pending = lock(&self.pending_fence);
+        match (&*pending, sender) {
+            (Some(fence), Some(sender)) if fence.sender != sender => None,
+            _ => pending.take(),
+        }
     }
 
     pub fn take_last_effect(&self) -> Option<Result<Effect, LabError>> {
