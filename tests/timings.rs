@@ -43,10 +43,16 @@ fn lesson_5s_two_ack_timeouts_are_counted_as_taught() {
         (n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
     // Lesson 5 lets two `timeout(1000)` asks expire (carol's, then the whole namespace's).
     assert_eq!((acks, beats), (2.0, 0.0), "{n:?}");
-    assert!(ack_time >= 2.0, "two real 1 s timeouts take at least 2 s: {n:?}");
+    assert!(
+        ack_time >= 2.0,
+        "two real 1 s timeouts take at least 2 s: {n:?}"
+    );
     assert_eq!(beat_time, 0.0, "{n:?}");
     assert!((taught - ack_time).abs() < 0.0015, "{n:?}");
-    assert!((all - taught - rest).abs() < 0.0025, "the parts add up: {n:?}");
+    assert!(
+        (all - taught - rest).abs() < 0.0025,
+        "the parts add up: {n:?}"
+    );
 }
 
 #[test]
