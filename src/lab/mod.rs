@@ -634,8 +634,20 @@ impl Lab {
 
         // The server logs each socket as its connect handler runs, in whatever order they
         // arrive; the report lists them in the order they were written, so the same line gives
-        // the same bytes on every run.
-        let mut log = self.server_log();
+        // the same bytes on every run. Each name's lines are found by a map, not by a scan of
+        // the whole log per name (that was quadratic: some 25 million moves for 5,000 names).
+        let wanted: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        let mut by_socket: HashMap<String, Vec<Report>> = HashMap::new();
+        let mut log = Vec::new();
+        for report in self.server_log() {
+            match &report {
+                Report::ServerLog(line) if wanted.contains(line.socket.as_str()) => by_socket
+                    .entry(line.socket.clone())
+                    .or_default()
+                    .push(report),
+                _ => log.push(report),
+            }
+        }
         let mut reports = Vec::new();
         for (name, outcome) in names.iter().zip(outcomes) {
             match outcome {
@@ -650,11 +662,7 @@ impl Lab {
                 // Not reached: without a failure every name was connected.
                 Some(Err(_)) | None => {}
             }
-            let (own, rest): (Vec<Report>, Vec<Report>) = log
-                .into_iter()
-                .partition(|report| matches!(report, Report::ServerLog(l) if l.socket == *name));
-            reports.extend(own);
-            log = rest;
+            reports.extend(by_socket.remove(name).unwrap_or_default());
         }
         reports.extend(log);
         Ok(reports)
