@@ -149,7 +149,14 @@ fn an_old_redis_server_is_refused() {
     let fake = dir.path().join("redis-server");
     std::fs::write(
         &fake,
-        "#!/bin/sh\necho 'Redis server v=6.2.14 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64'\n",
+        // As Redis 6.2 answers `--version`, and as it starts (the lab reads the version from
+        // the server's own log, then refuses it).
+        "#!/bin/sh\n\
+         if [ \"$1\" = --version ]; then\n\
+         echo 'Redis server v=6.2.14 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64'; exit 0\n\
+         fi\n\
+         echo '1:C 05 Dec 2026 17:23:51.663 # Redis version=6.2.14, bits=64, commit=00000000, modified=0, pid=1, just started'\n\
+         echo '1:M 05 Dec 2026 17:23:51.664 * Ready to accept connections'\n",
     )
     .unwrap();
     let mut permissions = std::fs::metadata(&fake).unwrap().permissions();
