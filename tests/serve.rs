@@ -5,6 +5,9 @@
 //! tests/common/npm.rs), and `/usr/bin/chromium` for the browser test, which is ignored unless
 //! asked for (`cargo test -- --include-ignored`, as `.ci/run` does after installing chromium).
 
+#[path = "common/redis.rs"]
+mod redis_here;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -550,6 +553,9 @@ fn both_sides(a: &Serve, b: &Serve, script: &str, last: &str) {
 #[test]
 fn two_processes_share_one_class_through_redis() {
     require_node();
+    if !redis_here::available("two_processes_share_one_class_through_redis") {
+        return;
+    }
     let redis = sio_tutor::lab::redis::RedisServer::start().expect("start a private redis-server");
     let a = Serve::start(&["--json", "--redis", redis.url()]);
     let b = Serve::start(&["--json", "--redis", redis.url()]);
@@ -603,6 +609,9 @@ fn two_processes_share_one_class_through_redis() {
 #[ignore = "needs Debian's chromium: cargo test -- --include-ignored"]
 fn two_processes_two_browsers() {
     require_node();
+    if !redis_here::available("two_processes_two_browsers") {
+        return;
+    }
     let js = client_js();
     let js = js.to_str().expect("a UTF-8 path");
     let redis = sio_tutor::lab::redis::RedisServer::start().expect("start a private redis-server");
