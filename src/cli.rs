@@ -246,13 +246,26 @@ impl From<Vec<LessonError>> for CliError {
     }
 }
 
+/// The runtime a command runs on.
+///
+/// Most commands need two threads or more: a prompt (the tutor, the playground, `demo --step`)
+/// blocks the thread it runs on while a person thinks, and the lab's server and clients must go
+/// on meanwhile (their heartbeat would otherwise time out); the classroom server uses both
+/// cores. A plain `demo` waits on nobody, so it runs on this one thread: its work is a chain of
+/// short steps that each wake the next, and handing every wake to another thread was a quarter
+/// of its CPU time (`perf stat -r 8 sio-tutor demo --all`: 48-52 ms on two worker threads,
+/// 36-37 ms on one thread, the same bytes out).
+fn runtime_for(command: &Option<Commands>) -> tokio::runtime::Builder {
+    match command {
+        Some(Commands::Demo { step: false, .. }) => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     output::decide(cli.width);
-    let outcome = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let outcome = match runtime_for(&cli.command).enable_all().build() {
         Ok(runtime) => runtime.block_on(run(cli)),
         Err(error) => Err(CliError::cannot_run(format!(
             "cannot start the async runtime: {error}"
