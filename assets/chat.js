@@ -121,10 +121,12 @@
   // { 'sio-tutor:relay': n }) and the page names the numbers it has shown in one
   // 'sio-tutor:shown' event, at most once per CONFIRM_WINDOW_MS: at once in a quiet chat, and
   // one answer for several relays in a busy one (with a class of 1,000, an answer per relay per
-  // page was a third of the server's work). Servers sharing a class through Redis send an
-  // acknowledgement instead, answered at once.
+  // page was a third of the server's work). A second: in a busy chat the teacher's terminal
+  // shows a message's line at most a second late (the server waits 3 s for answers), and at 9
+  // messages a second one answer confirms about nine. Servers sharing a class through Redis
+  // send an acknowledgement instead, answered at once.
   const RELAY = 'sio-tutor:relay';
-  const CONFIRM_WINDOW_MS = 500;
+  const CONFIRM_WINDOW_MS = 1000;
   let shown = [];
   let confirmTimer = null;
   let lastConfirm = -Infinity;

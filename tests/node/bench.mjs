@@ -240,10 +240,16 @@ async function measured(makers, n) {
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'lost');
 console.log(`${runs} runs each, ${messages} messages per run, median of the runs; time until all N clients have a message`);
 for (const n of sizes) {
+  // The runs alternate between the servers (sio-tutor, Node, sio-tutor, ...): on a machine
+  // shared with other work, a busy minute then weighs on both alike rather than on whichever
+  // server's runs it fell on.
+  const runsOf = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
+  for (let r = 0; r < runs; r += 1) {
+    for (const [name, makers] of Object.entries(servers)) runsOf[name].push(await measured(makers, n));
+  }
   const results = {};
-  for (const [name, makers] of Object.entries(servers)) {
-    const all = [];
-    for (let r = 0; r < runs; r += 1) all.push(await measured(makers, n));
+  for (const name of Object.keys(servers)) {
+    const all = runsOf[name];
     results[name] = {
       p50: median(all.map((x) => x.p50)),
       p99: median(all.map((x) => x.p99)),

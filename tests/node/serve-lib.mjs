@@ -35,7 +35,7 @@ export function serverUrl() {
 // acknowledgement is answered at once.
 export const RELAY = 'sio-tutor:relay';
 export const SHOWN = 'sio-tutor:shown';
-export const CONFIRM_WINDOW_MS = 500;
+export const CONFIRM_WINDOW_MS = 1000;
 
 export class Confirmer {
   constructor(socket) {
