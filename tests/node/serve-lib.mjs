@@ -38,8 +38,11 @@ export const SHOWN = 'sio-tutor:shown';
 export const CONFIRM_WINDOW_MS = 1000;
 
 export class Confirmer {
-  constructor(socket) {
+  // `hold`, if given, returns a promise to wait for before an answer goes out, or null (the
+  // benchmark's fairness rule: see tests/node/bench.mjs).
+  constructor(socket, hold = () => null) {
     this.socket = socket;
+    this.hold = hold;
     this.shown = [];
     this.timer = null;
     this.last = -Infinity;
@@ -60,8 +63,14 @@ export class Confirmer {
     }
     this.shown.push(answer[RELAY]);
     if (this.timer === null) {
-      this.timer = setTimeout(() => this.flush(), Math.max(0, this.last + CONFIRM_WINDOW_MS - Date.now()));
+      this.timer = setTimeout(() => this.due(), Math.max(0, this.last + CONFIRM_WINDOW_MS - Date.now()));
     }
+  }
+
+  due() {
+    const held = this.hold();
+    if (held) held.then(() => this.flush());
+    else this.flush();
   }
 
   // Sends what is waiting now (the page does so when it is left).
