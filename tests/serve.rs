@@ -240,7 +240,9 @@ fn two_browsers_chat_and_html_stays_text() {
     );
     let js = client_js();
     let serve = Serve::start(&["--client-js", js.to_str().expect("a UTF-8 path")]);
-    serve.node("serve-browser.mjs", &[]);
+    fenced(&[&serve], "serve-browser.mjs", |l| {
+        l.starts_with("> ben.emit('chat message', 'last one')")
+    });
     let lines = serve.stop();
     let text = lines.join("\n");
     // The text view, as the projector shows it.
@@ -519,12 +521,14 @@ fn the_page_fits_a_projector_and_a_phone() {
     serve.stop();
 }
 
-/// Runs `node SCRIPT URL_A URL_B` while its clients stay connected: once it prints `fenced`,
-/// waits until both terminals have reported the relay whose trigger holds `last` (answers of
-/// the other process's pages arrive through Redis on their own schedule), then lets it end.
-fn both_sides(a: &Serve, b: &Serve, script: &str, last: &str) {
+/// Runs `node SCRIPT URL...` (one URL per server) while its clients stay connected: once it
+/// prints `fenced`, waits until every server has printed a line `reported` accepts (pages
+/// confirm within their confirmation window, and answers of another process's pages arrive
+/// through Redis on their own schedule), then lets it end.
+fn fenced(servers: &[&Serve], script: &str, reported: impl Fn(&str) -> bool) {
     let mut node = Command::new("node")
-        .args([script, &a.url, &b.url])
+        .arg(script)
+        .args(servers.iter().map(|s| &s.url))
         .current_dir(node_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -539,11 +543,19 @@ fn both_sides(a: &Serve, b: &Serve, script: &str, last: &str) {
         "fenced",
         "{script} failed (its error is above)"
     );
-    let reported = |l: &str| l.contains(last) && l.contains("\"kind\":\"delivery\"");
-    a.printed(reported);
-    b.printed(reported);
+    for serve in servers {
+        serve.printed(&reported);
+    }
     drop(node.stdin.take());
     assert!(node.wait().expect("wait for node").success());
+}
+
+/// [`fenced`] for two `serve --redis` processes: waits for the JSON delivery of the relay whose
+/// trigger holds `last` on both terminals.
+fn both_sides(a: &Serve, b: &Serve, script: &str, last: &str) {
+    fenced(&[a, b], script, |l| {
+        l.contains(last) && l.contains("\"kind\":\"delivery\"")
+    });
 }
 
 /// `serve --redis`: two processes and one Redis (a private `redis-server`, stopped after), the

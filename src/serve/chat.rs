@@ -3,9 +3,10 @@
 //!
 //! Each handler is a small free function whose arguments are socketioxide extractors, all
 //! registered in [`admit`]. Every event a browser sends is checked against `super::limits`
-//! before anything is relayed, and every relay goes through [`relay`], which emits with an
-//! acknowledgement and reports, once the pages have answered, who confirmed and who missed it
-//! (`super::delivery`). The chat page answers every relayed event.
+//! before anything is relayed, and every relay goes through [`relay`], which sends it so that
+//! each page confirms it once shown, and reports, once the pages have answered, who confirmed
+//! and who missed it (`super::delivery`, `super::confirm`). The chat page confirms every relayed
+//! event.
 //!
 //! | the browser sends                       | the server runs                                          |
 //! |-----------------------------------------|----------------------------------------------------------|
@@ -18,6 +19,7 @@
 //! | `'room message', { room, text }`        | `io.to(room).emit('room message', room, text, name)`     |
 //! | anything refused                        | `socket.emit('notice', why)` to the sender only          |
 //! | `'sio-tutor:sync'` with an ack          | the ack: the barrier the tests use to prove non-receipt  |
+//! | `'sio-tutor:shown', [numbers]`          | nothing sent: the relays it names are confirmed for this page (`super::confirm`) |
 //!
 //! Every event may carry a Socket.IO acknowledgement: the server answers `{ ok: true }` or
 //! `{ error }` only after its relay's emit has returned. The page does not need it; the tests
@@ -41,6 +43,7 @@ use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::DisconnectReason;
 
 use super::announce::Announcer;
+use super::confirm::{SHOWN_EVENT, Shown};
 use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
 use super::roster::{Nickname, Roster};
@@ -103,6 +106,7 @@ async fn admit<A: Adapter>(
     socket.on("leave", on_leave::<A>);
     socket.on("room message", on_room_message::<A>);
     socket.on(SYNC_EVENT, on_sync::<A>);
+    socket.on(SHOWN_EVENT, on_shown);
     socket.on_disconnect(on_disconnect::<A>);
     Ok(())
 }
@@ -352,6 +356,10 @@ async fn on_disconnect<A: Adapter>(
     announcer.left(&name);
 }
 
+/// A page's answer, naming the relays it has shown. Its work is done by the [`Shown`]
+/// extractor, in the connection's receive loop (see `super::confirm` for why not here).
+async fn on_shown(_: Shown) {}
+
 /// The barrier's round trip (the lab's `on_sync`, for any adapter): answering proves that
 /// everything sent to this socket before it has been written to its connection first.
 async fn on_sync<A: Adapter>(ack: AckSender<A>) {
@@ -401,7 +409,7 @@ fn answer<A: Adapter>(ack: AckSender<A>, outcome: Result<(), Refusal>) {
     let _ = ack.send(&reply);
 }
 
-/// Relays one event with an acknowledgement and has its answers reported when they are in.
+/// Relays one event so that its pages confirm it, and has their answers reported when they are in.
 /// Returns once the emit has been handed to every addressed connection (see the module docs).
 async fn relay<A: Adapter, T: Serialize + ?Sized>(
     roster: &Arc<Roster>,

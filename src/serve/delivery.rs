@@ -1,10 +1,20 @@
-//! What happened to one relayed event, told by the acknowledgements of the pages that got it.
+//! What happened to one relayed event, told by the answers of the pages that got it.
 //!
-//! Every relay is emitted with an acknowledgement and a timeout (socketioxide's
-//! broadcast-with-ack). The ack stream that comes back yields one answer per socket the emit was
-//! addressed to: that stream, not the roster, says who was addressed and who answered. The chat
-//! page answers each relayed event as soon as its handler has shown it, so an answer means "it
-//! is on that student's screen". A socket is then:
+//! The emit's operator (`io`, `socket.broadcast`, `io.to(room)`, `socket.to(id)`) selects the
+//! sockets; each page that got the event answers once its handler has shown it, so an answer
+//! means "it is on that student's screen". Two ways, one meaning:
+//!
+//! - **One process** (the local adapter): the relay is numbered and queued for each selected
+//!   socket, and the pages name the numbers they have shown, several relays in one answer
+//!   (`super::confirm`, which says why). Whom the relay was queued for, and whether each queue
+//!   took it, is known at the emit.
+//! - **`serve --redis`**: the emit is socketioxide's broadcast-with-ack, whose ack stream yields
+//!   one answer per addressed socket of every process (the adapter brings the other processes'
+//!   answers back). The numbered relay cannot serve here: a process is not told which of its
+//!   sockets another process's broadcast reached, so it could not tell a page that stopped
+//!   reading from one that was never addressed. The chat page answers both.
+//!
+//! A socket is then:
 //!
 //! - **confirmed**: its page answered;
 //! - **missed**, with the reason: its page declared that it answers (the handshake's
@@ -15,17 +25,19 @@
 //!
 //! Sockets of the class the emit did not address are listed too, as the lab does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
+use socketioxide::ack::AckStream;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::Sid;
-use socketioxide::{AckError, SocketError};
+use socketioxide::{AckError, SendError, SocketError};
 
 use super::roster::{Member, Roster};
 use super::shared::Forwarded;
@@ -136,20 +148,23 @@ pub struct Relay<'a> {
 }
 
 /// What one addressed socket answered (forwarded between `serve --redis` processes).
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     Confirmed,
     Failed(Miss),
+    /// No answer when the record was closed: in time, for a page that answers; ever, for one
+    /// that does not (which is not waited for).
     Timeout,
 }
 
-/// Emits `data` through `operator` with an acknowledgement, then returns a future that waits
-/// for the answers and builds the record. The emit itself has been handed to every addressed
-/// connection when this returns (the sender's own acknowledgement, the tests' barrier, relies
-/// on it); the answers are awaited by the caller, in a task of its own.
+/// Relays `data` through `operator` (with a number, or with an acknowledgement under
+/// `--redis`: see the module docs), then returns a future that waits for the answers and builds
+/// the record. The relay has been handed to every addressed connection when this returns (the
+/// sender's own acknowledgement, the tests' barrier, relies on it); the answers are awaited by
+/// the caller, in a task of its own.
 pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
-    roster: &Roster,
+    roster: &Arc<Roster>,
     operator: BroadcastOperators<A>,
     relay: Relay<'_>,
     data: &T,
@@ -159,14 +174,19 @@ pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
         Ok(other) => vec![other],
         Err(_) => Vec::new(),
     };
-    // The class as it is at the moment of the emit, for names and for who was not addressed.
-    let class = roster.members();
-    let shared = roster.class().cloned();
     let sent = next_sent();
-    let stream = operator
-        .timeout(CONFIRM_TIMEOUT)
-        .emit_with_ack::<_, Value>(relay.event, data)
-        .await;
+    let shared = roster.class().cloned();
+    let waiting = match &shared {
+        None => Waiting::Numbered(numbered(roster, operator, &relay, &args)),
+        Some(_) => Waiting::Acks(
+            roster.members(),
+            operator
+                .timeout(CONFIRM_TIMEOUT)
+                .emit_with_ack::<_, Value>(relay.event, data)
+                .await
+                .ok(),
+        ),
+    };
     let mut record = Relayed::new(
         relay.sender.to_string(),
         relay.trigger,
@@ -175,24 +195,17 @@ pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
         args,
         sent,
     );
+    let roster = roster.clone();
     async move {
-        let mut answers: HashMap<Sid, Answer> = HashMap::new();
-        if let Ok(stream) = stream {
-            let mut stream = std::pin::pin!(stream);
-            while let Some((sid, result)) = stream.next().await {
-                let answer = match result {
-                    Ok(_) | Err(AckError::Decode(_)) => Answer::Confirmed,
-                    Err(AckError::Timeout) => Answer::Timeout,
-                    Err(AckError::Socket(SocketError::InternalChannelFull)) => {
-                        Answer::Failed(Miss::BufferFull)
-                    }
-                    Err(AckError::Socket(SocketError::Closed)) => {
-                        Answer::Failed(Miss::Disconnected)
-                    }
-                };
-                answers.insert(sid, answer);
+        let (class, answers) = match waiting {
+            Waiting::Numbered((number, class, complete)) => {
+                // Complete when every page that answers has; a page that stopped reading is
+                // waited for until the timeout, then reported as a miss.
+                let _ = tokio::time::timeout(CONFIRM_TIMEOUT, complete).await;
+                (class, roster.tally().close(number))
             }
-        }
+            Waiting::Acks(class, stream) => (class, acknowledged(stream).await),
+        };
         if let Some(shared) = shared {
             // Answers from the pages of other processes: theirs to report (`super::shared`).
             let others: Vec<(String, Answer)> = answers
@@ -217,6 +230,75 @@ pub async fn emit<A: Adapter, T: Serialize + ?Sized>(
         fill(&mut record, &class, answers);
         record
     }
+}
+
+/// A relay on its way: numbered (one process), or with an ack stream (`--redis`); each with
+/// the class as it was at the emit, for names and for who was not addressed.
+enum Waiting<A: Adapter> {
+    Numbered((u64, Vec<Member>, tokio::sync::oneshot::Receiver<()>)),
+    Acks(Vec<Member>, Option<AckStream<Value, A>>),
+}
+
+/// Numbers the relay, queues it for every socket `operator` selects, with the number as its
+/// last argument, and notes those whose queue refused it. Each socket's packet is encoded on
+/// its own (a broadcast encodes once, but does not say which sockets' queues refused it).
+fn numbered<A: Adapter>(
+    roster: &Roster,
+    operator: BroadcastOperators<A>,
+    relay: &Relay<'_>,
+    args: &[Value],
+) -> (u64, Vec<Member>, tokio::sync::oneshot::Receiver<()>) {
+    let tally = roster.tally();
+    let sockets = operator.sockets();
+    let opened = tally.open(roster, sockets.iter().map(|socket| socket.id));
+    let addressed: HashSet<Sid> = opened.addressed.iter().copied().collect();
+    let mut payload = args.to_vec();
+    payload.push(super::confirm::marker(opened.number));
+    let payload = Spread(&payload);
+    for socket in sockets.iter().filter(|s| addressed.contains(&s.id)) {
+        let miss = match socket.emit(relay.event, &payload) {
+            Ok(()) => continue,
+            Err(SendError::Socket(SocketError::InternalChannelFull)) => Miss::BufferFull,
+            Err(_) => Miss::Disconnected,
+        };
+        tally.not_queued(opened.number, socket.id, miss);
+    }
+    (opened.number, opened.class, opened.complete)
+}
+
+/// The event's arguments, serialized as a tuple so that socketioxide sends each as its own
+/// argument (a `Vec` would arrive as one array).
+struct Spread<'a>(&'a [Value]);
+
+impl Serialize for Spread<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut tuple = serializer.serialize_tuple(self.0.len())?;
+        for value in self.0 {
+            tuple.serialize_element(value)?;
+        }
+        tuple.end()
+    }
+}
+
+/// The answers of a broadcast-with-ack, by socket.
+async fn acknowledged<A: Adapter>(stream: Option<AckStream<Value, A>>) -> HashMap<Sid, Answer> {
+    let mut answers = HashMap::new();
+    if let Some(stream) = stream {
+        let mut stream = std::pin::pin!(stream);
+        while let Some((sid, result)) = stream.next().await {
+            let answer = match result {
+                Ok(_) | Err(AckError::Decode(_)) => Answer::Confirmed,
+                Err(AckError::Timeout) => Answer::Timeout,
+                Err(AckError::Socket(SocketError::InternalChannelFull)) => {
+                    Answer::Failed(Miss::BufferFull)
+                }
+                Err(AckError::Socket(SocketError::Closed)) => Answer::Failed(Miss::Disconnected),
+            };
+            answers.insert(sid, answer);
+        }
+    }
+    answers
 }
 
 /// The record of a relay another process sent, for this process's own students: those the

@@ -13,7 +13,8 @@
 //! - [`roster`]: who is connected, by nickname, and the delivery records built from it.
 //! - [`limits`]: the safety limits every incoming event is checked against.
 //! - [`origin`]: which pages may connect (the chat's own, and `--allow-origin`).
-//! - [`delivery`]: each relay emitted with an acknowledgement, and what the answers say.
+//! - [`delivery`]: each relay emitted so that its pages answer, and what the answers say.
+//! - [`confirm`]: which pages have shown which relays (their answers, several relays in one).
 //! - [`view`]: the terminal's compact, verbose and JSON views.
 //! - [`bots`]: rehearsal bots for `--bots N`.
 //! - [`shared`]: `--redis URL`, one class across several serve processes.
@@ -21,6 +22,7 @@
 pub mod announce;
 pub mod bots;
 pub mod chat;
+pub mod confirm;
 pub mod delivery;
 pub mod limits;
 pub mod listen;

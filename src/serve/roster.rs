@@ -13,6 +13,7 @@ use socketioxide::socket::Sid;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::confirm::Tally;
 use super::delivery::{CONFIRM_TIMEOUT, Relayed};
 use super::limits::{Pace, RateLimit, Refusal};
 use super::shared::Shared;
@@ -65,6 +66,8 @@ pub struct Roster {
     pending: Mutex<JoinSet<()>>,
     /// With `serve --redis`: the class other processes share (names, forwarded deliveries).
     shared: Option<Shared>,
+    /// The relays waiting for their pages' answers (one process; `super::confirm`).
+    tally: Tally,
 }
 
 impl Roster {
@@ -76,6 +79,7 @@ impl Roster {
             reports,
             pending: Mutex::new(JoinSet::new()),
             shared: None,
+            tally: Tally::default(),
         }
     }
 
@@ -85,6 +89,11 @@ impl Roster {
             shared: Some(shared),
             ..Roster::new(reports)
         }
+    }
+
+    /// Which pages have shown which relays.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     /// The class other processes share, if this process is one of several.
@@ -185,11 +194,14 @@ impl Roster {
         name
     }
 
-    /// Removes a socket; returns its name if it was here.
+    /// Removes a socket; returns its name if it was here. Relays still waiting for its page
+    /// record that it disconnected (under the tally's lock: see `super::confirm`).
     pub fn remove(&self, sid: Sid) -> Option<Arc<str>> {
-        let mut members = lock(&self.members);
-        let index = members.iter().position(|m| m.member.sid == sid)?;
-        let name = members.remove(index).member.name;
+        let name = self.tally.departed(sid, || {
+            let mut members = lock(&self.members);
+            let index = members.iter().position(|m| m.member.sid == sid)?;
+            Some(members.remove(index).member.name)
+        })?;
         if let Some(shared) = &self.shared {
             let shared = shared.clone();
             let released = vec![name.to_string()];

@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
+import { Confirmer } from './serve-lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -74,7 +75,7 @@ function startServer(make) {
       if (buffer.includes('\n')) {
         found = true;
         // sio-tutor prints `... the chat is at URL`; the Node server a JSON line with `urls`.
-        resolve({ child, url: line.match(/http:\/\/[^\s"]+/)[0] });
+        resolve({ child, url: line.match(/http:\/\/[^\s"]+/)[0], sioTutor: line.startsWith('sio-tutor serve') });
       }
     });
     child.on('exit', (code) => { if (!found) reject(new Error(`server exited with ${code}`)); });
@@ -94,6 +95,20 @@ function confirmations(outputs, n) {
     }
   }
   return { confirmed, expected: messages * n };
+}
+
+// Resolves once the server has printed `text` (sio-tutor's line for a message comes when all
+// its answers are in).
+function printed(child, text) {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!child.output.includes(text)) return;
+      child.stdout.off('data', check);
+      resolve();
+    };
+    child.stdout.on('data', check);
+    check();
+  });
 }
 
 function rssMiB(pid) {
@@ -118,25 +133,36 @@ async function once(makers, n) {
   const children = started.map((s) => s.child);
   const sum = (f) => children.map((c) => f(c.pid)).reduce((a, b) => a + b, 0);
   const clients = [];
+  const confirmers = [];
   const pending = new Map(); // message -> { count, started, done }
+  let inFlight = null; // the measured message on its way, until every client has it
   let result;
   try {
     // All N at once, as a class does when the teacher says "go"; timed until every one is in.
     // Each client behaves as the chat page does: it declares that it confirms deliveries and
-    // answers the acknowledgement sio-tutor asks for (Node's chat example asks for none). The
-    // answer goes out once the event loop has handled what has arrived (setImmediate): these
-    // 1,000 pages share one Node process, where a page answering in its handler would delay
-    // the next page's receipt by its write (in a class each page answers on its own device).
-    // Every page still answers every message, and the server still waits for every answer:
-    // `confirmed` below counts them from sio-tutor's own terminal.
+    // confirms each relay sio-tutor sends with the page's own code (Confirmer, serve-lib.mjs:
+    // the relay numbers it has shown, in one answer per window; Node's chat example asks for
+    // nothing). These 1,000 pages share one Node process, where a page's answer costs the
+    // others' receipts its time (in a class each page answers on its own device): 1,000 answers
+    // falling due together cost this process some 20 ms, and landing while a message is on
+    // its way they were timed into that message. So an answer that falls due while a message
+    // is on its way goes out as soon as every client has that message (`inFlight`), a few
+    // milliseconds later, well inside the server's 3 s; under --redis the relays ask for an
+    // acknowledgement instead, answered once the event loop has handled what has arrived
+    // (setImmediate), for the same reason. Every page still confirms every message, and the
+    // server still receives, reads and matches every answer: `confirmed` below counts them
+    // from sio-tutor's own terminal, and its CPU time includes them.
     const connectStarted = performance.now();
     const batch = [];
     for (let j = 0; j < n; j += 1) {
       const url = started[j % started.length].url;
       const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { confirms: true } });
+      const confirmer = new Confirmer(socket, () => inFlight);
+      confirmers.push(confirmer);
       socket.on('chat message', (msg, ...rest) => {
-        const ack = rest.find((x) => typeof x === 'function');
-        if (ack) setImmediate(ack);
+        const answer = Confirmer.take(rest);
+        if (typeof answer === 'function') setImmediate(answer);
+        else if (answer) confirmer.confirm(answer);
         const entry = pending.get(msg);
         if (entry && ++entry.count === entry.needed) entry.done(performance.now() - entry.started);
       });
@@ -153,12 +179,21 @@ async function once(makers, n) {
       const msg = `message ${i}`;
       const arrived = new Promise((resolve) => pending.set(msg, { count: 0, needed: n, started: performance.now(), done: resolve }));
       clients[0].emit('chat message', msg);
-      const ms = await Promise.race([arrived, sleep(5000).then(() => Infinity)]);
+      inFlight = Promise.race([arrived, sleep(5000).then(() => Infinity)]);
+      const ms = await inFlight;
+      inFlight = null;
       pending.delete(msg);
       if (i >= WARMUP) latencies.push(ms);
       await sleep(GAP_MS);
     }
-    // Measured after the gap that follows the last message, so the answers to it are in.
+    // Measured once the answers to the last message are in: the pages send what they still
+    // hold, and sio-tutor's terminal prints a message's line when all its answers are in.
+    confirmers.forEach((c) => c.flush());
+    const last = `'message ${WARMUP + messages - 1}'`;
+    await Promise.race([
+      Promise.all(started.filter((s) => s.sioTutor).map((s) => printed(s.child, last))),
+      sleep(5000),
+    ]);
     const cpuPerMessage = (sum(cpuMs) - cpuStarted) / messages;
     latencies.sort((a, b) => a - b);
     const peak = sum((pid) => rssMiB(pid).peak);
@@ -193,6 +228,7 @@ async function once(makers, n) {
       perSecond,
     };
   } finally {
+    confirmers.forEach((c) => c.flush());
     clients.forEach((s) => s.disconnect());
     for (const child of children) {
       child.kill('SIGINT');
@@ -210,10 +246,16 @@ async function measured(makers, n) {
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'lost');
 console.log(`${runs} runs each, ${messages} messages per run, median of the runs; time until all N clients have a message`);
 for (const n of sizes) {
+  // The runs alternate between the servers (sio-tutor, Node, sio-tutor, ...): on a machine
+  // shared with other work, a busy minute then weighs on both alike rather than on whichever
+  // server's runs it fell on.
+  const runsOf = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
+  for (let r = 0; r < runs; r += 1) {
+    for (const [name, makers] of Object.entries(servers)) runsOf[name].push(await measured(makers, n));
+  }
   const results = {};
-  for (const [name, makers] of Object.entries(servers)) {
-    const all = [];
-    for (let r = 0; r < runs; r += 1) all.push(await measured(makers, n));
+  for (const name of Object.keys(servers)) {
+    const all = runsOf[name];
     results[name] = {
       p50: median(all.map((x) => x.p50)),
       p99: median(all.map((x) => x.p99)),

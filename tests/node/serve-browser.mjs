@@ -107,7 +107,11 @@ try {
     await anna.locator('#typing', { hasText: 'ben is typing' }).waitFor();
     await anna.screenshot({ path: screenshot });
   }
-  console.log('serve browser: ok');
+  console.log('fenced');
+  // The pages stay until the test has seen the terminal report the last message: a page
+  // confirms what it has shown within its confirmation window (assets/chat.js), and a page that
+  // closed first would rightly be reported as disconnected.
+  await new Promise((resolve) => { process.stdin.on('end', resolve); process.stdin.resume(); });
 } finally {
   await browser.close();
 }

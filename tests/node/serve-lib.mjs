@@ -28,10 +28,67 @@ export function serverUrl() {
   return url;
 }
 
+// The chat page's side of confirmed delivery (`confirm` in assets/chat.js), for simulated pages:
+// a relay's last argument is a number marker (`{ 'sio-tutor:relay': n }`, one server) or an
+// acknowledgement (servers sharing a class through Redis). Numbers are answered together in one
+// `sio-tutor:shown` event, at most once per CONFIRM_WINDOW_MS (at once when quiet); an
+// acknowledgement is answered at once.
+export const RELAY = 'sio-tutor:relay';
+export const SHOWN = 'sio-tutor:shown';
+export const CONFIRM_WINDOW_MS = 1000;
+
+export class Confirmer {
+  // `hold`, if given, returns a promise to wait for before an answer goes out, or null (the
+  // benchmark's fairness rule: see tests/node/bench.mjs).
+  constructor(socket, hold = () => null) {
+    this.socket = socket;
+    this.hold = hold;
+    this.shown = [];
+    this.timer = null;
+    this.last = -Infinity;
+  }
+
+  // Takes a relay's marker or acknowledgement off the end of `args`; null for other events.
+  static take(args) {
+    const last = args[args.length - 1];
+    const marker = last !== null && typeof last === 'object' && Number.isSafeInteger(last[RELAY]);
+    return typeof last === 'function' || marker ? args.pop() : null;
+  }
+
+  // Confirms a relay the page has shown (`answer` is what `take` returned).
+  confirm(answer) {
+    if (typeof answer === 'function') {
+      answer();
+      return;
+    }
+    this.shown.push(answer[RELAY]);
+    if (this.timer === null) {
+      this.timer = setTimeout(() => this.due(), Math.max(0, this.last + CONFIRM_WINDOW_MS - Date.now()));
+    }
+  }
+
+  due() {
+    const held = this.hold();
+    if (held) held.then(() => this.flush());
+    else this.flush();
+  }
+
+  // Sends what is waiting now (the page does so when it is left).
+  flush() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.last = Date.now();
+    if (this.shown.length === 0) return;
+    const numbers = this.shown;
+    this.shown = [];
+    this.socket.emit(SHOWN, numbers);
+  }
+}
+
 // A named client. `name === undefined` sends no auth at all, as the official page does.
-// Like the chat page, a named client (only a named one) declares `confirms` and answers every event the server
-// sends with an acknowledgement (a relay), unless `answers` is false: then it behaves like a
-// page that stopped answering. The acknowledgement callback is not recorded in the inbox.
+// Like the chat page, a named client (only a named one) declares `confirms` and confirms every
+// relay it receives (see Confirmer), unless `answers` is false: then it behaves like a page that
+// stopped answering. The marker or acknowledgement is not recorded in the inbox.
 export class Client {
   constructor(url, name, options = {}, answers = name !== undefined) {
     this.name = name;
@@ -44,12 +101,13 @@ export class Client {
       ...(name === undefined ? {} : { auth: { name, confirms: true } }),
       ...options,
     });
+    this.confirmer = new Confirmer(this.socket);
     this.socket.onAny((event, ...args) => {
-      const ack = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+      const answer = Confirmer.take(args);
       this.inbox.push([event, ...args]);
-      if (ack && answers) {
+      if (answer && answers) {
         this.answered += 1;
-        ack();
+        this.confirmer.confirm(answer);
       }
     });
   }
@@ -91,7 +149,9 @@ export class Client {
     });
   }
 
+  // Leaves as the page does: what it has shown is confirmed first.
   close() {
+    this.confirmer.flush();
     this.socket.disconnect();
   }
 }
