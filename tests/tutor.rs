@@ -688,3 +688,44 @@ fn a_long_answer_leaves_no_stale_prompt_row() {
         rows.join("\n")
     );
 }
+
+/// The menu lists every lesson with its status in one column, after the longest title (lesson
+/// 9's title is 35 characters; the statuses were once padded to 20 and ran out of line).
+#[test]
+fn the_menu_lines_up_every_status() {
+    let home = fresh_home("menu-columns");
+    let mut session = tutor(&home, &[]);
+    let mut screen = Vec::new();
+    let found = session
+        .expect("Quit")
+        .unwrap_or_else(|e| panic!("the menu never showed Quit: {e}"));
+    screen.extend_from_slice(found.before());
+    send(&mut session, CTRL_C);
+    let _ = session.expect(Eof);
+
+    let mut terminal = vt100::Parser::new(40, 100, 0);
+    terminal.process(&screen);
+    let rows: Vec<String> = terminal.screen().rows(0, 100).collect();
+    let columns: Vec<(usize, &String)> = rows
+        .iter()
+        // In characters, not bytes: the cursor row starts with a three-byte `❯`.
+        .filter_map(|row| {
+            row.find("not started")
+                .map(|byte| (row[..byte].chars().count(), row))
+        })
+        .collect();
+    let lessons = sio_tutor::lesson::load_all(sio_tutor::lesson::Source::BuiltIn)
+        .expect("the built-in lessons load")
+        .len();
+    assert_eq!(
+        columns.len(),
+        lessons,
+        "a row a lesson:\n{}",
+        rows.join("\n")
+    );
+    assert!(
+        columns.iter().all(|(column, _)| *column == columns[0].0),
+        "the statuses start in different columns:\n{}",
+        rows.join("\n")
+    );
+}

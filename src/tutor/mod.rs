@@ -150,15 +150,31 @@ impl Tutor {
             terminal::clear_screen();
             out!("{}\n", page(terminal::WELCOME, ""));
         }
+        // Statuses line up in one column after the longest title (by display width, so that a
+        // title with wide characters does not push its own status out of line).
+        let title_width = self
+            .lessons
+            .iter()
+            .map(|l| unicode_width::UnicodeWidthStr::width(l.title.as_str()))
+            .max()
+            .unwrap_or(0);
+        let number_width = self
+            .lessons
+            .iter()
+            .map(|l| l.number.to_string().len())
+            .max()
+            .unwrap_or(1);
         loop {
             let mut items: Vec<String> = self
                 .lessons
                 .iter()
                 .map(|l| {
+                    let title = unicode_width::UnicodeWidthStr::width(l.title.as_str());
                     format!(
-                        "{}. {:<20} {}",
+                        "{:>number_width$}. {}{} {}",
                         l.number,
                         l.title,
+                        " ".repeat(title_width - title),
                         self.progress.label(&self.id(&l.id))
                     )
                 })
