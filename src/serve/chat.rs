@@ -46,7 +46,7 @@ use super::announce::Announcer;
 use super::confirm::{SHOWN_EVENT, Shown};
 use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
-use super::roster::{Nickname, Roster};
+use super::roster::{Arrival, Nickname, Roster};
 use crate::lab::report::MembershipAction;
 use crate::lab::scaffold::SYNC_EVENT;
 use crate::render::text::js_value;
@@ -94,6 +94,7 @@ async fn admit<A: Adapter>(
         .unwrap_or(false);
     let name = roster.enter(socket.id, requested, confirms).await?;
     socket.extensions.insert(Nickname(name));
+    socket.extensions.insert(Arrival::next());
 
     // As in Node, every socket is in the room named by its own id: private messages
     // (`socket.to(bob.id)`) are sent to that room.

@@ -16,13 +16,22 @@
 //! tutorial's, the bots) is not waited for: it is "sent, not confirmed" as soon as the packet is
 //! queued.
 //!
+//! A relay is numbered ([`Tally::number`]), sent, and only then opened ([`Tally::open`]) with
+//! whom it was sent to. Why this order: opening reads the class and builds the relay's table,
+//! and for a class of 1,000 every student's packet waited a few tenths of a millisecond for it.
+//! Numbered first, the packets go out at once. An answer that comes back before the relay is
+//! open is kept and applied when it opens (a quiet chat's page answers at once, and on loopback
+//! the first pages can answer before the last packets are queued).
+//!
 //! Ordering, which this module relies on and must not lose:
 //! - An answer is applied in the connection's receive loop, in packet order ([`Shown`] does its
 //!   work while socketioxide extracts the handler's arguments, before it spawns the handler), so
 //!   an answer a page sent before it disconnected is counted before the disconnect handler, which
 //!   socketioxide spawns after reading the disconnect, marks that page's waiting relays.
 //! - A relay is opened (its sockets read from the roster) and a departure is recorded under one
-//!   lock, so a relay never waits for a page whose disconnect was already handled.
+//!   lock, so a relay never waits for a page whose disconnect was already handled. A socket that
+//!   left while the relay was being sent is no longer in the roster when it opens: it is left
+//!   out (for the class it is gone), with any answer it sent before it left.
 
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
@@ -54,7 +63,15 @@ pub const MAX_NUMBERS_PER_ANSWER: usize = 1024;
 #[derive(Default)]
 pub struct Tally {
     next: AtomicU64,
-    pending: Mutex<HashMap<u64, Waiting>>,
+    pending: Mutex<HashMap<u64, Entry>>,
+}
+
+/// A numbered relay: being sent (the answers that come meanwhile are kept), or open.
+enum Entry {
+    /// Numbered, not yet opened: the sockets whose pages have named it so far. A set, so that a
+    /// script repeating its answer cannot grow it past the class.
+    Sending(HashSet<Sid>),
+    Open(Waiting),
 }
 
 /// One relay's answers so far. Every socket it was queued for has an entry: `Timeout` while no
@@ -92,24 +109,36 @@ impl Waiting {
     }
 }
 
-/// An opened relay: its number, the class as it was, and whom to send it to.
+/// An opened relay: the class as it was, and whom it was sent to.
 pub struct Opened {
-    pub number: u64,
     /// The class at the emit, for names and for who was not addressed.
     pub class: Vec<Member>,
-    /// The addressed sockets still in the class: queue the relay for each (and tell
-    /// [`Tally::not_queued`] of those whose queue refused it).
+    /// The addressed sockets still in the class.
     pub addressed: Vec<Sid>,
     /// Fires when every addressed page that answers has answered.
     pub complete: oneshot::Receiver<()>,
 }
 
 impl Tally {
-    /// Numbers a relay to `addressed` (the sockets the emit's operator selects) and starts
-    /// waiting for their pages. A socket no longer in the roster has had its disconnect handled:
-    /// it is left out, as if it were gone already (it is, for the class).
-    pub fn open(&self, roster: &Roster, addressed: impl IntoIterator<Item = Sid>) -> Opened {
+    /// Numbers a relay about to be sent. Until [`open`](Tally::open), the answers naming it are
+    /// kept (see the module docs).
+    pub fn number(&self) -> u64 {
         let number = self.next.fetch_add(1, Ordering::Relaxed);
+        lock(&self.pending).insert(number, Entry::Sending(HashSet::new()));
+        number
+    }
+
+    /// Opens relay `number`, sent to `addressed` (the sockets the emit's operator selected)
+    /// except `refused` (whose queues did not take it, and why), and starts waiting for their
+    /// pages. A socket no longer in the roster has had its disconnect handled: it is left out,
+    /// as if it were gone already (it is, for the class).
+    pub fn open(
+        &self,
+        number: u64,
+        roster: &Roster,
+        addressed: impl IntoIterator<Item = Sid>,
+        refused: &[(Sid, Miss)],
+    ) -> Opened {
         let (complete, completed) = oneshot::channel();
         let mut pending = lock(&self.pending);
         // Read under the tally's lock: see the module docs (ordering).
@@ -133,20 +162,21 @@ impl Tally {
             awaiting,
             complete: Some(complete),
         };
+        // A refusal first: a page cannot have shown what never reached its queue.
+        for (sid, miss) in refused {
+            waiting.settle(*sid, Answer::Failed(*miss));
+        }
+        if let Some(Entry::Sending(early)) = pending.remove(&number) {
+            for sid in early {
+                waiting.settle(sid, Answer::Confirmed);
+            }
+        }
         waiting.check();
-        pending.insert(number, waiting);
+        pending.insert(number, Entry::Open(waiting));
         Opened {
-            number,
             class,
             addressed,
             complete: completed,
-        }
-    }
-
-    /// The relay could not be queued for `sid` (its buffer was full, or it closed).
-    pub fn not_queued(&self, number: u64, sid: Sid, miss: Miss) {
-        if let Some(waiting) = lock(&self.pending).get_mut(&number) {
-            waiting.settle(sid, Answer::Failed(miss));
         }
     }
 
@@ -154,8 +184,12 @@ impl Tally {
     pub fn shown(&self, sid: Sid, numbers: &[u64]) {
         let mut pending = lock(&self.pending);
         for number in numbers.iter().take(MAX_NUMBERS_PER_ANSWER) {
-            if let Some(waiting) = pending.get_mut(number) {
-                waiting.settle(sid, Answer::Confirmed);
+            match pending.get_mut(number) {
+                Some(Entry::Open(waiting)) => waiting.settle(sid, Answer::Confirmed),
+                Some(Entry::Sending(early)) => {
+                    early.insert(sid);
+                }
+                None => {}
             }
         }
     }
@@ -165,8 +199,11 @@ impl Tally {
     pub fn departed<T>(&self, sid: Sid, leave: impl FnOnce() -> T) -> T {
         let mut pending = lock(&self.pending);
         let left = leave();
-        for waiting in pending.values_mut() {
-            waiting.settle(sid, Answer::Failed(Miss::Disconnected));
+        for entry in pending.values_mut() {
+            // A relay still being sent reads the roster when it opens, and leaves `sid` out.
+            if let Entry::Open(waiting) = entry {
+                waiting.settle(sid, Answer::Failed(Miss::Disconnected));
+            }
         }
         left
     }
@@ -174,10 +211,10 @@ impl Tally {
     /// Stops waiting for relay `number` and returns every addressed socket's answer; a page that
     /// answers and has not is still `Timeout`.
     pub fn close(&self, number: u64) -> HashMap<Sid, Answer> {
-        lock(&self.pending)
-            .remove(&number)
-            .map(|waiting| waiting.answers)
-            .unwrap_or_default()
+        match lock(&self.pending).remove(&number) {
+            Some(Entry::Open(waiting)) => waiting.answers,
+            _ => HashMap::new(),
+        }
     }
 
     /// How many relays are waiting for answers (for tests).
@@ -233,17 +270,27 @@ mod tests {
         (roster, sids)
     }
 
+    /// A relay numbered, sent to `to` (with `refused` refused by their queues) and opened.
+    fn relay(roster: &Roster, to: &[Sid], refused: &[(Sid, Miss)]) -> (u64, Opened) {
+        let tally = roster.tally();
+        let number = tally.number();
+        (
+            number,
+            tally.open(number, roster, to.iter().copied(), refused),
+        )
+    }
+
     #[test]
     fn a_page_confirms_only_a_relay_it_was_sent_and_named() {
         let (roster, [anna, ben, guest, cleo]) = class();
         let tally = roster.tally();
-        let relay = tally.open(&roster, [anna, ben, guest]);
-        let other = tally.open(&roster, [ben]);
-        tally.shown(anna, &[relay.number]);
-        tally.shown(ben, &[other.number]);
+        let (first, _) = relay(&roster, &[anna, ben, guest], &[]);
+        let (other, _) = relay(&roster, &[ben], &[]);
+        tally.shown(anna, &[first]);
+        tally.shown(ben, &[other]);
         // cleo was not sent the relay: naming it changes nothing.
-        tally.shown(cleo, &[relay.number]);
-        let answers = tally.close(relay.number);
+        tally.shown(cleo, &[first]);
+        let answers = tally.close(first);
         assert_eq!(answers.get(&anna), Some(&Answer::Confirmed));
         assert_eq!(
             answers.get(&ben),
@@ -252,10 +299,7 @@ mod tests {
         );
         assert_eq!(answers.get(&guest), Some(&Answer::Timeout));
         assert_eq!(answers.get(&cleo), None, "not addressed");
-        assert_eq!(
-            tally.close(other.number).get(&ben),
-            Some(&Answer::Confirmed)
-        );
+        assert_eq!(tally.close(other).get(&ben), Some(&Answer::Confirmed));
         assert_eq!(tally.waiting(), 0);
     }
 
@@ -263,27 +307,63 @@ mod tests {
     fn a_relay_is_complete_once_every_page_that_answers_has() {
         let (roster, [anna, ben, guest, _]) = class();
         let tally = roster.tally();
-        let mut relay = tally.open(&roster, [anna, ben, guest]);
-        tally.shown(anna, &[relay.number]);
-        assert!(relay.complete.try_recv().is_err(), "ben has not answered");
-        tally.not_queued(relay.number, ben, Miss::BufferFull);
-        // The official page (guest-1) is not waited for.
-        assert!(relay.complete.try_recv().is_ok());
-        let answers = tally.close(relay.number);
+        let (number, mut opened) = relay(&roster, &[anna, ben, guest], &[(ben, Miss::BufferFull)]);
+        assert!(opened.complete.try_recv().is_err(), "anna has not answered");
+        tally.shown(anna, &[number]);
+        // ben's queue refused it and the official page (guest-1) is not waited for.
+        assert!(opened.complete.try_recv().is_ok());
+        let answers = tally.close(number);
         assert_eq!(answers.get(&ben), Some(&Answer::Failed(Miss::BufferFull)));
+    }
+
+    #[test]
+    fn an_answer_that_comes_while_the_relay_is_being_sent_counts_when_it_opens() {
+        let (roster, [anna, ben, guest, cleo]) = class();
+        let tally = roster.tally();
+        let number = tally.number();
+        tally.shown(anna, &[number]);
+        tally.shown(anna, &[number]);
+        // ben's queue refused it: an answer naming it does not make it shown.
+        tally.shown(ben, &[number]);
+        // cleo is not among the sockets it is sent to.
+        tally.shown(cleo, &[number]);
+        let mut opened = tally.open(
+            number,
+            &roster,
+            [anna, ben, guest],
+            &[(ben, Miss::BufferFull)],
+        );
+        assert!(opened.complete.try_recv().is_ok(), "anna answered already");
+        let answers = tally.close(number);
+        assert_eq!(answers.get(&anna), Some(&Answer::Confirmed));
+        assert_eq!(answers.get(&ben), Some(&Answer::Failed(Miss::BufferFull)));
+        assert_eq!(answers.get(&cleo), None, "not addressed");
+    }
+
+    #[test]
+    fn a_socket_that_leaves_while_the_relay_is_being_sent_is_left_out() {
+        let (roster, [anna, ben, _, _]) = class();
+        let tally = roster.tally();
+        let number = tally.number();
+        tally.shown(anna, &[number]);
+        assert!(roster.remove(anna).is_some());
+        let mut opened = tally.open(number, &roster, [anna, ben], &[]);
+        assert_eq!(opened.addressed, vec![ben], "anna is gone for the class");
+        assert!(opened.complete.try_recv().is_err(), "ben has not answered");
+        assert_eq!(tally.close(number).get(&anna), None);
     }
 
     #[test]
     fn a_departure_is_a_miss_that_a_late_answer_does_not_undo() {
         let (roster, [anna, ben, _, _]) = class();
         let tally = roster.tally();
-        let mut relay = tally.open(&roster, [anna, ben]);
-        tally.shown(anna, &[relay.number]);
+        let (number, mut opened) = relay(&roster, &[anna, ben], &[]);
+        tally.shown(anna, &[number]);
         assert!(roster.remove(anna).is_some());
         assert!(roster.remove(ben).is_some());
-        tally.shown(ben, &[relay.number]);
-        assert!(relay.complete.try_recv().is_ok());
-        let answers = tally.close(relay.number);
+        tally.shown(ben, &[number]);
+        assert!(opened.complete.try_recv().is_ok());
+        let answers = tally.close(number);
         assert_eq!(
             answers.get(&anna),
             Some(&Answer::Confirmed),
@@ -291,7 +371,7 @@ mod tests {
         );
         assert_eq!(answers.get(&ben), Some(&Answer::Failed(Miss::Disconnected)));
         // Gone before the next relay: not addressed at all.
-        let next = tally.open(&roster, [anna, ben]);
+        let (_, next) = relay(&roster, &[anna, ben], &[]);
         assert!(next.addressed.is_empty());
     }
 
@@ -299,12 +379,12 @@ mod tests {
     fn an_answer_is_bounded() {
         let (roster, [anna, _, _, _]) = class();
         let tally = roster.tally();
-        let relay = tally.open(&roster, [anna]);
+        let (number, _) = relay(&roster, &[anna], &[]);
         let mut numbers = vec![u64::MAX; MAX_NUMBERS_PER_ANSWER];
-        numbers.push(relay.number);
+        numbers.push(number);
         tally.shown(anna, &numbers);
         assert_eq!(
-            tally.close(relay.number).get(&anna),
+            tally.close(number).get(&anna),
             Some(&Answer::Timeout),
             "numbers past the bound are ignored"
         );

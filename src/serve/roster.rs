@@ -5,7 +5,7 @@
 //! answers relayed events. Who an event reached is not computed from here: it comes from the
 //! emit's acknowledgements (see `super::delivery`).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,21 @@ pub const NAMESPACE: &str = "/";
 /// sender without a lookup.
 #[derive(Debug, Clone)]
 pub struct Nickname(pub Arc<str>);
+
+/// When a socket joined the class: a number that only grows, kept in the socket's extensions.
+/// A relay is queued to its sockets in this order, as Node's `io.emit` walks its sockets in the
+/// order they connected (socketioxide's selection comes in hash order). Why it matters: see
+/// `super::delivery::numbered`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Arrival(pub u64);
+
+impl Arrival {
+    /// The next arrival, in this process.
+    pub fn next() -> Arrival {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Arrival(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
 
 /// One connected socket.
 #[derive(Debug, Clone)]
