@@ -109,12 +109,11 @@ impl Waiting {
     }
 }
 
-/// An opened relay: the class as it was, and whom it was sent to.
+/// An opened relay: the class as it was. Whom it was sent to is in the answers that
+/// [`Tally::close`] returns (one per addressed socket still in the class).
 pub struct Opened {
     /// The class at the emit, for names and for who was not addressed.
     pub class: Vec<Member>,
-    /// The addressed sockets still in the class.
-    pub addressed: Vec<Sid>,
     /// Fires when every addressed page that answers has answered.
     pub complete: oneshot::Receiver<()>,
 }
@@ -175,7 +174,6 @@ impl Tally {
         pending.insert(number, Entry::Open(waiting));
         Opened {
             class,
-            addressed,
             complete: completed,
         }
     }
@@ -348,9 +346,10 @@ mod tests {
         tally.shown(anna, &[number]);
         assert!(roster.remove(anna).is_some());
         let mut opened = tally.open(number, &roster, [anna, ben], &[]);
-        assert_eq!(opened.addressed, vec![ben], "anna is gone for the class");
         assert!(opened.complete.try_recv().is_err(), "ben has not answered");
-        assert_eq!(tally.close(number).get(&anna), None);
+        let answers = tally.close(number);
+        assert_eq!(answers.get(&anna), None, "anna is gone for the class");
+        assert_eq!(answers.get(&ben), Some(&Answer::Timeout));
     }
 
     #[test]
@@ -371,8 +370,8 @@ mod tests {
         );
         assert_eq!(answers.get(&ben), Some(&Answer::Failed(Miss::Disconnected)));
         // Gone before the next relay: not addressed at all.
-        let (_, next) = relay(&roster, &[anna, ben], &[]);
-        assert!(next.addressed.is_empty());
+        let (next, _) = relay(&roster, &[anna, ben], &[]);
+        assert!(tally.close(next).is_empty());
     }
 
     #[test]
