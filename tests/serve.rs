@@ -502,6 +502,18 @@ fn a_crowd_connecting_at_once_all_get_in_and_chat() {
     );
 }
 
+/// One socket's events are handled in the order it sent them, as on Node (the script checks a
+/// Node server first): each sender's `typing` reaches the others before its `chat message`, and
+/// a `room message` sent right after a `join` finds its sender in the room. socketioxide runs
+/// each event in a task of its own; without `serve::turn` both failed in most runs.
+#[test]
+fn a_socket_s_events_are_handled_in_the_order_it_sent_them() {
+    require_node();
+    let serve = Serve::start(&[]);
+    serve.node("serve-order.mjs", &[]);
+    serve.stop();
+}
+
 /// The page at a projector's size and a phone's: nothing sticks out sideways, the input and
 /// Send fit, a 32-character nickname stays in the online list. Screenshots of both go to
 /// `SIO_TUTOR_SCREENSHOTS` (a directory) when it is set, to be looked at; never committed.

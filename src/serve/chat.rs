@@ -6,7 +6,9 @@
 //! before anything is relayed, and every relay goes through [`relay`], which sends it so that
 //! each page confirms it once shown, and reports, once the pages have answered, who confirmed
 //! and who missed it (`super::delivery`, `super::confirm`). The chat page confirms every relayed
-//! event.
+//! event. Every handler first waits for its [`Turn`]: one socket's events are handled in the
+//! order they came, as in Node, although socketioxide runs each in a task of its own
+//! (`super::turn`).
 //!
 //! | the browser sends                       | the server runs                                          |
 //! |-----------------------------------------|----------------------------------------------------------|
@@ -23,9 +25,10 @@
 //!
 //! Every event may carry a Socket.IO acknowledgement: the server answers `{ ok: true }` or
 //! `{ error }` only after its relay's emit has returned. The page does not need it; the tests
-//! do: socketioxide runs each incoming event in its own task, so an acked relay followed by an
-//! acked `sio-tutor:sync` from every client is what proves that a socket did not get an event
-//! (the lab's two-phase barrier, see `crate::lab`).
+//! do: an acked relay followed by an acked `sio-tutor:sync` from every client is what proves
+//! that a socket did not get an event (the lab's two-phase barrier, see `crate::lab`). The turns
+//! order one socket's events only; the sender's ack is what orders the relay before the others'
+//! syncs.
 //!
 //! The page written for the official tutorial emits `chat message` with the text and shows the
 //! first argument of every `chat message` it receives, so it works unchanged: it ignores the
@@ -47,6 +50,7 @@ use super::confirm::{SHOWN_EVENT, Shown};
 use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
 use super::roster::{Arrival, Nickname, Roster};
+use super::turn::{Line, Turn};
 use crate::lab::report::MembershipAction;
 use crate::lab::scaffold::SYNC_EVENT;
 use crate::render::text::js_value;
@@ -95,6 +99,7 @@ async fn admit<A: Adapter>(
     let name = roster.enter(socket.id, requested, confirms).await?;
     socket.extensions.insert(Nickname(name));
     socket.extensions.insert(Arrival::next());
+    socket.extensions.insert(Line::default());
 
     // As in Node, every socket is in the room named by its own id: private messages
     // (`socket.to(bob.id)`) are sent to that room.
@@ -132,6 +137,7 @@ async fn on_connect<A: Adapter>(
 
 /// The official example's handler: `io.emit('chat message', msg)`.
 async fn on_chat_message<A: Adapter>(
+    turn: Turn,
     socket: SocketRef<A>,
     io: SocketIo<A>,
     TryData(msg): TryData<Value>,
@@ -139,6 +145,7 @@ async fn on_chat_message<A: Adapter>(
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
+    let _handling = turn.wait().await;
     let outcome = match accept(&socket, &roster, || limits::message(msg.as_ref().ok())) {
         Ok(text) => {
             let record = Relay {
@@ -161,11 +168,13 @@ async fn on_chat_message<A: Adapter>(
 /// "X is typing": everyone but the typist, which is what `socket.broadcast` means. A refusal is
 /// not told: the page sends this at most every two seconds, so only a script floods it.
 async fn on_typing<A: Adapter>(
+    turn: Turn,
     socket: SocketRef<A>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
+    let _handling = turn.wait().await;
     if roster.pace(socket.id) != Pace::Allowed {
         return answer(ack, Err(Refusal::TooFast));
     }
@@ -188,12 +197,14 @@ struct PrivateMessage {
 
 /// A private message goes to the recipient's own-id room, as in the Socket.IO docs.
 async fn on_private_message<A: Adapter>(
+    turn: Turn,
     socket: SocketRef<A>,
     TryData(message): TryData<PrivateMessage>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
+    let _handling = turn.wait().await;
     // Looked up first: with `--redis` the recipient may be on another process (an await).
     let to = message
         .as_ref()
@@ -238,12 +249,14 @@ async fn on_private_message<A: Adapter>(
 }
 
 async fn on_join<A: Adapter>(
+    turn: Turn,
     socket: SocketRef<A>,
     TryData(room): TryData<Value>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
+    let _handling = turn.wait().await;
     let checked = accept(&socket, &roster, || {
         let room = limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))?;
         let rooms = named_rooms(&socket);
@@ -262,12 +275,14 @@ async fn on_join<A: Adapter>(
 }
 
 async fn on_leave<A: Adapter>(
+    turn: Turn,
     socket: SocketRef<A>,
     TryData(room): TryData<Value>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
+    let _handling = turn.wait().await;
     let checked = accept(&socket, &roster, || {
         limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))
     });
@@ -289,6 +304,7 @@ struct RoomMessage {
 /// A message to a room, from a member of it: `io.to(room)` reaches every member, the sender
 /// included, so everyone sees the conversation in the same order.
 async fn on_room_message<A: Adapter>(
+    turn: Turn,
     socket: SocketRef<A>,
     io: SocketIo<A>,
     TryData(message): TryData<RoomMessage>,
@@ -296,6 +312,7 @@ async fn on_room_message<A: Adapter>(
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
+    let _handling = turn.wait().await;
     let checked = accept(&socket, &roster, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
         let text = limits::message(Some(&message.text))?;
@@ -330,11 +347,13 @@ async fn on_room_message<A: Adapter>(
 }
 
 async fn on_disconnect<A: Adapter>(
+    turn: Turn,
     socket: SocketRef<A>,
     reason: DisconnectReason,
     State(roster): State<Arc<Roster>>,
     State(announcer): State<Announcer>,
 ) {
+    let _handling = turn.wait().await;
     let Some(name) = roster.remove(socket.id) else {
         return;
     };
@@ -363,7 +382,8 @@ async fn on_shown(_: Shown) {}
 
 /// The barrier's round trip (the lab's `on_sync`, for any adapter): answering proves that
 /// everything sent to this socket before it has been written to its connection first.
-async fn on_sync<A: Adapter>(ack: AckSender<A>) {
+async fn on_sync<A: Adapter>(turn: Turn, ack: AckSender<A>) {
+    let _handling = turn.wait().await;
     let _ = ack.send(&());
 }
 

@@ -14,6 +14,7 @@
 //! - [`limits`]: the safety limits every incoming event is checked against.
 //! - [`origin`]: which pages may connect (the chat's own, and `--allow-origin`).
 //! - [`delivery`]: each relay emitted so that its pages answer, and what the answers say.
+//! - [`turn`]: one socket's events handled in the order they came, as in Node.
 //! - [`confirm`]: which pages have shown which relays (their answers, several relays in one).
 //! - [`view`]: the terminal's compact, verbose and JSON views.
 //! - [`bots`]: rehearsal bots for `--bots N`.
@@ -30,6 +31,7 @@ pub mod origin;
 pub mod page;
 pub mod roster;
 pub mod shared;
+pub mod turn;
 pub mod view;
 
 use std::io::Write;
