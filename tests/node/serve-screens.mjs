@@ -1,7 +1,8 @@
 // The chat page at a projector's size (1280x800) and a phone's (390x844), in headless chromium:
 // nothing overflows sideways, the message input and Send fit, a 32-character nickname stays in
-// its box, and the sidebar's captions are not clipped. Screenshots go to DIR when given (a temp
-// dir: they are looked at, never committed).  Run by tests/serve.rs:  node serve-screens.mjs URL [DIR]
+// its box (in the online list and in the typing line), and the sidebar's captions are not
+// clipped. Screenshots go to DIR when given (a temp dir: they are looked at, never committed).
+// Run by tests/serve.rs:  node serve-screens.mjs URL [DIR]
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { serverUrl, watchdog } from './serve-lib.mjs';
@@ -56,7 +57,10 @@ try {
     const me = await student(long, viewport);
     const other = await student('ben', viewport);
     await me.locator('#online li', { hasText: 'ben' }).waitFor();
+    // While the long name is typing, the others' typing line holds it too.
     await me.fill('#input', 'a message');
+    await other.locator('#typing', { hasText: 'is typing' }).waitFor();
+    assert.deepEqual(await overflow(other), [], `${label}: nothing sticks out while ${long} types`);
     await me.press('#input', 'Enter');
     await other.locator('#messages li', { hasText: 'a message' }).waitFor();
     await me.click('#online button.person:has-text("ben")');
