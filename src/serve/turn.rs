@@ -1,16 +1,20 @@
 //! One socket's events are handled in the order its page sent them, as Node handles them.
 //!
-//! Node runs a socket's listeners one after another, in the order its packets came: a page that
-//! emits `typing` and then `chat message` has `socket.broadcast.emit('typing', name)` done before
+//! Node runs a socket's listeners one after another, in the order its packets came, and the
+//! chat's listeners are synchronous, so each ends before the next begins: a page that emits
+//! `typing` and then `chat message` has `socket.broadcast.emit('typing', name)` done before
 //! `io.emit('chat message', msg, name)`, so every other page sees "anna is typing" and then
 //! anna's message, which clears it. A `join` followed at once by a `room message` finds the
-//! sender in the room.
+//! sender in the room. Our handlers keep their turn across their awaits too (under `--redis`,
+//! finding a nickname on another process), so a socket's relays still leave in the order its
+//! events came.
 //!
 //! socketioxide spawns each event's handler as a task of its own, and on a multi-threaded
 //! runtime two handlers of one socket run at once, the later one sometimes first. Measured
-//! with 30 sockets each emitting `typing` then `chat message` three or four times without
-//! waiting: 29-30 of the messages reached the others before their `typing` (a phone then shows
-//! "X is typing…" for three seconds after X's message; the browser test of the page caught it).
+//! with 30 sockets each emitting `typing` then `chat message` four times without waiting: 29-30
+//! of the 120 messages reached the others before their `typing` (a phone then shows "X is
+//! typing…" for three seconds after X's message; the browser test of the page caught it).
+//! `tests/node/serve-order.mjs` checks both orders, on a Node server and on ours.
 //!
 //! The order is known only where socketioxide reads the packets: its extractors run there, in
 //! the connection's receive loop and in packet order, before the handler is spawned. So a
