@@ -106,6 +106,7 @@ fn configure<A: Adapter>(builder: SocketIoBuilder<A>, parts: &Parts) -> SocketIo
         .max_payload(bytes as u64)
         .ws_max_message_size(bytes)
         .ws_max_frame_size(bytes)
+        .max_buffer_size(limits::MAX_QUEUED_PACKETS)
         .with_state(parts.roster.clone())
         .with_state(parts.announcer.clone())
 }

@@ -53,10 +53,10 @@ const sequence = async (client, count) => {
     assert.deepEqual(await client.send('chat message', `${client.name} ${i}`), { ok: true });
   }
 };
-// 60 at once, each acknowledged so that we know when all were handled. (Not more: socketioxide
-// buffers at most 128 packets for a socket, and the acks, the relays and the notice all queue
-// for flo; beyond that the server drops packets to the flooder, which is fine for a flooder but
-// would lose the acks this test counts.)
+// 60 at once, each acknowledged so that we know when all were handled. (Not many more: the
+// server queues a bounded number of packets for a socket (MAX_QUEUED_PACKETS), and the acks,
+// the relays and the notice all queue for flo; beyond that the server drops packets to the
+// flooder, which is fine for a flooder but would lose the acks this test counts.)
 const FLOOD = 60;
 const started = performance.now();
 const flood = Promise.all(Array.from({ length: FLOOD }, (_, i) => flo.send('chat message', `flood ${i}`)));

@@ -1,12 +1,16 @@
 // Helpers shared by the `sio-tutor serve` tests: named socket.io-client sockets that record
-// every event, and the acknowledgement barrier that proves who did NOT receive something.
+// every event, the acknowledgement barrier that proves who did NOT receive something, and a Node
+// server with the chat's handlers (node-chat-server.mjs) for the tests that check a behaviour
+// is Node's.
 //
 // Non-receipt is never decided by waiting: an action is sent with an acknowledgement (the server
 // answers only after its relay's emit has returned), then every client round-trips an
 // acknowledged `sio-tutor:sync`. One connection is ordered, so once every answer is back, every
 // delivery of that action has arrived, and an empty inbox proves nothing came.
-import { io } from 'socket.io-client';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { io } from 'socket.io-client';
 
 export const SYNC = 'sio-tutor:sync';
 
@@ -174,4 +178,22 @@ export function expectInboxes(what, inboxes, expected) {
   for (const [name, inbox] of Object.entries(inboxes)) {
     assert.deepEqual(inbox, expected[name] ?? [], `${what}: what ${name} received`);
   }
+}
+
+// Starts node-chat-server.mjs (the chat's handlers on Node's server) in a process of its own.
+// Resolves with its URL and a function that stops it.
+export function nodeChatServer() {
+  const child = spawn(process.execPath, [new URL('./node-chat-server.mjs', import.meta.url).pathname], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // A failed assertion or the watchdog ends this process: the server goes with it, or it would
+  // hold the test's stderr open and the test would wait for it forever.
+  process.on('exit', () => child.kill());
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`node-chat-server.mjs exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      resolve({ url: JSON.parse(line).urls[0], close: () => child.kill() });
+    });
+  });
 }

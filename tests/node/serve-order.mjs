@@ -1,48 +1,20 @@
 // One socket's events are handled in the order it sent them, as on Node: on `sio-tutor serve`
-// (URL) and, to show the expectation is Node's, on a Node socket.io server with the chat's
-// handlers for the same events, started here. Run by tests/serve.rs:  node serve-order.mjs URL
+// (URL) and, to show the expectation is Node's, on Node's server with the chat's handlers
+// (node-chat-server.mjs). Run by tests/serve.rs:  node serve-order.mjs URL
 //
 // Ten senders each emit, without waiting for any answer: `typing` then `chat message`, three
 // times, then `join` a room and at once a `room message` to it; five rounds, ten new senders
-// each (more at once would fill socketioxide's 128-packet buffer of each socket and lose
-// packets). Node runs one socket's listeners one after another, so a watcher gets each sender's `typing` before that sender's message (the
-// page clears "X is typing" when X's message comes), and the room message finds its sender in
-// the room. Every answer is awaited, then the barrier: what the watcher has then is all it gets.
+// each. Node runs one socket's listeners one after another, so a watcher gets each sender's
+// `typing` before that sender's message (the page clears "X is typing" when X's message comes),
+// and the room message finds its sender in the room. Every answer is awaited, then the barrier:
+// what the watcher has then is all it gets. Without `serve::turn` this failed in every run.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
-import { Client, barrier, serverUrl, watchdog } from './serve-lib.mjs';
+import { Client, barrier, nodeChatServer, serverUrl, watchdog } from './serve-lib.mjs';
 
 watchdog(60);
 const ROUNDS = 5;
 const SENDERS = 10;
 const PAIRS = 3;
-
-// The chat's handlers for these events, as Node runs them (see src/serve/chat.rs's table).
-function nodeServer() {
-  const server = createServer();
-  const io = new Server(server);
-  io.on('connection', (socket) => {
-    const name = String(socket.handshake.auth?.name ?? 'guest');
-    const ok = (callback) => typeof callback === 'function' && callback({ ok: true });
-    socket.on('typing', (callback) => { socket.broadcast.emit('typing', name); ok(callback); });
-    socket.on('chat message', (msg, callback) => { io.emit('chat message', msg, name); ok(callback); });
-    socket.on('join', (room, callback) => { socket.join(room); socket.emit('rooms', [room]); ok(callback); });
-    socket.on('room message', ({ room, text }, callback) => {
-      if (!socket.rooms.has(room)) {
-        callback?.({ error: `you are not in the room ${room}` });
-        return;
-      }
-      io.to(room).emit('room message', room, text, name);
-      ok(callback);
-    });
-    socket.on('sio-tutor:sync', (callback) => callback());
-    socket.emit('welcome', { name });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/`, io }));
-  });
-}
 
 async function check(label, url) {
   const watcher = await Client.connect(url, 'watcher');
@@ -78,9 +50,9 @@ async function check(label, url) {
   watcher.close();
 }
 
-const node = await nodeServer();
+const node = await nodeChatServer();
 await check('node', node.url);
-node.io.close();
+node.close();
 await check('sio-tutor', serverUrl());
 console.log('serve order: ok');
 process.exit(0);
