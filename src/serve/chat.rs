@@ -6,9 +6,10 @@
 //! before anything is relayed, and every relay goes through [`relay`], which sends it so that
 //! each page confirms it once shown, and reports, once the pages have answered, who confirmed
 //! and who missed it (`super::delivery`, `super::confirm`). The chat page confirms every relayed
-//! event. Every handler first waits for its [`Turn`]: one socket's events are handled in the
-//! order they came, as in Node, although socketioxide runs each in a task of its own
-//! (`super::turn`).
+//! event. A student's event passes the rate limit where socketioxide reads it ([`Paced`]: a
+//! flood is refused there, before any task is spawned), then its handler waits for its
+//! [`Turn`]: one socket's events are handled in the order they came, as in Node, although
+//! socketioxide runs each in a task of its own (`super::turn`).
 //!
 //! | the browser sends                       | the server runs                                          |
 //! |-----------------------------------------|----------------------------------------------------------|
@@ -41,16 +42,16 @@ use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
-use socketioxide::handler::ConnectHandler;
+use socketioxide::handler::{ConnectHandler, FromMessageParts};
 use socketioxide::operators::BroadcastOperators;
-use socketioxide::socket::DisconnectReason;
+use socketioxide::socket::{DisconnectReason, Socket};
 
 use super::announce::Announcer;
 use super::confirm::{SHOWN_EVENT, Shown};
 use super::delivery::{self, Relay};
 use super::limits::{self, MAX_ROOMS_PER_SOCKET, Pace, Refusal};
 use super::roster::{Arrival, Nickname, Roster};
-use super::turn::{Line, Turn};
+use super::turn::{Handling, Line, Turn};
 use crate::lab::report::MembershipAction;
 use crate::lab::scaffold::SYNC_EVENT;
 use crate::render::text::js_value;
@@ -137,7 +138,7 @@ async fn on_connect<A: Adapter>(
 
 /// The official example's handler: `io.emit('chat message', msg)`.
 async fn on_chat_message<A: Adapter>(
-    turn: Turn,
+    turn: Paced,
     socket: SocketRef<A>,
     io: SocketIo<A>,
     TryData(msg): TryData<Value>,
@@ -146,7 +147,7 @@ async fn on_chat_message<A: Adapter>(
     ack: AckSender<A>,
 ) {
     let _handling = turn.wait().await;
-    let outcome = match accept(&socket, &roster, || limits::message(msg.as_ref().ok())) {
+    let outcome = match accept(&socket, || limits::message(msg.as_ref().ok())) {
         Ok(text) => {
             let record = Relay {
                 sender: &name,
@@ -165,19 +166,15 @@ async fn on_chat_message<A: Adapter>(
     answer(ack, outcome);
 }
 
-/// "X is typing": everyone but the typist, which is what `socket.broadcast` means. A refusal is
-/// not told: the page sends this at most every two seconds, so only a script floods it.
+/// "X is typing": everyone but the typist, which is what `socket.broadcast` means.
 async fn on_typing<A: Adapter>(
-    turn: Turn,
+    turn: Paced,
     socket: SocketRef<A>,
     Extension(Nickname(name)): Extension<Nickname>,
     State(roster): State<Arc<Roster>>,
     ack: AckSender<A>,
 ) {
     let _handling = turn.wait().await;
-    if roster.pace(socket.id) != Pace::Allowed {
-        return answer(ack, Err(Refusal::TooFast));
-    }
     let record = Relay {
         sender: &name,
         trigger: trigger(&name, "typing", &[]),
@@ -197,7 +194,7 @@ struct PrivateMessage {
 
 /// A private message goes to the recipient's own-id room, as in the Socket.IO docs.
 async fn on_private_message<A: Adapter>(
-    turn: Turn,
+    turn: Paced,
     socket: SocketRef<A>,
     TryData(message): TryData<PrivateMessage>,
     Extension(Nickname(name)): Extension<Nickname>,
@@ -214,7 +211,7 @@ async fn on_private_message<A: Adapter>(
         Some(to) => roster.find(to).await,
         None => None,
     };
-    let checked = accept(&socket, &roster, || {
+    let checked = accept(&socket, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
         let text = limits::message(Some(&message.text))?;
         let to = to.unwrap_or_default();
@@ -249,7 +246,7 @@ async fn on_private_message<A: Adapter>(
 }
 
 async fn on_join<A: Adapter>(
-    turn: Turn,
+    turn: Paced,
     socket: SocketRef<A>,
     TryData(room): TryData<Value>,
     Extension(Nickname(name)): Extension<Nickname>,
@@ -257,7 +254,7 @@ async fn on_join<A: Adapter>(
     ack: AckSender<A>,
 ) {
     let _handling = turn.wait().await;
-    let checked = accept(&socket, &roster, || {
+    let checked = accept(&socket, || {
         let room = limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))?;
         let rooms = named_rooms(&socket);
         if !rooms.contains(&room) && rooms.len() >= MAX_ROOMS_PER_SOCKET {
@@ -275,7 +272,7 @@ async fn on_join<A: Adapter>(
 }
 
 async fn on_leave<A: Adapter>(
-    turn: Turn,
+    turn: Paced,
     socket: SocketRef<A>,
     TryData(room): TryData<Value>,
     Extension(Nickname(name)): Extension<Nickname>,
@@ -283,7 +280,7 @@ async fn on_leave<A: Adapter>(
     ack: AckSender<A>,
 ) {
     let _handling = turn.wait().await;
-    let checked = accept(&socket, &roster, || {
+    let checked = accept(&socket, || {
         limits::room(room.as_ref().ok(), |text| roster.is_socket_id(text))
     });
     let outcome = checked.map(|room| {
@@ -304,7 +301,7 @@ struct RoomMessage {
 /// A message to a room, from a member of it: `io.to(room)` reaches every member, the sender
 /// included, so everyone sees the conversation in the same order.
 async fn on_room_message<A: Adapter>(
-    turn: Turn,
+    turn: Paced,
     socket: SocketRef<A>,
     io: SocketIo<A>,
     TryData(message): TryData<RoomMessage>,
@@ -313,7 +310,7 @@ async fn on_room_message<A: Adapter>(
     ack: AckSender<A>,
 ) {
     let _handling = turn.wait().await;
-    let checked = accept(&socket, &roster, || {
+    let checked = accept(&socket, || {
         let message = message.as_ref().map_err(|_| Refusal::NotText)?;
         let text = limits::message(Some(&message.text))?;
         if !named_rooms(&socket).contains(&message.room) {
@@ -394,30 +391,69 @@ fn everyone<A: Adapter>(io: &SocketIo<A>) -> Option<BroadcastOperators<A>> {
     io.of(super::roster::NAMESPACE)
 }
 
-/// Runs the checks of one incoming event, rate limit first. A refusal is told to the sender
-/// as a notice (a flood only once a second); an error means: relay nothing.
+/// Runs the checks of one incoming event (the rate limit has been checked at the door: see
+/// [`Paced`]). A refusal is told to the sender as a notice; an error means: relay nothing.
 fn accept<A: Adapter, T>(
     socket: &SocketRef<A>,
-    roster: &Roster,
     check: impl FnOnce() -> Result<T, Refusal>,
 ) -> Result<T, Refusal> {
-    let outcome = match roster.pace(socket.id) {
-        Pace::Allowed => check(),
-        Pace::Refused { tell: false } => return Err(Refusal::TooFast),
-        Pace::Refused { tell: true } => {
+    let outcome = check();
+    if let Err(refusal) = &outcome {
+        let _ = socket.emit("notice", &refusal.to_string());
+    }
+    outcome
+}
+
+/// A student's event that the rate limit lets in, with its place in the sender's line
+/// ([`Turn`]). Checked where socketioxide reads the packet, before it spawns the handler: a
+/// refused event costs no task. A script sending 200,000 events as fast as it could made the
+/// server hold one waiting task each (209 MiB; 85-120 MiB before events waited their turn);
+/// refused here, they cost a parse and an answer. The sender is told once a second at most,
+/// and the terminal says so once a second too.
+struct Paced(Turn);
+
+impl Paced {
+    /// See [`Turn::wait`].
+    async fn wait(self) -> Handling {
+        self.0.wait().await
+    }
+}
+
+impl<A: Adapter> FromMessageParts<A> for Paced {
+    type Error = Refusal;
+
+    fn from_message_parts(
+        socket: &Arc<Socket<A>>,
+        value: &mut socketioxide_core::Value,
+        ack: &Option<i64>,
+    ) -> Result<Paced, Refusal> {
+        // The roster is the server's state, always there; without it there is nothing to pace.
+        let refused = match State::<Arc<Roster>>::from_message_parts(socket, value, ack) {
+            Ok(State(roster)) => match roster.pace(socket.id) {
+                Pace::Allowed => None,
+                Pace::Refused { tell } => Some((roster, tell)),
+            },
+            Err(_) => None,
+        };
+        // Only an event let in takes a place in line: a refused one must not stand in it, or
+        // the events on either side of it would no longer wait for each other.
+        let Some((roster, tell)) = refused else {
+            let Ok(turn) = Turn::from_message_parts(socket, value, ack);
+            return Ok(Paced(turn));
+        };
+        if tell {
             if let Some(Nickname(name)) = socket.extensions.get::<Nickname>() {
                 roster.log(
                     "sends more than 10 messages a second: the extra ones are dropped",
                     &name,
                 );
             }
-            Err(Refusal::TooFast)
+            let _ = socket.emit("notice", &Refusal::TooFast.to_string());
         }
-    };
-    if let Err(refusal) = &outcome {
-        let _ = socket.emit("notice", &refusal.to_string());
+        let Ok(ack) = AckSender::from_message_parts(socket, value, ack);
+        answer(ack, Err(Refusal::TooFast));
+        Err(Refusal::TooFast)
     }
-    outcome
 }
 
 /// Answers the event's acknowledgement, if the client asked for one (the page does not; the
